@@ -1,0 +1,53 @@
+# wfm: two commands matter: `make demo` and `make test` (see README.md).
+# Everything installs into .venv, created on first use with the system's Python >= 3.11.
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null || echo python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+OUT    ?= demo_output
+
+.PHONY: demo test lint typecheck unit bench bench-quick docs clean install install-dev
+
+$(VENV)/.created:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "wfm needs Python >= 3.11, found " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	@touch $@
+
+# Runtime install (package plus plotting/parquet/HiGHS extras the demo uses).
+$(VENV)/.installed: $(VENV)/.created pyproject.toml
+	$(PIP) install --quiet -e '.[all]'
+	@touch $@
+
+# Development install: adds pytest, hypothesis, ruff, mypy and stubs.
+$(VENV)/.installed-dev: $(VENV)/.created pyproject.toml
+	$(PIP) install --quiet -e '.[dev]'
+	@touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/wfm demo --output $(OUT)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check src tests benchmarks examples
+	$(VENV)/bin/ruff format --check src tests benchmarks examples
+
+typecheck: $(VENV)/.installed-dev
+	$(VENV)/bin/mypy
+
+unit: $(VENV)/.installed-dev
+	$(PY) -m pytest -q
+
+test: lint typecheck unit
+
+bench-quick: $(VENV)/.installed-dev
+	$(PY) benchmarks/run_quick.py
+
+bench: $(VENV)/.installed-dev
+	$(PY) benchmarks/run_quick.py --full
+
+clean:
+	rm -rf $(VENV) $(OUT) .mypy_cache .ruff_cache .pytest_cache .hypothesis .benchmarks

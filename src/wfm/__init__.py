@@ -1,0 +1,43 @@
+"""wfm: contact-centre workforce management.
+
+The stages, in the one direction data flows:
+
+1. :mod:`wfm.forecast`: interval history to volume and handle-time forecasts.
+2. :mod:`wfm.erlang`: queueing (Erlang B/C/A), required agents, shrinkage, simulation.
+3. :mod:`wfm.schedule`: shifts, breaks, days off and rosters by integer programming.
+4. :mod:`wfm.adherence`: schedule adherence and interval KPIs from contact records.
+
+Shared types (interval grid, frame schema, errors) live in :mod:`wfm.core`. Each stage's
+public names are re-exported here, so ``wfm.required_agents`` is
+``wfm.erlang.required_agents``.
+"""
+
+from wfm import adherence as adherence
+from wfm import core as core
+from wfm import datasets as datasets
+from wfm import erlang as erlang
+from wfm import forecast as forecast
+from wfm import schedule as schedule
+from wfm._version import __version__ as __version__
+from wfm.adherence import *  # noqa: F403  (each stage's __all__ is its public API)
+from wfm.core import *  # noqa: F403
+from wfm.erlang import *  # noqa: F403
+from wfm.forecast import *  # noqa: F403
+from wfm.schedule import *  # noqa: F403
+
+__all__ = sorted(
+    {
+        "__version__",
+        "adherence",
+        "core",
+        "datasets",
+        "erlang",
+        "forecast",
+        "schedule",
+        *core.__all__,
+        *forecast.__all__,
+        *erlang.__all__,
+        *schedule.__all__,
+        *adherence.__all__,
+    }
+)

@@ -1,0 +1,40 @@
+"""Shared types every stage uses: interval grids, the interval frame schema, errors."""
+
+from wfm.core.errors import (
+    InfeasibleError,
+    InputError,
+    MissingDependencyError,
+    NotFittedError,
+    SolverError,
+    WfmError,
+)
+from wfm.core.frames import (
+    AHT_SECONDS,
+    INTERVAL_COLUMNS,
+    INTERVAL_START,
+    QUEUE,
+    REQUIRED_AGENTS,
+    VOLUME,
+    infer_interval_minutes,
+    validate_interval_frame,
+)
+from wfm.core.grid import IntervalGrid, make_interval_grid
+
+__all__ = [
+    "AHT_SECONDS",
+    "INTERVAL_COLUMNS",
+    "INTERVAL_START",
+    "QUEUE",
+    "REQUIRED_AGENTS",
+    "VOLUME",
+    "InfeasibleError",
+    "InputError",
+    "IntervalGrid",
+    "MissingDependencyError",
+    "NotFittedError",
+    "SolverError",
+    "WfmError",
+    "infer_interval_minutes",
+    "make_interval_grid",
+    "validate_interval_frame",
+]

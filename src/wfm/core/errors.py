@@ -1,0 +1,91 @@
+"""Exception types raised by every stage of ``wfm``.
+
+The tree::
+
+    WfmError                          base of everything wfm raises on purpose
+    ├── InputError(ValueError)        bad input at a public boundary: names field, value, fix
+    ├── NotFittedError(AttributeError) a model used before ``fit``
+    ├── InfeasibleError               an optimisation whose rules cannot all hold; names the
+    │                                 conflicting rule groups and by how much
+    ├── SolverError                   a solver failed or was not available
+    └── MissingDependencyError(ImportError)  an optional extra is not installed; names the
+                                      ``pip install`` that fixes it
+
+``InputError`` subclasses ``ValueError`` and ``NotFittedError`` subclasses
+``AttributeError`` so that existing ``except ValueError`` clauses keep working.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+class WfmError(Exception):
+    """Base class of every exception that ``wfm`` raises on purpose."""
+
+
+class InputError(WfmError, ValueError):
+    """Invalid input at a public boundary.
+
+    The message names the field (argument or column), the offending value, where it is
+    (row or position) and how to fix it.
+    """
+
+
+class NotFittedError(WfmError, AttributeError):
+    """A model was asked to predict before it was fitted."""
+
+
+class InfeasibleError(WfmError):
+    """An optimisation problem whose rules cannot all be met.
+
+    Parameters
+    ----------
+    message : str
+        Human-readable explanation.
+    conflicts : mapping of str to float, optional
+        Rule group name to the amount by which it has to be relaxed (in the group's own
+        unit, e.g. agent-intervals or hours) for a solution to exist.
+    """
+
+    def __init__(self, message: str, conflicts: Mapping[str, float] | None = None) -> None:
+        super().__init__(message)
+        self.conflicts: dict[str, float] = dict(conflicts or {})
+
+
+class SolverError(WfmError):
+    """A solver failed, was not available, or returned no usable solution."""
+
+
+class MissingDependencyError(WfmError, ImportError):
+    """An optional dependency (an extra) is not installed."""
+
+
+def missing_extra(module: str, extra: str, purpose: str) -> MissingDependencyError:
+    """Build the error for a missing optional dependency.
+
+    Parameters
+    ----------
+    module : str
+        Import name that failed, e.g. ``"matplotlib"``.
+    extra : str
+        Name of the ``openwfm`` extra that provides it, e.g. ``"plot"``.
+    purpose : str
+        What the caller tried to do, e.g. ``"plotting a forecast"``.
+
+    Returns
+    -------
+    MissingDependencyError
+        Error whose message names the ``pip install`` command that fixes it.
+    """
+    return MissingDependencyError(
+        f"{purpose} needs the optional package {module!r}, which is not installed. "
+        f"Fix: pip install 'openwfm[{extra}]'"
+    )
+
+
+def describe_value(value: Any) -> str:
+    """Return a short, readable representation of an offending value for messages."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -1,0 +1,21 @@
+"""Real contact-centre data bundled with ``wfm``.
+
+:func:`load_israel_bank_calls` returns the call-by-call records of the "Anonymous Bank"
+call centre in Israel (January 1999; Technion SEE Lab, see ``ACKNOWLEDGEMENT.md`` beside
+this module) and :func:`israel_bank_intervals` turns them into the canonical interval
+frame (offered volume and AHT per interval).
+"""
+
+from wfm.datasets._israel_bank import (
+    ISRAEL_BANK_SOURCE,
+    ISRAEL_BANK_TZ,
+    israel_bank_intervals,
+    load_israel_bank_calls,
+)
+
+__all__ = [
+    "ISRAEL_BANK_SOURCE",
+    "ISRAEL_BANK_TZ",
+    "israel_bank_intervals",
+    "load_israel_bank_calls",
+]

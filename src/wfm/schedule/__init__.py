@@ -1,0 +1,3 @@
+"""wfm.schedule: public API of the schedule stage (re-exported from ``wfm``)."""
+
+__all__: list[str] = []

@@ -1,0 +1,41 @@
+import numpy as np
+import pandas as pd
+
+from wfm.core import validate_interval_frame
+from wfm.datasets import israel_bank_intervals, load_israel_bank_calls
+
+
+def test_records_load_with_aware_times_and_documented_counts() -> None:
+    calls = load_israel_bank_calls()
+    assert len(calls) == 31_599
+    counts = calls["outcome"].value_counts()
+    assert counts["AGENT"] == 27_060
+    assert counts["HANG"] == 4_299
+    assert counts["PHANTOM"] == 240
+    assert str(calls["vru_entry"].dt.tz) == "Asia/Jerusalem"
+
+
+def test_interval_frame_is_valid_and_conserves_offered_calls() -> None:
+    frame = israel_bank_intervals(30)
+    validate_interval_frame(frame, interval_minutes=30)
+    calls = load_israel_bank_calls()
+    offered = (calls["outcome"] == "AGENT") | (
+        (calls["outcome"] == "HANG") & calls["q_start"].notna()
+    )
+    assert frame["volume"].sum() == offered.sum()
+    assert frame["answered"].sum() == (calls["outcome"] == "AGENT").sum()
+    # independent AHT check on one busy interval: mean service time of answered calls
+    busy = frame.loc[frame["volume"].idxmax()]
+    start = busy["interval_start"]
+    arrival = calls["q_start"].fillna(calls["ser_start"]).fillna(calls["vru_exit"])
+    in_interval = (arrival >= start) & (arrival < start + pd.Timedelta(minutes=30))
+    served = calls[in_interval & (calls["outcome"] == "AGENT") & (calls["ser_time"] > 0)]
+    np.testing.assert_allclose(busy["aht_seconds"], served["ser_time"].mean())
+
+
+def test_missing_days_are_absent_not_zero_filled() -> None:
+    frame = israel_bank_intervals(60)
+    days = set(frame["interval_start"].dt.date.astype(str))
+    assert "1999-01-11" not in days
+    assert "1999-01-12" not in days
+    assert frame.groupby(frame["interval_start"].dt.date).size().eq(24).all()

@@ -1,0 +1,49 @@
+"""Data flows one way: forecast -> erlang -> schedule -> adherence. No stage imports a later one.
+
+The check reads every module's source with ``ast`` (no import side effects) and fails on any
+``import wfm.<later stage>`` or ``from wfm.<later stage> import ...``.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "wfm"
+ORDER = ["core", "datasets", "forecast", "erlang", "schedule", "adherence"]
+# core sits below every stage; datasets (bundled data) may use core only; a stage may
+# import any earlier stage, never a later one.
+ALLOWED: dict[str, set[str]] = {
+    "core": {"core"},
+    "datasets": {"core", "datasets"},
+    "forecast": {"core", "forecast"},
+    "erlang": {"core", "forecast", "erlang"},
+    "schedule": {"core", "forecast", "erlang", "schedule"},
+    "adherence": {"core", "forecast", "erlang", "schedule", "adherence"},
+}
+
+
+def _imported_wfm_packages(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "wfm" and len(parts) > 1:
+                found.add(parts[1])
+    return found
+
+
+@pytest.mark.parametrize("package", list(ALLOWED))
+def test_package_imports_only_earlier_stages(package: str) -> None:
+    folder = SRC / package
+    assert folder.is_dir(), folder
+    for path in folder.rglob("*.py"):
+        imported = {name for name in _imported_wfm_packages(path) if name in ORDER}
+        forbidden = imported - ALLOWED[package]
+        assert not forbidden, f"{path.relative_to(SRC)} imports later stage(s) {sorted(forbidden)}"
