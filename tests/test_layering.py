@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "wfm"
-ORDER = ["core", "datasets", "forecast", "erlang", "schedule", "adherence"]
+ORDER = ["core", "datasets", "forecast", "erlang", "schedule", "adherence", "capacity"]
 # core sits below every stage; datasets (bundled data) may use core only; a stage may
 # import any earlier stage, never a later one.
 ALLOWED: dict[str, set[str]] = {
@@ -20,6 +20,8 @@ ALLOWED: dict[str, set[str]] = {
     "erlang": {"core", "forecast", "erlang"},
     "schedule": {"core", "forecast", "erlang", "schedule"},
     "adherence": {"core", "forecast", "erlang", "schedule", "adherence"},
+    # long-range planning sits beside the chain: it sizes with erlang, never schedules
+    "capacity": {"core", "forecast", "erlang", "capacity"},
 }
 
 

@@ -7,12 +7,16 @@ The stages, in the one direction data flows:
 3. :mod:`wfm.schedule`: shifts, breaks, days off and rosters by integer programming.
 4. :mod:`wfm.adherence`: schedule adherence and interval KPIs from contact records.
 
+Beside them, :mod:`wfm.capacity` plans FTE, hiring and budget months ahead (it uses
+:mod:`wfm.erlang`), and :mod:`wfm.pipeline` joins the stages end to end.
+
 Shared types (interval grid, frame schema, errors) live in :mod:`wfm.core`. Each stage's
 public names are re-exported here, so ``wfm.required_agents`` is
 ``wfm.erlang.required_agents``.
 """
 
 from wfm import adherence as adherence
+from wfm import capacity as capacity
 from wfm import core as core
 from wfm import datasets as datasets
 from wfm import erlang as erlang
@@ -20,6 +24,7 @@ from wfm import forecast as forecast
 from wfm import schedule as schedule
 from wfm._version import __version__ as __version__
 from wfm.adherence import *  # noqa: F403  (each stage's __all__ is its public API)
+from wfm.capacity import *  # noqa: F403
 from wfm.core import *  # noqa: F403
 from wfm.erlang import *  # noqa: F403
 from wfm.forecast import *  # noqa: F403
@@ -29,6 +34,7 @@ __all__ = sorted(
     {
         "__version__",
         "adherence",
+        "capacity",
         "core",
         "datasets",
         "erlang",
@@ -39,5 +45,6 @@ __all__ = sorted(
         *erlang.__all__,
         *schedule.__all__,
         *adherence.__all__,
+        *capacity.__all__,
     }
 )

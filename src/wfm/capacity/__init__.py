@@ -1,0 +1,3 @@
+"""wfm.capacity: long-range capacity planning (FTE, hiring, attrition, budget, scenarios)."""
+
+__all__: list[str] = []
