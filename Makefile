@@ -41,7 +41,10 @@ typecheck: $(VENV)/.installed-dev
 unit: $(VENV)/.installed-dev
 	$(PY) -m pytest -q
 
-test: lint typecheck unit
+docs: $(VENV)/.installed-dev
+	$(VENV)/bin/mkdocs build --strict --quiet
+
+test: lint typecheck unit docs
 
 bench-quick: $(VENV)/.installed-dev
 	$(PY) benchmarks/run_quick.py
