@@ -19,6 +19,7 @@ from wfm.core.frames import (
     validate_interval_frame,
 )
 from wfm.core.grid import IntervalGrid, make_interval_grid
+from wfm.core.tables import Table, TableColumn
 
 __all__ = [
     "AHT_SECONDS",
@@ -33,6 +34,8 @@ __all__ = [
     "MissingDependencyError",
     "NotFittedError",
     "SolverError",
+    "Table",
+    "TableColumn",
     "WfmError",
     "infer_interval_minutes",
     "make_interval_grid",
