@@ -1,0 +1,234 @@
+"""Run configuration for the pipeline and the command line (TOML, validated by pydantic).
+
+A configuration file names the site, the forecast, the service targets per queue, the
+shrinkage, the shift templates and agents, and the solver settings. Loading it never
+guesses: an unknown key, a wrong type or an out-of-range value raises
+:class:`~wfm.core.errors.InputError` naming the key path (e.g.
+``staffing.default.target_service_level``), the value found and the fix.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from wfm.core.errors import InputError, describe_value
+from wfm.core.grid import ALLOWED_INTERVAL_MINUTES, check_time_zone
+
+_FROZEN = ConfigDict(extra="forbid", frozen=True)
+
+
+class SiteConfig(BaseModel):
+    """The contact centre: name, time zone and planning interval.
+
+    Attributes
+    ----------
+    name : str
+        Display name.
+    time_zone : str
+        IANA time zone of the site, e.g. ``"Europe/London"``.
+    interval_minutes : int
+        Planning interval length in minutes (15, 30 or 60 usually).
+    """
+
+    model_config = _FROZEN
+
+    name: str = "contact centre"
+    time_zone: str = "UTC"
+    interval_minutes: int = 30
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return check_time_zone(value)
+
+    @field_validator("interval_minutes")
+    @classmethod
+    def _allowed_interval(cls, value: int) -> int:
+        if value not in ALLOWED_INTERVAL_MINUTES:
+            raise ValueError(f"must be one of {ALLOWED_INTERVAL_MINUTES}")
+        return value
+
+
+class ForecastConfig(BaseModel):
+    """How to forecast.
+
+    Attributes
+    ----------
+    model : str
+        Model name, or ``"auto"`` to pick the best by rolling-origin backtest.
+    horizon_days : int
+        Days to forecast after the end of the history (or after ``start``).
+    levels : list of int
+        Prediction-interval levels in percent.
+    backtest_origins : int
+        Number of rolling origins used to select and score models.
+    """
+
+    model_config = _FROZEN
+
+    model: str = "auto"
+    horizon_days: int = Field(default=7, gt=0, le=400)
+    levels: list[int] = Field(default_factory=lambda: [80, 95])
+    backtest_origins: int = Field(default=8, ge=1, le=60)
+
+    @field_validator("levels")
+    @classmethod
+    def _levels_in_range(cls, value: list[int]) -> list[int]:
+        for level in value:
+            if not 0 < level < 100:
+                raise ValueError(f"level {level} must be between 0 and 100 (percent)")
+        return value
+
+
+class ServiceTarget(BaseModel):
+    """Service targets that size one queue.
+
+    Attributes
+    ----------
+    target_service_level : float or None
+        Fraction of contacts to answer within ``target_seconds`` (0 to 1), or None for no
+        service-level target.
+    target_seconds : float
+        Service-level threshold in seconds.
+    max_occupancy : float or None
+        Occupancy cap (fraction 0 to 1).
+    max_asa_seconds : float or None
+        Cap on the average speed of answer in seconds.
+    max_abandon_rate : float or None
+        Cap on the fraction of offered contacts that abandon (needs patience).
+    patience_seconds : float, "estimate" or None
+        Mean caller patience in seconds (switches sizing to Erlang A); ``"estimate"`` takes
+        it from the history's abandonments (total abandon wait / abandons; needs the
+        columns ``abandoned`` and ``abandon_wait_seconds``); None means Erlang C.
+    service_level_definition : str or None
+        Which service-level definition applies with patience (see ``docs/erlang.md``).
+    """
+
+    model_config = _FROZEN
+
+    target_service_level: float | None = Field(default=0.8, gt=0, lt=1)
+    target_seconds: float = Field(default=20.0, ge=0)
+    max_occupancy: float | None = Field(default=None, gt=0, le=1)
+    max_asa_seconds: float | None = Field(default=None, gt=0)
+    max_abandon_rate: float | None = Field(default=None, gt=0, lt=1)
+    patience_seconds: float | Literal["estimate"] | None = None
+    service_level_definition: str | None = None
+
+
+class StaffingConfig(BaseModel):
+    """Service targets (a default and per-queue overrides) and shrinkage.
+
+    Attributes
+    ----------
+    default : ServiceTarget
+        Targets for every queue without its own entry.
+    queues : dict of str to ServiceTarget
+        Per-queue targets.
+    shrinkage : dict of str to float
+        Independent shrinkage components (fractions 0 to 1), combined as
+        ``1 − Π(1 − s_i)``. Scheduled breaks and lunches are placed by the scheduler and
+        must not be counted here again.
+    """
+
+    model_config = _FROZEN
+
+    default: ServiceTarget = Field(default_factory=ServiceTarget)
+    queues: dict[str, ServiceTarget] = Field(default_factory=dict)
+    shrinkage: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("shrinkage")
+    @classmethod
+    def _fractions(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, fraction in value.items():
+            if not 0 <= fraction < 1:
+                raise ValueError(f"component {name!r}={fraction} must be a fraction in [0, 1)")
+        return value
+
+    def target_for(self, queue: str) -> ServiceTarget:
+        """Return the targets that apply to ``queue``."""
+        return self.queues.get(queue, self.default)
+
+
+class SolverConfig(BaseModel):
+    """Integer-programming solver settings.
+
+    Attributes
+    ----------
+    name : {"CBC", "HiGHS"}
+        Solver (CBC ships with PuLP; HiGHS needs the ``highs`` extra).
+    time_limit_seconds : float
+        Wall-clock limit per solve.
+    gap : float
+        Relative MIP gap at which to stop (fraction).
+    threads : int
+        Solver threads.
+    """
+
+    model_config = _FROZEN
+
+    name: Literal["CBC", "HiGHS"] = "CBC"
+    time_limit_seconds: float = Field(default=60.0, gt=0)
+    gap: float = Field(default=0.01, ge=0, lt=1)
+    threads: int = Field(default=2, ge=1)
+
+
+def format_validation_error(error: ValidationError, *, source: str) -> str:
+    """Turn a pydantic ``ValidationError`` into one message naming key, value and fix.
+
+    Parameters
+    ----------
+    error : pydantic.ValidationError
+        The error to describe.
+    source : str
+        Where the configuration came from (file name), for the message.
+
+    Returns
+    -------
+    str
+        One line per problem: ``key.path = value: problem. Fix: ...``.
+    """
+    lines = [f"invalid configuration in {source}:"]
+    for problem in error.errors():
+        key = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        kind = problem["type"]
+        if kind == "extra_forbidden":
+            fix = "remove it or check its spelling against docs/pipeline.md"
+            lines.append(
+                f"  {key}: unknown key (value {describe_value(problem['input'])}). Fix: {fix}."
+            )
+            continue
+        if kind == "missing":
+            lines.append(f"  {key}: required key is missing. Fix: add it.")
+            continue
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        lines.append(
+            f"  {key} = {describe_value(problem['input'])}: {message}. Fix: set a valid value "
+            "(see docs/pipeline.md)."
+        )
+    return "\n".join(lines)
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Read a TOML file into a dict, with a clear error on syntax problems.
+
+    Raises
+    ------
+    InputError
+        If the file does not exist or is not valid TOML.
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise InputError(
+            f"configuration file {str(file)!r} does not exist. Fix: pass a TOML file path."
+        )
+    try:
+        with file.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(
+            f"configuration file {str(file)!r} is not valid TOML: {exc}. Fix: correct the syntax."
+        ) from exc
