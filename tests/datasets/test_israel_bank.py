@@ -39,3 +39,16 @@ def test_missing_days_are_absent_not_zero_filled() -> None:
     assert "1999-01-11" not in days
     assert "1999-01-12" not in days
     assert frame.groupby(frame["interval_start"].dt.date).size().eq(24).all()
+
+
+def test_total_wait_covers_every_offered_call() -> None:
+    frame = israel_bank_intervals(30)
+    calls = load_israel_bank_calls()
+    offered = (calls["outcome"] == "AGENT") | (
+        (calls["outcome"] == "HANG") & calls["q_start"].notna()
+    )
+    assert frame["wait_seconds"].sum() == calls.loc[offered, "q_time"].sum()
+    hung_up_in_queue = (calls["outcome"] == "HANG") & calls["q_start"].notna()
+    assert frame["abandon_wait_seconds"].sum() == calls.loc[hung_up_in_queue, "q_time"].sum()
+    patience = frame["wait_seconds"].sum() / frame["abandoned"].sum()
+    assert 60 < patience < 3600  # minutes, as Brown et al. (2005) report for this centre

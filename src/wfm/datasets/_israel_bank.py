@@ -83,7 +83,12 @@ def israel_bank_intervals(
         where no call arrived), with columns ``queue``, ``interval_start`` (aware,
         Asia/Jerusalem), ``volume`` (contacts offered to agents), ``aht_seconds``,
         ``answered``, ``abandoned``, ``abandon_wait_seconds`` (total seconds that the
-        abandoned contacts waited, for patience estimates) and ``aht_imputed``.
+        abandoned contacts waited), ``wait_seconds`` (total seconds that all offered
+        contacts waited in queue, answered or not) and ``aht_imputed``.
+
+        Mean patience under exponential patience is estimated as
+        ``wait_seconds.sum() / abandoned.sum()`` (each caller's wait is an observation of
+        patience, censored by the answer for the answered ones: Brown et al. 2005, §6).
 
     Notes
     -----
@@ -120,6 +125,7 @@ def israel_bank_intervals(
             "service_seconds": np.where(answered, offered["ser_time"], 0.0),
             "served_with_time": (answered & (offered["ser_time"] > 0)).astype(np.float64),
             "abandon_wait_seconds": np.where(abandoned, offered["q_time"], 0.0),
+            "wait_seconds": offered["q_time"].astype(np.float64),
         }
     )
     sums = per_call.groupby(INTERVAL_START).sum()
@@ -154,6 +160,7 @@ def israel_bank_intervals(
             "answered": sums["answered"].to_numpy(),
             "abandoned": sums["abandoned"].to_numpy(),
             "abandon_wait_seconds": sums["abandon_wait_seconds"].to_numpy(),
+            "wait_seconds": sums["wait_seconds"].to_numpy(),
             "aht_imputed": needs_fill,
         }
     )
