@@ -1,3 +1,35 @@
-"""wfm.adherence: public API of the adherence stage (re-exported from ``wfm``)."""
+"""wfm.adherence: schedule adherence, conformance, exceptions and contact-record KPIs.
 
-__all__: list[str] = []
+* :func:`compute_adherence` compares schedule segments with agent state events (through a
+  :class:`StateMapping`) under a named definition (:class:`AdherenceRules`) and returns an
+  :class:`AdherenceResult` (per agent, team, interval, day, week; exceptions; staffing).
+* :func:`contact_kpis` turns contact records (read through :class:`ContactColumns`) into
+  per-interval KPIs; :func:`kpi_definitions` lists every KPI with its formula and unit.
+"""
+
+from wfm.adherence.batch import AdherenceResult, compute_adherence
+from wfm.adherence.kpis import (
+    SERVICE_LEVEL_DEFINITIONS,
+    ContactColumns,
+    ContactKpiResult,
+    contact_kpis,
+    kpi_definitions,
+    kpi_forecast_accuracy,
+)
+from wfm.adherence.mapping import DEFAULT_STATE_ACTIVITIES, StateMapping
+from wfm.adherence.rules import ADHERENCE_DEFINITIONS, AdherenceRules
+
+__all__ = [
+    "ADHERENCE_DEFINITIONS",
+    "DEFAULT_STATE_ACTIVITIES",
+    "SERVICE_LEVEL_DEFINITIONS",
+    "AdherenceResult",
+    "AdherenceRules",
+    "ContactColumns",
+    "ContactKpiResult",
+    "StateMapping",
+    "compute_adherence",
+    "contact_kpis",
+    "kpi_definitions",
+    "kpi_forecast_accuracy",
+]

@@ -1,0 +1,699 @@
+"""Interval KPIs from contact (call) records, under named, stated definitions.
+
+:func:`contact_kpis` reads call-by-call records through a :class:`ContactColumns`
+mapping (canonical name -> the file's column) and returns, per queue and interval:
+offered, answered, abandoned (and short abandons), service level under five named
+definitions, ASA, AHT, abandon rate, patience, busy time and occupancy, and first-contact
+resolution. :func:`kpi_definitions` lists every KPI with its formula and unit for
+dashboards; :func:`kpi_forecast_accuracy` scores a volume forecast against the offered
+contacts.
+
+A contact counts in the interval in which it asked for an agent (its ``arrival``); its
+busy (handle) time is spread exactly over the intervals it overlaps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from pydantic import BaseModel, ConfigDict
+
+from wfm.adherence._kernel import split_at_intervals
+from wfm.core.errors import InputError
+from wfm.core.frames import (
+    INTERVAL_START,
+    QUEUE,
+    VOLUME,
+    require_columns,
+    validate_interval_frame,
+)
+from wfm.core.grid import IntervalGrid, check_time_zone, to_local_timestamp
+
+NS = 1_000_000_000
+
+ServiceLevelDefinition = Literal[
+    "abandons_negative",
+    "abandons_ignored",
+    "abandons_positive",
+    "answered_only",
+    "short_abandons_excluded",
+]
+
+SERVICE_LEVEL_DEFINITIONS: dict[str, str] = {
+    "abandons_negative": "answered_within / offered",
+    "abandons_ignored": "answered_within / (offered - abandoned_within)",
+    "abandons_positive": "(answered_within + abandoned_within) / offered",
+    "answered_only": "answered_within / answered",
+    "short_abandons_excluded": "answered_within / (offered - short_abandoned)",
+}
+"""Service-level definitions by name: formula (fraction 0 to 1)."""
+
+
+class ContactColumns(BaseModel):
+    """Where each canonical contact field lives in a contact-record frame.
+
+    Attributes
+    ----------
+    arrival : str
+        Time the contact asked for an agent (queue entry), aware timestamps.
+    arrival_fallbacks : tuple of str
+        Columns tried in order for *answered* contacts whose ``arrival`` is missing
+        (served without queueing).
+    answered_at : str
+        Time service started (aware; NaT if never answered). Busy time starts here.
+    outcome : str
+        Outcome column.
+    answered_outcomes, abandoned_outcomes, ignored_outcomes : tuple of str
+        Outcome values meaning answered, abandoned (hung up) and not a contact (e.g. test
+        or phantom records, counted as ``ignored`` and reported). Every row must have one
+        of these values.
+    wait_seconds : str
+        Seconds waited in queue (until answer or abandon).
+    talk_seconds : str
+        Seconds of talk (service) time.
+    hold_seconds, acw_seconds : str, optional
+        Seconds on hold and of after-contact work, added to the handle time if given.
+    customer : str, optional
+        Caller identifier for first-contact resolution.
+    unidentified_customers : tuple of str
+        Values of ``customer`` meaning "not identified" (excluded from FCR and counted).
+    queue : str, optional
+        Queue (skill, type) column; if None every contact is in one queue.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    arrival: str = "arrival"
+    arrival_fallbacks: tuple[str, ...] = ()
+    answered_at: str = "answered_at"
+    outcome: str = "outcome"
+    answered_outcomes: tuple[str, ...] = ("answered",)
+    abandoned_outcomes: tuple[str, ...] = ("abandoned",)
+    ignored_outcomes: tuple[str, ...] = ()
+    wait_seconds: str = "wait_seconds"
+    talk_seconds: str = "talk_seconds"
+    hold_seconds: str | None = None
+    acw_seconds: str | None = None
+    customer: str | None = "customer"
+    unidentified_customers: tuple[str, ...] = ("unidentified",)
+    queue: str | None = "queue"
+
+    @classmethod
+    def israel_bank(cls, *, queue: str | None = None) -> ContactColumns:
+        """Return the mapping for :func:`wfm.datasets.load_israel_bank_calls`.
+
+        ``arrival`` = ``q_start``, falling back to ``ser_start`` then ``vru_exit`` for
+        served calls; answered = ``AGENT``, abandoned = ``HANG``, ignored = ``PHANTOM``;
+        wait = ``q_time``; handle = ``ser_time`` (the data have no hold or after-call
+        work); customer = ``customer`` (``unidentified`` excluded from FCR).
+
+        Parameters
+        ----------
+        queue : str, optional
+            Column to use as queue (e.g. ``"type"``); None for one queue.
+        """
+        return cls(
+            arrival="q_start",
+            arrival_fallbacks=("ser_start", "vru_exit"),
+            answered_at="ser_start",
+            outcome="outcome",
+            answered_outcomes=("AGENT",),
+            abandoned_outcomes=("HANG",),
+            ignored_outcomes=("PHANTOM",),
+            wait_seconds="q_time",
+            talk_seconds="ser_time",
+            customer="customer",
+            unidentified_customers=("unidentified",),
+            queue=queue,
+        )
+
+
+@dataclass(frozen=True)
+class ContactKpiResult:
+    """Per-interval contact KPIs.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        One row per (queue, interval) of every local day with at least one offered
+        contact (zeros in that day's empty intervals; days without any are absent, as
+        a gap in the records is unknown, not zero); columns listed by
+        :func:`kpi_definitions`.
+    service_level_definition : str
+        Definition copied into the ``service_level`` column.
+    ignored_records : int
+        Records with an ignored outcome (not contacts).
+    not_offered : int
+        Abandoned records that never asked for an agent (no ``arrival``: hung up before
+        the queue, e.g. in the IVR).
+    """
+
+    frame: pd.DataFrame
+    service_level_definition: str
+    ignored_records: int
+    not_offered: int
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the per-interval KPI frame."""
+        return self.frame
+
+    def summary(self) -> dict[str, float]:
+        """Totals over all queues and intervals, with ratios recomputed from the totals."""
+        totals = self.frame[_COUNT_COLUMNS].sum()
+        ratios = _ratios(
+            {name: np.asarray([float(totals[name])]) for name in _COUNT_COLUMNS},
+            self.service_level_definition,
+        )
+        out = {name: float(totals[name]) for name in _COUNT_COLUMNS}
+        out.update({name: float(values[0]) for name, values in ratios.items()})
+        out["ignored_records"] = float(self.ignored_records)
+        out["not_offered"] = float(self.not_offered)
+        return out
+
+
+_COUNT_COLUMNS = [
+    "offered",
+    "answered",
+    "abandoned",
+    "short_abandoned",
+    "answered_within_threshold",
+    "abandoned_within_threshold",
+    "answered_wait_seconds",
+    "total_wait_seconds",
+    "handle_seconds",
+    "handled_with_time",
+    "busy_seconds",
+    "staffed_seconds",
+    "fcr_eligible",
+    "fcr_resolved",
+    "fcr_unidentified",
+]
+
+
+def _divide(numerator: npt.NDArray[np.float64], denominator: npt.NDArray[np.float64]) -> Any:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(
+            denominator > 0, numerator / np.where(denominator > 0, denominator, 1), np.nan
+        )
+
+
+def _ratios(
+    sums: dict[str, npt.NDArray[np.float64]], definition: str
+) -> dict[str, npt.NDArray[np.float64]]:
+    offered = sums["offered"]
+    answered = sums["answered"]
+    within = sums["answered_within_threshold"]
+    abandoned_within = sums["abandoned_within_threshold"]
+    levels = {
+        "service_level_abandons_negative": _divide(within, offered),
+        "service_level_abandons_ignored": _divide(within, offered - abandoned_within),
+        "service_level_abandons_positive": _divide(within + abandoned_within, offered),
+        "service_level_answered_only": _divide(within, answered),
+        "service_level_short_abandons_excluded": _divide(within, offered - sums["short_abandoned"]),
+    }
+    out: dict[str, npt.NDArray[np.float64]] = {
+        "service_level": levels[f"service_level_{definition}"]
+    }
+    out.update(levels)
+    out["abandon_rate"] = _divide(sums["abandoned"], offered)
+    out["asa_seconds"] = _divide(sums["answered_wait_seconds"], answered)
+    out["aht_seconds"] = _divide(sums["handle_seconds"], sums["handled_with_time"])
+    out["patience_seconds"] = _divide(sums["total_wait_seconds"], sums["abandoned"])
+    out["occupancy"] = _divide(sums["busy_seconds"], sums["staffed_seconds"])
+    out["first_contact_resolution"] = _divide(sums["fcr_resolved"], sums["fcr_eligible"])
+    return out
+
+
+def _aware(frame: pd.DataFrame, column: str) -> None:
+    dtype = frame[column].dtype
+    if not isinstance(dtype, pd.DatetimeTZDtype):
+        raise InputError(
+            f"records[{column!r}] has dtype {dtype}, not timezone-aware timestamps. Fix: "
+            f"records[{column!r}] = pandas.to_datetime(...).dt.tz_localize('Area/City'), or "
+            "map the right column in ContactColumns."
+        )
+
+
+def _seconds(frame: pd.DataFrame, column: str, mask: npt.NDArray[np.bool_]) -> Any:
+    values = frame[column]
+    if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        raise InputError(
+            f"records[{column!r}] has dtype {values.dtype}, not seconds. Fix: convert it "
+            "with pandas.to_numeric or map the right column in ContactColumns."
+        )
+    array = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = mask & ~(np.isfinite(array) & (array >= 0))
+    if bad.any():
+        rows = list(frame.index[np.flatnonzero(bad)[:3]])
+        raise InputError(
+            f"records[{column!r}] is missing, infinite or negative at rows {rows} "
+            f"({int(bad.sum())} in all) among contacts that need it. Fix: repair those "
+            "records (seconds >= 0); wfm does not fill or drop them."
+        )
+    return np.where(mask, array, 0.0)
+
+
+def _period_grid(first_ns: int, last_ns: int, tz: str, interval_minutes: int) -> IntervalGrid:
+    first = pd.Timestamp(first_ns, unit="ns", tz="UTC").tz_convert(tz)
+    last = pd.Timestamp(last_ns, unit="ns", tz="UTC").tz_convert(tz)
+    start = first.normalize()
+    next_day = last.tz_localize(None).normalize() + pd.Timedelta(days=1)
+    end = to_local_timestamp(next_day, tz, "period_end")
+    return IntervalGrid.from_range(start, end, interval_minutes=interval_minutes, tz=tz)
+
+
+def contact_kpis(
+    records: pd.DataFrame,
+    *,
+    columns: ContactColumns | None = None,
+    interval_minutes: int = 30,
+    tz: str | None = None,
+    service_level_seconds: float = 20.0,
+    short_abandon_seconds: float = 5.0,
+    service_level_definition: ServiceLevelDefinition = "abandons_negative",
+    fcr_window_seconds: float = 86_400.0,
+    staffed: pd.DataFrame | None = None,
+    queue_name: str = "all",
+) -> ContactKpiResult:
+    """Compute per-interval, per-queue KPIs from contact records.
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        Contact-by-contact records, read through ``columns``.
+    columns : ContactColumns, optional
+        Column mapping; the canonical names by default (use
+        :meth:`ContactColumns.israel_bank` for the bundled data).
+    interval_minutes : int, default 30
+        Interval length in minutes.
+    tz : str, optional
+        IANA zone of the intervals; default the zone of the ``arrival`` column.
+    service_level_seconds : float, default 20
+        Service-level threshold T in seconds: answered (or abandoned) within T means a
+        wait <= T.
+    short_abandon_seconds : float, default 5
+        Abandons with a wait < this many seconds are short abandons.
+    service_level_definition : str, default "abandons_negative"
+        Definition copied to the ``service_level`` column (every definition also has its
+        own column); see :data:`SERVICE_LEVEL_DEFINITIONS`.
+    fcr_window_seconds : float, default 86400
+        Repeat window for first-contact resolution (seconds; 86400 = 24 h).
+    staffed : pandas.DataFrame, optional
+        ``interval_start``, ``staffed_seconds`` (agent-seconds staffed) and, with several
+        queues, ``queue``; gives ``occupancy``.
+    queue_name : str, default "all"
+        Queue label when ``columns.queue`` is None.
+
+    Returns
+    -------
+    ContactKpiResult
+
+    Raises
+    ------
+    InputError
+        On missing columns, naive timestamps, an outcome not listed in ``columns``, an
+        answered contact without any arrival time, or missing/negative seconds where
+        needed.
+    """
+    columns = columns if columns is not None else ContactColumns()
+    if service_level_definition not in SERVICE_LEVEL_DEFINITIONS:
+        raise InputError(
+            f"service_level_definition={service_level_definition!r} is not known. Fix: use "
+            f"one of {sorted(SERVICE_LEVEL_DEFINITIONS)}."
+        )
+    for name, value in (
+        ("service_level_seconds", service_level_seconds),
+        ("short_abandon_seconds", short_abandon_seconds),
+        ("fcr_window_seconds", fcr_window_seconds),
+    ):
+        if not np.isfinite(value) or value < 0:
+            raise InputError(f"{name}={value!r} must be a finite number of seconds >= 0.")
+    needed = [
+        columns.arrival,
+        *columns.arrival_fallbacks,
+        columns.answered_at,
+        columns.outcome,
+        columns.wait_seconds,
+        columns.talk_seconds,
+    ]
+    for optional in (columns.hold_seconds, columns.acw_seconds, columns.customer, columns.queue):
+        if optional is not None:
+            needed.append(optional)
+    require_columns(records, needed, name="records")
+    for column in (columns.arrival, *columns.arrival_fallbacks, columns.answered_at):
+        _aware(records, column)
+    zone = tz if tz is not None else str(pd.DatetimeIndex(records[columns.arrival]).tz)
+    check_time_zone(zone)
+
+    outcome = records[columns.outcome]
+    answered = outcome.isin(columns.answered_outcomes).to_numpy()
+    abandoned_any = outcome.isin(columns.abandoned_outcomes).to_numpy()
+    ignored = outcome.isin(columns.ignored_outcomes).to_numpy()
+    unknown = ~(answered | abandoned_any | ignored)
+    if unknown.any():
+        values = sorted(map(str, pd.unique(outcome[unknown]).tolist()))[:5]
+        raise InputError(
+            f"records[{columns.outcome!r}] has outcome(s) {values} that ContactColumns does "
+            "not classify. Fix: list them in answered_outcomes, abandoned_outcomes or "
+            "ignored_outcomes."
+        )
+    arrival = records[columns.arrival]
+    for fallback in columns.arrival_fallbacks:
+        arrival = arrival.where(~(arrival.isna() & answered), records[fallback])
+    arrival_ns = pd.DatetimeIndex(arrival).as_unit("ns").asi8
+    has_arrival = arrival.notna().to_numpy()
+    lost = answered & ~has_arrival
+    if lost.any():
+        rows = list(records.index[np.flatnonzero(lost)[:3]])
+        raise InputError(
+            f"answered records at rows {rows} ({int(lost.sum())} in all) have no arrival "
+            f"time in {[columns.arrival, *columns.arrival_fallbacks]}. Fix: repair them or "
+            "add a fallback column in ContactColumns.arrival_fallbacks."
+        )
+    abandoned = abandoned_any & has_arrival
+    offered = answered | abandoned
+    not_offered = int((abandoned_any & ~has_arrival).sum())
+
+    wait = _seconds(records, columns.wait_seconds, offered)
+    handle = _seconds(records, columns.talk_seconds, answered)
+    for extra in (columns.hold_seconds, columns.acw_seconds):
+        if extra is not None:
+            handle = handle + _seconds(records, extra, answered)
+
+    if columns.queue is None:
+        queue_codes = np.zeros(len(records), dtype=np.int64)
+        queues = pd.Index([queue_name])
+    else:
+        queue_values = records[columns.queue]
+        if queue_values[offered].isna().any():
+            raise InputError(
+                f"records[{columns.queue!r}] is missing for some offered contacts. Fix: name "
+                "every contact's queue, or set ContactColumns.queue=None."
+            )
+        codes, uniques = pd.factorize(queue_values, sort=True)
+        queue_codes = np.asarray(codes, dtype=np.int64)
+        queues = pd.Index(uniques)
+
+    answered_at_ns = pd.DatetimeIndex(records[columns.answered_at]).as_unit("ns").asi8
+    has_service = answered & records[columns.answered_at].notna().to_numpy() & (handle > 0)
+    service_end = answered_at_ns + np.round(handle * NS).astype(np.int64)
+    if not offered.any():
+        raise InputError("records have no offered contact. Fix: pass contact records.")
+    last = int(arrival_ns[offered].max())
+    if has_service.any():
+        last = max(last, int(service_end[has_service].max()) - 1)
+    grid = _period_grid(int(arrival_ns[offered].min()), last, zone, interval_minutes)
+    grid_start = int(grid.start.as_unit("ns").value)
+    step = interval_minutes * 60 * NS
+    n_intervals = len(grid)
+    n_groups = len(queues) * n_intervals
+    interval = (arrival_ns - grid_start) // step
+    key = queue_codes * n_intervals + np.where(offered, interval, 0)
+
+    def count(mask: npt.NDArray[np.bool_], weights: Any = None) -> Any:
+        values = mask.astype(np.float64) if weights is None else np.where(mask, weights, 0.0)
+        return np.bincount(key[offered], weights=values[offered], minlength=n_groups)
+
+    within = wait <= service_level_seconds
+    sums: dict[str, Any] = {
+        "offered": count(offered),
+        "answered": count(answered),
+        "abandoned": count(abandoned),
+        "short_abandoned": count(abandoned & (wait < short_abandon_seconds)),
+        "answered_within_threshold": count(answered & within),
+        "abandoned_within_threshold": count(abandoned & within),
+        "answered_wait_seconds": count(answered, wait),
+        "total_wait_seconds": count(offered, wait),
+        "handle_seconds": count(answered & (handle > 0), handle),
+        "handled_with_time": count(answered & (handle > 0)),
+    }
+    service_rows = np.flatnonzero(has_service)
+    pieces = split_at_intervals(
+        answered_at_ns[service_rows], service_end[service_rows], grid_start, step
+    )
+    busy_key = queue_codes[service_rows][pieces.piece] * n_intervals + pieces.interval
+    sums["busy_seconds"] = np.bincount(
+        busy_key, weights=pieces.duration_ns / NS, minlength=n_groups
+    )
+    sums["staffed_seconds"] = _staffed(staffed, queues, grid, columns.queue is not None)
+    eligible, resolved, unidentified = _first_contact(
+        records, columns, answered, offered, arrival_ns, queue_codes, fcr_window_seconds
+    )
+    sums["fcr_eligible"] = count(eligible)
+    sums["fcr_resolved"] = count(resolved)
+    sums["fcr_unidentified"] = count(unidentified)
+
+    frame = pd.DataFrame(
+        {
+            QUEUE: np.repeat(np.asarray(queues, dtype=object), n_intervals),
+            INTERVAL_START: np.tile(grid.starts, len(queues)),
+        }
+    )
+    frame[INTERVAL_START] = pd.DatetimeIndex(frame[INTERVAL_START]).tz_convert(zone)
+    for name in _COUNT_COLUMNS:
+        frame[name] = sums[name]
+    for ratio_name, ratio in _ratios(sums, service_level_definition).items():
+        frame[ratio_name] = ratio
+    # a local day without any offered contact is unknown (a gap in the records), not zero
+    day_of_interval = np.asarray(grid.local_dates())
+    arrival_days = pd.DatetimeIndex(arrival_ns[offered].astype("datetime64[ns]"), tz="UTC")
+    present = pd.Index(arrival_days.tz_convert(zone).date).unique()
+    keep_interval = pd.Index(day_of_interval).isin(present)
+    frame = frame[np.tile(keep_interval, len(queues))].reset_index(drop=True)
+    return ContactKpiResult(
+        frame=frame,
+        service_level_definition=service_level_definition,
+        ignored_records=int(ignored.sum()),
+        not_offered=not_offered,
+    )
+
+
+def _staffed(
+    staffed: pd.DataFrame | None, queues: pd.Index, grid: IntervalGrid, by_queue: bool
+) -> Any:
+    n_intervals = len(grid)
+    if staffed is None:
+        return np.zeros(len(queues) * n_intervals)
+    require_columns(staffed, [INTERVAL_START, "staffed_seconds"], name="staffed")
+    starts = pd.DatetimeIndex(staffed[INTERVAL_START])
+    if starts.tz is None:
+        raise InputError("staffed['interval_start'] is naive. Fix: tz_localize it.")
+    position = grid.starts.get_indexer(starts.tz_convert(grid.tz).as_unit(grid.starts.unit))
+    if (position < 0).any():
+        raise InputError(
+            "staffed has interval_start values that are not intervals of the records' "
+            f"period ({grid.start} to {grid.end}, {grid.interval_minutes} min). Fix: align "
+            "them to the same grid."
+        )
+    if QUEUE in staffed.columns:
+        queue_position = queues.get_indexer(pd.Index(staffed[QUEUE]))
+        if (queue_position < 0).any():
+            raise InputError("staffed has queues that are not in the records. Fix: align them.")
+    elif by_queue and len(queues) > 1:
+        raise InputError(
+            "staffed has no 'queue' column but the records have several queues. Fix: add "
+            "the queue of each staffed row."
+        )
+    else:
+        queue_position = np.zeros(len(staffed), dtype=np.int64)
+    seconds = staffed["staffed_seconds"].to_numpy(dtype=np.float64)
+    if not np.all(np.isfinite(seconds) & (seconds >= 0)):
+        raise InputError("staffed['staffed_seconds'] must be finite and >= 0 (seconds).")
+    return np.bincount(
+        queue_position * n_intervals + position,
+        weights=seconds,
+        minlength=len(queues) * n_intervals,
+    )
+
+
+def _first_contact(
+    records: pd.DataFrame,
+    columns: ContactColumns,
+    answered: npt.NDArray[np.bool_],
+    offered: npt.NDArray[np.bool_],
+    arrival_ns: npt.NDArray[np.int64],
+    queue_codes: npt.NDArray[np.int64],
+    window_seconds: float,
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Eligible, resolved and unidentified flags of each record for FCR."""
+    n = len(records)
+    if columns.customer is None:
+        none = np.zeros(n, dtype=bool)
+        return none, none, answered.copy()
+    customer = records[columns.customer]
+    unidentified_any = (
+        customer.isna().to_numpy() | customer.isin(columns.unidentified_customers).to_numpy()
+    )
+    eligible = answered & ~unidentified_any
+    unidentified = answered & unidentified_any
+    candidates = np.flatnonzero(offered & ~unidentified_any)
+    codes, _ = pd.factorize(customer.iloc[candidates])
+    order = np.lexsort((arrival_ns[candidates], codes))
+    rows = candidates[order]
+    sorted_codes = np.asarray(codes)[order]
+    times = arrival_ns[rows]
+    same_next = np.r_[sorted_codes[1:] == sorted_codes[:-1], False]
+    gap = np.r_[times[1:] - times[:-1], 0]
+    repeated = same_next & (gap <= round(window_seconds * NS))
+    resolved = np.zeros(n, dtype=bool)
+    resolved[rows] = ~repeated
+    return eligible, eligible & resolved, unidentified
+
+
+def kpi_forecast_accuracy(
+    actual: pd.DataFrame | ContactKpiResult,
+    forecast: pd.DataFrame,
+    *,
+    actual_column: str = "offered",
+) -> pd.DataFrame:
+    """Score a volume forecast against the offered contacts, per queue and overall.
+
+    Parameters
+    ----------
+    actual : pandas.DataFrame or ContactKpiResult
+        Per-interval KPIs (``queue``, ``interval_start`` and ``actual_column``).
+    forecast : pandas.DataFrame
+        Long interval frame with ``queue``, ``interval_start``, ``volume``.
+    actual_column : str, default "offered"
+        Column of ``actual`` holding the realised volume.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per queue and a row ``queue="<all>"``: ``intervals``, ``actual_volume``,
+        ``forecast_volume``, ``wape`` (sum |forecast - actual| / sum actual, fraction) and
+        ``bias`` (sum (forecast - actual) / sum actual, fraction; positive = over-forecast).
+
+    Raises
+    ------
+    InputError
+        If the forecast has (queue, interval) pairs absent from ``actual``.
+    """
+    frame = actual.frame if isinstance(actual, ContactKpiResult) else actual
+    require_columns(frame, [QUEUE, INTERVAL_START, actual_column], name="actual")
+    checked = validate_interval_frame(forecast, require_aht=False, name="forecast")
+    joined = checked[[QUEUE, INTERVAL_START, VOLUME]].merge(
+        frame[[QUEUE, INTERVAL_START, actual_column]],
+        on=[QUEUE, INTERVAL_START],
+        how="left",
+        indicator=True,
+    )
+    missing = (joined["_merge"] != "both").to_numpy()
+    if missing.any():
+        first = joined.loc[missing, [QUEUE, INTERVAL_START]].head(3).to_dict("records")
+        raise InputError(
+            f"forecast has {int(missing.sum())} (queue, interval_start) pair(s) with no "
+            f"actual, e.g. {first}. Fix: forecast only queues and intervals in the records."
+        )
+    joined["error"] = joined[VOLUME] - joined[actual_column]
+    joined["absolute_error"] = joined["error"].abs()
+    per_queue = joined.groupby(QUEUE, sort=True).agg(
+        intervals=(VOLUME, "size"),
+        actual_volume=(actual_column, "sum"),
+        forecast_volume=(VOLUME, "sum"),
+        error=("error", "sum"),
+        absolute_error=("absolute_error", "sum"),
+    )
+    overall = per_queue.sum().to_frame().T
+    overall.index = pd.Index(["<all>"], name=QUEUE)
+    table = pd.concat([per_queue, overall])
+    table["wape"] = _divide(
+        table["absolute_error"].to_numpy(np.float64), table["actual_volume"].to_numpy(np.float64)
+    )
+    table["bias"] = _divide(
+        table["error"].to_numpy(np.float64), table["actual_volume"].to_numpy(np.float64)
+    )
+    return table.drop(columns=["error", "absolute_error"]).reset_index()
+
+
+_KPI_TABLE: list[tuple[str, str, str, str]] = [
+    ("offered", "answered + abandoned (contacts that asked for an agent)", "contacts", "contact"),
+    ("answered", "contacts with an answered outcome", "contacts", "contact"),
+    (
+        "abandoned",
+        "contacts with an abandoned outcome that entered the queue",
+        "contacts",
+        "contact",
+    ),
+    ("short_abandoned", "abandoned with wait < short_abandon_seconds", "contacts", "contact"),
+    ("answered_within_threshold", "answered with wait <= T", "contacts", "contact"),
+    ("abandoned_within_threshold", "abandoned with wait <= T", "contacts", "contact"),
+    *[
+        (f"service_level_{name}", formula, "fraction 0-1", "contact")
+        for name, formula in SERVICE_LEVEL_DEFINITIONS.items()
+    ],
+    ("service_level", "the chosen service_level_definition", "fraction 0-1", "contact"),
+    ("abandon_rate", "abandoned / offered", "fraction 0-1", "contact"),
+    ("asa_seconds", "sum(wait of answered) / answered", "seconds", "contact"),
+    (
+        "aht_seconds",
+        "sum(talk + hold + after-contact work) / answered contacts with handle time > 0",
+        "seconds",
+        "contact",
+    ),
+    (
+        "patience_seconds",
+        "sum(wait of all offered) / abandoned: maximum-likelihood mean patience if patience "
+        "is exponential, answered waits being censored patience times",
+        "seconds",
+        "contact",
+    ),
+    (
+        "busy_seconds",
+        "handle time of answered contacts, spread exactly over the intervals it overlaps",
+        "agent-seconds",
+        "contact",
+    ),
+    ("staffed_seconds", "agent-seconds staffed (input)", "agent-seconds", "contact"),
+    ("occupancy", "busy_seconds / staffed_seconds", "fraction 0-1", "contact"),
+    ("fcr_eligible", "answered contacts from identified customers", "contacts", "contact"),
+    (
+        "fcr_resolved",
+        "eligible contacts with no offered contact from the same customer within the window",
+        "contacts",
+        "contact",
+    ),
+    ("fcr_unidentified", "answered contacts from unidentified callers", "contacts", "contact"),
+    ("first_contact_resolution", "fcr_resolved / fcr_eligible", "fraction 0-1", "contact"),
+    ("wape", "sum|forecast - actual| / sum actual", "fraction", "forecast"),
+    ("bias", "sum(forecast - actual) / sum actual", "fraction", "forecast"),
+    ("scheduled_seconds", "time in scheduled (non-off) segments", "seconds", "adherence"),
+    ("scheduled_work_seconds", "time in scheduled work segments", "seconds", "adherence"),
+    ("worked_seconds", "time in work states (in or out of shift)", "seconds", "adherence"),
+    (
+        "exception_seconds",
+        "time in counted, non-excused exceptions (definition-specific)",
+        "seconds",
+        "adherence",
+    ),
+    (
+        "adherence",
+        "max(0, 1 - exception_seconds / denominator_seconds) (see AdherenceRules)",
+        "fraction 0-1",
+        "adherence",
+    ),
+    (
+        "conformance",
+        "worked_seconds / scheduled_work_seconds",
+        "fraction (can exceed 1)",
+        "adherence",
+    ),
+    ("scheduled_agents", "scheduled_work_seconds / interval seconds", "agents", "adherence"),
+    ("available_agents", "worked_seconds / interval seconds", "agents", "adherence"),
+]
+
+
+def kpi_definitions() -> pd.DataFrame:
+    """List every KPI with its formula and unit, for dashboards.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``name``, ``formula``, ``unit`` and ``family`` (``contact``,
+        ``forecast`` or ``adherence``).
+    """
+    return pd.DataFrame(_KPI_TABLE, columns=["name", "formula", "unit", "family"])
