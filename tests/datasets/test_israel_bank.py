@@ -52,3 +52,34 @@ def test_total_wait_covers_every_offered_call() -> None:
     assert frame["abandon_wait_seconds"].sum() == calls.loc[hung_up_in_queue, "q_time"].sum()
     patience = frame["wait_seconds"].sum() / frame["abandoned"].sum()
     assert 60 < patience < 3600  # minutes, as Brown et al. (2005) report for this centre
+
+
+def test_agent_states_cover_exactly_the_union_of_service_intervals() -> None:
+    from wfm.datasets import israel_bank_agent_states
+
+    events = israel_bank_agent_states(idle_minutes=15)
+    calls = load_israel_bank_calls()
+    served = calls[
+        (calls["server"] != "NO_SERVER") & calls["ser_start"].notna() & calls["ser_exit"].notna()
+    ]
+    # independent union of service intervals per agent, with a plain loop
+    expected_on_call = 0.0
+    for _, group in served.sort_values("ser_start").groupby("server"):
+        current_start = current_end = None
+        for begin, finish in zip(group["ser_start"], group["ser_exit"], strict=True):
+            if current_end is None or begin > current_end:
+                if current_end is not None:
+                    expected_on_call += (current_end - current_start).total_seconds()
+                current_start, current_end = begin, finish
+            else:
+                current_end = max(current_end, finish)
+        expected_on_call += (current_end - current_start).total_seconds()
+    on_call = events[events["state"] == "On Call"]
+    assert (on_call["end"] - on_call["start"]).dt.total_seconds().sum() == expected_on_call
+    # no overlaps and no gaps within each agent's log
+    for _, group in events.groupby("agent"):
+        assert (group["start"].iloc[1:].to_numpy() == group["end"].iloc[:-1].to_numpy()).all()
+    gaps = events[events["state"] == "Available"]
+    assert ((gaps["end"] - gaps["start"]) <= pd.Timedelta(minutes=15)).all()
+    assert set(events["state"]) == {"On Call", "Available", "Logged Out"}
+    assert str(events["start"].dt.tz) == "Asia/Jerusalem"

@@ -9,6 +9,7 @@ frame (offered volume and AHT per interval).
 from wfm.datasets._israel_bank import (
     ISRAEL_BANK_SOURCE,
     ISRAEL_BANK_TZ,
+    israel_bank_agent_states,
     israel_bank_intervals,
     load_israel_bank_calls,
 )
@@ -16,6 +17,7 @@ from wfm.datasets._israel_bank import (
 __all__ = [
     "ISRAEL_BANK_SOURCE",
     "ISRAEL_BANK_TZ",
+    "israel_bank_agent_states",
     "israel_bank_intervals",
     "load_israel_bank_calls",
 ]

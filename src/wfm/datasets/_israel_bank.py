@@ -8,6 +8,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from wfm.core.errors import InputError
 from wfm.core.frames import AHT_SECONDS, INTERVAL_START, QUEUE, VOLUME
 from wfm.core.grid import check_interval_minutes, make_interval_grid
 
@@ -164,3 +165,69 @@ def israel_bank_intervals(
             "aht_imputed": needs_fill,
         }
     )
+
+
+def israel_bank_agent_states(idle_minutes: float = 15.0) -> pd.DataFrame:
+    """Derive an agent state log from the records' service intervals.
+
+    The records hold when each agent served each call (``ser_start`` to ``ser_exit``), not
+    the agents' full state history, so the log is inferred by a stated rule:
+
+    * *On Call* while the agent serves a call. Calls of one agent that overlap (202 pairs
+      in January; e.g. a consultation held while another call waits) are merged into one
+      On Call stretch; zero-length services add no time.
+    * *Available* in a gap of at most ``idle_minutes`` between two On Call stretches.
+    * *Logged Out* in a longer gap (including overnight).
+
+    Parameters
+    ----------
+    idle_minutes : float, default 15
+        Longest gap between calls, in minutes, still counted as Available.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``agent``, ``state``, ``start``, ``end`` (aware, Asia/Jerusalem; end
+        exclusive), sorted by agent and start, with no overlaps and no gaps between an
+        agent's first and last event.
+    """
+    if not idle_minutes > 0:
+        raise InputError(f"idle_minutes={idle_minutes!r} must be > 0. Fix: pass e.g. 15.")
+    calls = _read_records()
+    served = calls[
+        (calls["server"] != "NO_SERVER") & calls["ser_start"].notna() & calls["ser_exit"].notna()
+    ]
+    served = served[served["ser_exit"] > served["ser_start"]].sort_values(["server", "ser_start"])
+    agent = served["server"].to_numpy()
+    start = pd.DatetimeIndex(served["ser_start"]).as_unit("ns").asi8
+    end = pd.DatetimeIndex(served["ser_exit"]).as_unit("ns").asi8
+    # union of each agent's service intervals: a new stretch starts where the call begins
+    # after every earlier call of the same agent has ended
+    running_end = pd.Series(end).groupby(agent).cummax().to_numpy()
+    previous_end = np.concatenate([[np.iinfo(np.int64).min], running_end[:-1]])
+    new_agent = np.concatenate([[True], agent[1:] != agent[:-1]])
+    new_stretch = new_agent | (start > previous_end)
+    stretch_id = np.cumsum(new_stretch) - 1
+    stretch_start = start[new_stretch]
+    stretch_end = pd.Series(running_end).groupby(stretch_id).max().to_numpy()
+    stretch_agent = agent[new_stretch]
+
+    same_agent_next = np.concatenate([stretch_agent[1:] == stretch_agent[:-1], [False]])
+    gap_start = stretch_end[same_agent_next]
+    gap_end = np.roll(stretch_start, -1)[same_agent_next]
+    gap_agent = stretch_agent[same_agent_next]
+    idle_ns = int(idle_minutes * 60e9)
+    gap_state = np.where(gap_end - gap_start <= idle_ns, "Available", "Logged Out")
+    keep_gap = gap_end > gap_start
+
+    events = pd.DataFrame(
+        {
+            "agent": np.concatenate([stretch_agent, gap_agent[keep_gap]]),
+            "state": np.concatenate([np.full(len(stretch_agent), "On Call"), gap_state[keep_gap]]),
+            "start": np.concatenate([stretch_start, gap_start[keep_gap]]),
+            "end": np.concatenate([stretch_end, gap_end[keep_gap]]),
+        }
+    )
+    for column in ("start", "end"):
+        events[column] = pd.to_datetime(events[column], utc=True).dt.tz_convert(ISRAEL_BANK_TZ)
+    return events.sort_values(["agent", "start"], kind="stable").reset_index(drop=True)
