@@ -1,3 +1,20 @@
-"""wfm.schedule: public API of the schedule stage (re-exported from ``wfm``)."""
+"""wfm.schedule: shifts, breaks, days off and named-agent rosters by integer programming.
 
-__all__: list[str] = []
+Public API, re-exported from ``wfm``.
+"""
+
+from wfm.schedule._solver import SolveReport
+from wfm.schedule.models import Agent, BreakRule, ScheduleRules, ShiftTemplate, SolverSettings
+from wfm.schedule.result import ScheduleResult
+from wfm.schedule.shifts import schedule_shifts
+
+__all__: list[str] = [
+    "Agent",
+    "BreakRule",
+    "ScheduleResult",
+    "ScheduleRules",
+    "ShiftTemplate",
+    "SolveReport",
+    "SolverSettings",
+    "schedule_shifts",
+]

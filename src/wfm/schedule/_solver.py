@@ -1,0 +1,196 @@
+"""Solver construction, solve, and honest reporting of status, bound and gap."""
+
+from __future__ import annotations
+
+import math
+import re
+import tempfile
+import time
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pulp
+import scipy.sparse as sp
+
+from wfm.core.errors import SolverError
+from wfm.schedule.models import SolverSettings
+
+
+@dataclass(frozen=True)
+class SolveReport:
+    """What the solver proved about one solve.
+
+    Attributes
+    ----------
+    status : str
+        ``"optimal"`` (proved: bound equals objective), ``"gap_limit"`` (stopped with
+        gap <= the requested ``mip_gap``), ``"time_limit"`` (stopped with a larger gap),
+        ``"infeasible"`` or ``"no_solution"``.
+    objective : float
+        Objective of the returned solution (cost units).
+    best_bound : float
+        Proven lower bound on the optimal objective (NaN if the solver gave none).
+    gap : float
+        ``(objective - best_bound) / max(|objective|, 1e-9)`` (fraction; NaN if unknown).
+    solve_seconds : float
+        Wall-clock time in the solver, in seconds.
+    solver : str
+        ``"cbc"`` or ``"highs"``.
+    """
+
+    status: str
+    objective: float
+    best_bound: float
+    gap: float
+    solve_seconds: float
+    solver: str
+
+    @property
+    def is_optimal(self) -> bool:
+        """True only when the solver proved optimality (zero gap)."""
+        return self.status == "optimal"
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    """Relative MIP gap ``(objective - bound) / |objective|`` as a fraction (>= 0)."""
+    if not (math.isfinite(objective) and math.isfinite(bound)):
+        return math.nan
+    return max(objective - bound, 0.0) / max(abs(objective), 1e-9)
+
+
+def add_rows(
+    problem: pulp.LpProblem,
+    matrix: sp.csr_matrix,
+    variables: Sequence[Any],
+    sense: int,
+    rhs: np.ndarray,
+    prefix: str,
+) -> None:
+    """Add one constraint per sparse row: ``matrix[i] @ variables (sense) rhs[i]``.
+
+    Each row's expression is built in one call from its (variable, coefficient) pairs,
+    so construction is linear in the number of non-zeros.
+    """
+    matrix = sp.csr_matrix(matrix)
+    indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
+    for row in range(matrix.shape[0]):
+        lo, hi = indptr[row], indptr[row + 1]
+        expression = pulp.LpAffineExpression(
+            [(variables[c], float(v)) for c, v in zip(indices[lo:hi], data[lo:hi], strict=True)]
+        )
+        problem.addConstraint(
+            pulp.LpConstraint(expression, sense=sense, rhs=float(rhs[row])),
+            name=f"{prefix}_{row}",
+        )
+
+
+def _cbc_bound(log_text: str, objective: float) -> float:
+    """Best proven bound read from a CBC log (NaN when the log proves nothing).
+
+    In order: the ``Lower bound:`` line of the result block; ``Exiting as integer gap
+    of G`` (bound = objective - G); a completed search (bound = objective); the last
+    ``best possible`` figure; the root LP (``Continuous objective value``).
+    """
+    number = r"(-?[0-9.]+(?:[eE][-+]?[0-9]+)?)"
+    found = re.findall(r"Lower bound:\s+" + number, log_text)
+    if found:
+        return float(found[-1])
+    found = re.findall(r"Exiting as integer gap of\s+" + number, log_text)
+    if found and math.isfinite(objective):
+        return objective - float(found[-1])
+    if "Search completed" in log_text and math.isfinite(objective):
+        return objective
+    found = re.findall(r"best possible\s+" + number, log_text)
+    if found:
+        return float(found[-1])
+    found = re.findall(r"Continuous objective value is\s+" + number, log_text)
+    return float(found[-1]) if found else math.nan
+
+
+def solve(problem: pulp.LpProblem, settings: SolverSettings) -> SolveReport:
+    """Solve ``problem`` (minimisation) and report status, objective, bound and gap.
+
+    Raises
+    ------
+    SolverError
+        If the requested solver is not available.
+    """
+    started = time.perf_counter()
+    if settings.solver == "highs":
+        if "HiGHS" not in pulp.listSolvers(onlyAvailable=True):
+            raise SolverError(
+                "solver='highs' needs the highspy package. Fix: pip install highspy, or use "
+                "solver='cbc'."
+            )
+        solver = pulp.getSolver(
+            "HiGHS",
+            timeLimit=settings.time_limit_seconds,
+            gapRel=settings.mip_gap,
+            threads=settings.threads,
+            msg=settings.verbose,
+        )
+        problem.solve(solver)
+        bound = math.nan
+        try:
+            info = problem.solverModel.getInfo()
+            bound = float(info.mip_dual_bound)
+            if not problem.isMIP():
+                bound = float(info.objective_function_value)
+        except AttributeError:  # pragma: no cover - older highspy
+            bound = math.nan
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            log_path = Path(folder) / "cbc.log"
+            with warnings.catch_warnings():
+                # PuLP 3.3 flags PULP_CBC_CMD as deprecated; it is still the bundled CBC.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                warnings.simplefilter("ignore", FutureWarning)
+                solver = pulp.PULP_CBC_CMD(
+                    timeLimit=settings.time_limit_seconds,
+                    gapRel=settings.mip_gap,
+                    threads=settings.threads,
+                    msg=settings.verbose,
+                    logPath=str(log_path),
+                )
+                problem.solve(solver)
+            log_text = log_path.read_text() if log_path.exists() else ""
+        objective_value = pulp.value(problem.objective)
+        bound = _cbc_bound(
+            log_text, math.nan if objective_value is None else float(objective_value)
+        )
+    seconds = time.perf_counter() - started
+    return _report(problem, bound, seconds, settings)
+
+
+def _report(
+    problem: pulp.LpProblem, bound: float, seconds: float, settings: SolverSettings
+) -> SolveReport:
+    """Classify the solve honestly from the solution status and the proven bound."""
+    sol_status = problem.sol_status
+    if problem.status == pulp.LpStatusInfeasible or sol_status == pulp.LpSolutionInfeasible:
+        return SolveReport("infeasible", math.nan, bound, math.nan, seconds, settings.solver)
+    if sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        return SolveReport("no_solution", math.nan, bound, math.nan, seconds, settings.solver)
+    objective = float(pulp.value(problem.objective) or 0.0)
+    if not math.isfinite(bound):
+        status = "time_limit"
+        gap = math.nan
+    else:
+        bound = min(bound, objective)
+        gap = relative_gap(objective, bound)
+        if gap <= 1e-9 or objective - bound <= 1e-6:
+            status = "optimal"
+        elif gap <= settings.mip_gap + 1e-9:
+            status = "gap_limit"
+        else:
+            status = "time_limit"
+    return SolveReport(status, objective, bound, gap, seconds, settings.solver)
+
+
+def values(variables: Sequence[Any]) -> np.ndarray:
+    """Solution values of ``variables`` as a float array (0 where unset)."""
+    return np.array([v.varValue or 0.0 for v in variables], dtype=float)

@@ -1,0 +1,37 @@
+"""Shared helpers for the schedule tests: an independent coverage recomputation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wfm.schedule import SolverSettings
+
+
+def coverage_from_segments(segments: pd.DataFrame, coverage: pd.DataFrame) -> np.ndarray:
+    """Agents working per coverage row, recomputed by brute force from the segments."""
+    starts = pd.DatetimeIndex(coverage["interval_start"])
+    step = pd.Timedelta(starts.unique().sort_values()[1] - starts.unique().sort_values()[0])
+    out = np.zeros(len(coverage))
+    work = segments[segments["activity"] == "work"]
+    for row, (queue, start) in enumerate(zip(coverage["queue"], starts, strict=True)):
+        end = start + step
+        mine = work[work["queue"] == queue]
+        seg_start = pd.DatetimeIndex(mine["start"]).as_unit("ns").asi8
+        seg_end = pd.DatetimeIndex(mine["end"]).as_unit("ns").asi8
+        left = np.maximum(seg_start, start.value)
+        right = np.minimum(seg_end, end.value)
+        seconds = np.clip(right - left, 0, None) / 1e9
+        out[row] = seconds.sum() / step.total_seconds()
+    return out
+
+
+@pytest.fixture
+def fast_settings() -> SolverSettings:
+    return SolverSettings(time_limit_seconds=5, mip_gap=0.0)
+
+
+@pytest.fixture
+def recompute_coverage():
+    return coverage_from_segments
