@@ -1,3 +1,52 @@
-"""wfm.capacity: long-range capacity planning (FTE, hiring, attrition, budget, scenarios)."""
+"""wfm.capacity: long-range capacity planning (FTE, hiring, attrition, budget, scenarios).
 
-__all__: list[str] = []
+One call answers "how many more people, how much budget?"::
+
+    result = plan_capacity(plan)          # plan: CapacityPlanInput
+    result.summary()["total_hires"], result.summary()["total_cost"]
+    result.to_frame()                     # per period: required FTE, supply, gap, cost
+    compare_scenarios(result, {"AHT +10%": CapacityScenario(aht_change=0.10)})
+
+See docs/capacity.md for the model and its formulas.
+"""
+
+from wfm.capacity._checks import check_capacity_plan
+from wfm.capacity.models import (
+    CapacityAttritionBand,
+    CapacityCohort,
+    CapacityCosts,
+    CapacityHiringPolicy,
+    CapacityOvertime,
+    CapacityPlanInput,
+    CapacityQueuePlan,
+    CapacityRampStep,
+    CapacityServiceTarget,
+    CapacityWeekPattern,
+    CapacityWorkforce,
+)
+from wfm.capacity.patterns import capacity_period_totals, capacity_week_patterns
+from wfm.capacity.planner import CapacityPlanResult, plan_capacity
+from wfm.capacity.plot import plot_capacity_plan
+from wfm.capacity.scenarios import CapacityScenario, compare_scenarios
+
+__all__ = [
+    "CapacityAttritionBand",
+    "CapacityCohort",
+    "CapacityCosts",
+    "CapacityHiringPolicy",
+    "CapacityOvertime",
+    "CapacityPlanInput",
+    "CapacityPlanResult",
+    "CapacityQueuePlan",
+    "CapacityRampStep",
+    "CapacityScenario",
+    "CapacityServiceTarget",
+    "CapacityWeekPattern",
+    "CapacityWorkforce",
+    "capacity_period_totals",
+    "capacity_week_patterns",
+    "check_capacity_plan",
+    "compare_scenarios",
+    "plan_capacity",
+    "plot_capacity_plan",
+]
