@@ -1,0 +1,208 @@
+"""Chat with concurrency and email / back-office backlog staffing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wfm.core import InputError, make_interval_grid
+from wfm.erlang.channels import (
+    chat_metrics,
+    chat_required_agents,
+    email_staffing,
+)
+from wfm.erlang.kernels import erlang_c
+from wfm.erlang.metrics import average_speed_of_answer, service_level
+from wfm.erlang.staffing import required_agents
+
+
+def _frame(
+    volume: np.ndarray, aht: float, start: str = "2024-01-08", tz: str = "UTC"
+) -> pd.DataFrame:
+    starts = pd.date_range(pd.Timestamp(start, tz=tz), periods=len(volume), freq="30min")
+    return pd.DataFrame(
+        {"queue": "q", "interval_start": starts, "volume": volume, "aht_seconds": aht}
+    )
+
+
+# ----------------------------------------------------------------------------- chat
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    volume=st.floats(min_value=1.0, max_value=400.0),
+    aht=st.floats(min_value=30.0, max_value=900.0),
+    extra=st.integers(min_value=1, max_value=15),
+    target=st.floats(min_value=0.0, max_value=120.0),
+)
+def test_chat_with_concurrency_one_is_erlang_c(
+    volume: float, aht: float, extra: int, target: float
+) -> None:
+    traffic = volume * aht / 1800
+    agents = int(np.floor(traffic)) + extra
+    metrics = chat_metrics([volume], [agents], [aht], target_seconds=target)
+    assert metrics.probability_of_waiting[0] == pytest.approx(
+        float(erlang_c(traffic, agents)), rel=1e-9, abs=1e-12
+    )
+    assert metrics.service_level[0] == pytest.approx(
+        float(service_level(volume, aht, agents, target)), rel=1e-9, abs=1e-12
+    )
+    assert metrics.asa_seconds[0] == pytest.approx(
+        float(average_speed_of_answer(volume, aht, agents)), rel=1e-8, abs=1e-9
+    )
+
+
+def test_chat_required_agents_with_concurrency_one_equals_erlang_c_staffing() -> None:
+    volume = np.array([0.0, 12.0, 80.0, 150.0, 333.0])
+    frame = _frame(volume, 240.0)
+    result = chat_required_agents(frame, [240.0], target_service_level=0.8, target_seconds=30)
+    expected = required_agents(volume, 240.0, target_service_level=0.8, target_seconds=30)
+    assert result["required_agents"].tolist() == expected.tolist()
+
+
+def test_chat_concurrency_is_not_volume_divided_by_k() -> None:
+    volume = np.array([60.0, 120.0, 240.0])
+    frame = _frame(volume, 300.0)
+    single = chat_required_agents(frame, [300.0], target_seconds=60)["required_agents"]
+    # three sessions at once, each slower when juggled
+    triple = chat_required_agents(frame, [300.0, 420.0, 540.0], target_seconds=60)
+    agents = triple["required_agents"].to_numpy()
+    assert (agents < single.to_numpy()).all()
+    # dividing the single-session answer by k understates the need: sessions run slower
+    assert (agents > np.ceil(single.to_numpy() / 3)).all()
+    assert (triple["service_level"] >= 0.8).all()
+    fewer = chat_metrics(volume, agents - 1, [300.0, 420.0, 540.0], target_seconds=60)
+    assert (fewer.service_level < 0.8).all()
+    assert (triple["sessions_per_agent"] <= 3).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(volume=st.floats(min_value=1.0, max_value=300.0), agents=st.integers(1, 40))
+def test_chat_service_level_rises_with_agents(volume: float, agents: int) -> None:
+    aht = [200.0, 260.0]
+    low = chat_metrics([volume], [agents], aht, target_seconds=45)
+    high = chat_metrics([volume], [agents + 1], aht, target_seconds=45)
+    assert 0 <= low.service_level[0] <= high.service_level[0] + 1e-12 <= 1 + 1e-12
+    assert high.probability_of_waiting[0] <= low.probability_of_waiting[0] + 1e-12
+
+
+def test_chat_unstable_interval_has_no_service() -> None:
+    metrics = chat_metrics([200.0], [5], [300.0, 400.0], target_seconds=60)
+    assert not metrics.stable[0]
+    assert metrics.service_level[0] == 0.0
+    assert np.isinf(metrics.asa_seconds[0])
+
+
+def test_chat_bad_input_names_the_field() -> None:
+    with pytest.raises(InputError, match="concurrency"):
+        chat_metrics([10.0], [3], [], target_seconds=60)
+    with pytest.raises(InputError, match="aht_seconds_by_concurrency"):
+        chat_metrics([10.0], [3], [300.0, -1.0])
+    with pytest.raises(InputError, match="volume"):
+        chat_metrics([-10.0], [3], [300.0])
+    with pytest.raises(InputError, match="target_service_level"):
+        chat_required_agents(_frame(np.array([5.0, 6.0]), 100.0), [300.0], target_service_level=1.5)
+
+
+# ---------------------------------------------------------------------------- email
+
+
+def test_email_deadline_of_one_interval_matches_occupancy_capped_erlang_c() -> None:
+    # What is tested: with a deadline of one 30-minute interval, every item must be worked
+    # in the interval it arrives, so the fluid requirement is ceil(offered load /
+    # max_occupancy). Erlang C with the deadline as answer-time target (1800 s, 80 %) and
+    # the same occupancy cap gives the same number whenever the load is large relative to
+    # one AHT (here AHT 600 s): the occupancy cap binds, the 30-minute target does not.
+    volume = np.array([6.0, 20.0, 45.0, 90.0, 150.0, 240.0])
+    frame = _frame(volume, 600.0)
+    plan = email_staffing(frame, deadline_hours=0.5, max_occupancy=0.85).plan
+    expected = required_agents(
+        volume, 600.0, target_service_level=0.8, target_seconds=1800, max_occupancy=0.85
+    )
+    assert plan["required_agents"].tolist() == expected.tolist()
+    assert plan["backlog_contacts"].max() == pytest.approx(0.0, abs=1e-9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    volume=st.lists(st.floats(min_value=0.0, max_value=80.0), min_size=4, max_size=60),
+    deadline_intervals=st.integers(min_value=1, max_value=12),
+)
+def test_email_meets_every_deadline_and_never_wastes_capacity_on_nothing(
+    volume: list[float], deadline_intervals: int
+) -> None:
+    frame = _frame(np.asarray(volume), 420.0)
+    result = email_staffing(frame, deadline_hours=deadline_intervals / 2, max_occupancy=0.8)
+    plan = result.plan
+    # ages are counted from the start of the arrival interval at the end of each interval
+    due_work = plan["work_arrived_seconds"].to_numpy()
+    assert plan["oldest_age_hours"].max() <= deadline_intervals / 2 + 1e-9
+    assert (plan["occupancy"] <= 0.8 + 1e-9).all()
+    assert plan["work_done_seconds"].sum() <= due_work.sum() + 1e-6
+    # the backlog frame and the age profile agree
+    age_columns = [c for c in result.age_profile.columns if c.startswith("age_")]
+    assert np.allclose(result.age_profile[age_columns].sum(axis=1), plan["backlog_contacts"])
+
+
+def test_email_longer_deadline_levels_the_plan() -> None:
+    starts = make_interval_grid("2024-01-08", "2024-01-10", tz="Europe/London")
+    phase = np.arange(len(starts)) / 48 * 2 * np.pi
+    volume = 40 + 35 * np.sin(phase)
+    frame = pd.DataFrame(
+        {"queue": "mail", "interval_start": starts, "volume": volume, "aht_seconds": 300.0}
+    )
+    short = email_staffing(frame, deadline_hours=0.5, max_occupancy=0.9).plan
+    long = email_staffing(frame, deadline_hours=8, max_occupancy=0.9).plan
+    assert long["required_agents"].max() < short["required_agents"].max()
+    assert long["oldest_age_hours"].max() > 1.0
+    # everything due inside the horizon (arrived at least 16 intervals before its end) is done
+    work = volume * 300.0
+    assert long["work_done_seconds"].sum() >= work[: len(work) - 15].sum() - 1e-6
+    capacity = long["required_agents"].to_numpy() * 1800 * 0.9
+    assert capacity.sum() >= long["work_done_seconds"].sum() - 1e-6
+
+
+def test_email_business_hours_carry_backlog_over_the_weekend() -> None:
+    # Friday 2024-01-12 to Monday 2024-01-15 in New York, open 08:00-18:00 Monday-Friday
+    starts = make_interval_grid("2024-01-12", "2024-01-16", tz="America/New_York")
+    frame = pd.DataFrame(
+        {"queue": "bo", "interval_start": starts, "volume": 10.0, "aht_seconds": 900.0}
+    )
+    result = email_staffing(frame, deadline_hours=10, business_hours=("08:00", "18:00"))
+    plan = result.plan.set_index("interval_start")
+    closed = ~plan["open"]
+    assert (plan.loc[closed, "required_agents"] == 0).all()
+    monday = plan.loc["2024-01-15"]
+    assert monday["required_agents"].max() > plan.loc["2024-01-12", "required_agents"].max()
+    saturday_noon = plan.loc[pd.Timestamp("2024-01-13 12:00", tz="America/New_York")]
+    assert saturday_noon["backlog_contacts"] > 0
+    assert saturday_noon["oldest_age_hours"] > 10
+    assert "age_gt_48h" in result.age_profile.columns
+    summary = result.summary()
+    assert summary.loc[0, "peak_agents"] == plan["required_agents"].max()
+
+
+def test_email_on_a_spring_forward_day() -> None:
+    starts = make_interval_grid("2024-03-31", "2024-04-01", tz="Europe/London")
+    assert len(starts) == 46
+    frame = pd.DataFrame(
+        {"queue": "m", "interval_start": starts, "volume": 12.0, "aht_seconds": 300.0}
+    )
+    plan = email_staffing(frame, deadline_hours=2).plan
+    assert len(plan) == 46
+    assert plan["oldest_age_hours"].max() <= 2 + 1e-9
+
+
+def test_email_bad_input_names_the_field() -> None:
+    frame = _frame(np.array([5.0, 6.0, 7.0]), 300.0)
+    with pytest.raises(InputError, match="deadline_hours"):
+        email_staffing(frame, deadline_hours=0.25)
+    with pytest.raises(InputError, match="max_occupancy"):
+        email_staffing(frame, deadline_hours=1, max_occupancy=1.5)
+    with pytest.raises(InputError, match="business_hours"):
+        email_staffing(frame, deadline_hours=1, business_hours=("18:00", "08:00"))
+    with pytest.raises(InputError, match="volume"):
+        email_staffing(frame.assign(volume=-1.0), deadline_hours=1)
