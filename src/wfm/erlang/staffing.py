@@ -1,0 +1,444 @@
+"""Required agents per interval: the smallest staffing that meets every target at once.
+
+:func:`required_agents` returns whole agents, :func:`required_agents_continuous` the
+fractional requirement through the continuous extension of the Erlang formulas (rounding
+belongs to the scheduler). Both are vectorised over all intervals: a square-root-staffing
+start, then a galloping search and bisection run on the whole array at once, with each
+iteration touching only the intervals that are still open. Because every metric is monotone
+in the number of agents, the search is exact: the integer result ``N`` meets every target
+and ``N − 1`` misses at least one (or ``N`` equals ``min_agents``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from wfm.core import InputError
+from wfm.erlang._checks import (
+    BoolArray,
+    FloatArray,
+    IntArray,
+    check_fraction_open,
+    check_min_agents,
+    check_positive,
+    check_range,
+    check_seconds,
+)
+from wfm.erlang.metrics import (
+    QueueInputs,
+    check_definition,
+    erlang_a_abandon_rate,
+    erlang_a_asa,
+    erlang_a_occupancy,
+    erlang_a_service_level,
+    erlang_c_asa,
+    erlang_c_service_level,
+    prepare_inputs,
+)
+
+_CONTINUOUS_BISECTION_STEPS = 34  # unit interval halved to ~6e-11 agents
+_MAX_GALLOP_STEPS = 64
+
+
+@dataclass(frozen=True)
+class _Targets:
+    """Validated staffing targets, each broadcast to the interval shape or ``None``."""
+
+    service_level: FloatArray | None
+    target_seconds: FloatArray
+    max_occupancy: FloatArray | None
+    max_asa_seconds: FloatArray | None
+    max_abandon_rate: FloatArray | None
+    definition: str | None
+
+    def subset(self, index: IntArray) -> _Targets:
+        """Restrict every array target to the positions ``index`` (flat)."""
+
+        def pick(values: FloatArray | None) -> FloatArray | None:
+            return None if values is None else values.reshape(-1)[index]
+
+        return _Targets(
+            service_level=pick(self.service_level),
+            target_seconds=self.target_seconds.reshape(-1)[index],
+            max_occupancy=pick(self.max_occupancy),
+            max_asa_seconds=pick(self.max_asa_seconds),
+            max_abandon_rate=pick(self.max_abandon_rate),
+            definition=self.definition,
+        )
+
+
+def _broadcast(values: FloatArray | None, shape: tuple[int, ...], name: str) -> FloatArray | None:
+    """Broadcast a target to the interval shape, naming it if that fails."""
+    if values is None:
+        return None
+    try:
+        return np.ascontiguousarray(np.broadcast_to(values, shape), dtype=np.float64)
+    except ValueError as exc:
+        raise InputError(
+            f"{name} with shape {np.shape(values)} does not broadcast with the interval shape "
+            f"{shape}. Fix: pass a scalar or one value per interval."
+        ) from exc
+
+
+def _check_targets(
+    shape: tuple[int, ...],
+    *,
+    target_service_level: Any,
+    target_seconds: Any,
+    max_occupancy: Any,
+    max_asa_seconds: Any,
+    max_abandon_rate: Any,
+    patience_given: bool,
+    service_level_definition: str | None,
+) -> _Targets:
+    """Validate the staffing targets and broadcast them to ``shape``."""
+    if all(
+        t is None for t in (target_service_level, max_occupancy, max_asa_seconds, max_abandon_rate)
+    ):
+        raise InputError(
+            "no staffing target given (target_service_level, max_occupancy, max_asa_seconds "
+            "and max_abandon_rate are all None). Fix: give at least one target."
+        )
+    level = (
+        None
+        if target_service_level is None
+        else check_fraction_open(target_service_level, "target_service_level")
+    )
+    seconds = check_seconds(target_seconds, "target_seconds")
+    occupancy_cap = (
+        None
+        if max_occupancy is None
+        else check_range(max_occupancy, "max_occupancy", low=0.0, high=1.0, low_inclusive=False)
+    )
+    asa_cap = (
+        None
+        if max_asa_seconds is None
+        else check_positive(max_asa_seconds, "max_asa_seconds", "seconds")
+    )
+    abandon_cap = (
+        None
+        if max_abandon_rate is None
+        else check_fraction_open(max_abandon_rate, "max_abandon_rate")
+    )
+    if abandon_cap is not None and not patience_given:
+        raise InputError(
+            "max_abandon_rate needs patience_seconds (Erlang A); under Erlang C nobody "
+            "abandons. Fix: pass patience_seconds=... or drop max_abandon_rate."
+        )
+    definition = None
+    if level is not None and patience_given:
+        definition = check_definition(service_level_definition)
+    seconds_b = _broadcast(seconds, shape, "target_seconds")
+    assert seconds_b is not None
+    return _Targets(
+        service_level=_broadcast(level, shape, "target_service_level"),
+        target_seconds=seconds_b,
+        max_occupancy=_broadcast(occupancy_cap, shape, "max_occupancy"),
+        max_asa_seconds=_broadcast(asa_cap, shape, "max_asa_seconds"),
+        max_abandon_rate=_broadcast(abandon_cap, shape, "max_abandon_rate"),
+        definition=definition,
+    )
+
+
+def _subset_inputs(q: QueueInputs, index: IntArray, agents: FloatArray) -> QueueInputs:
+    """Return the inputs at flat positions ``index`` with the candidate ``agents``."""
+    return QueueInputs(
+        volume=q.volume.reshape(-1)[index],
+        aht_seconds=q.aht_seconds.reshape(-1)[index],
+        agents=agents,
+        traffic=q.traffic.reshape(-1)[index],
+        patience_seconds=None
+        if q.patience_seconds is None
+        else q.patience_seconds.reshape(-1)[index],
+    )
+
+
+def _meets_targets(q: QueueInputs, targets: _Targets) -> BoolArray:
+    """Whether ``q.agents`` meets every target (all arrays are flat and aligned)."""
+    if q.patience_seconds is None:
+        ok = q.agents > q.traffic  # Erlang C staffing always requires a stable queue
+        if targets.service_level is not None:
+            ok &= erlang_c_service_level(q, targets.target_seconds) >= targets.service_level
+        if targets.max_asa_seconds is not None:
+            ok &= erlang_c_asa(q) <= targets.max_asa_seconds
+        if targets.max_occupancy is not None:
+            ok &= q.traffic <= targets.max_occupancy * q.agents
+        return ok
+    ok = np.ones(q.agents.shape, dtype=bool)
+    if targets.service_level is not None:
+        assert targets.definition is not None
+        level = erlang_a_service_level(q, targets.target_seconds, targets.definition)
+        ok &= level >= targets.service_level
+    if targets.max_asa_seconds is not None:
+        ok &= erlang_a_asa(q) <= targets.max_asa_seconds
+    if targets.max_occupancy is not None:
+        ok &= erlang_a_occupancy(q) <= targets.max_occupancy
+    if targets.max_abandon_rate is not None:
+        ok &= erlang_a_abandon_rate(q) <= targets.max_abandon_rate
+    return ok
+
+
+def _initial_estimate(q: QueueInputs, targets: _Targets) -> FloatArray:
+    """Square-root staffing start ``A + β√A`` (β from the service-level target), >= 0."""
+    traffic = q.traffic
+    beta = np.ones_like(traffic)
+    if targets.service_level is not None:
+        # Halfin-Whitt style: the higher the target the larger β; adequate as a start only.
+        beta = 0.35 + 2.2 * targets.service_level
+    start = traffic + beta * np.sqrt(traffic)
+    if targets.max_occupancy is not None:
+        start = np.maximum(start, traffic / targets.max_occupancy)
+    if q.patience_seconds is not None:
+        start = 0.9 * start
+    return np.asarray(np.floor(start), dtype=np.float64)
+
+
+def _search_integer(
+    q: QueueInputs, targets: _Targets, floor_agents: FloatArray, start: FloatArray
+) -> FloatArray:
+    """Smallest whole ``N >= floor_agents`` meeting every target, for flat arrays."""
+    size = q.traffic.size
+    all_index = np.arange(size)
+
+    def meets(index: IntArray, agents: FloatArray) -> BoolArray:
+        return _meets_targets(_subset_inputs(q, index, agents), targets.subset(index))
+
+    start = np.maximum(start, floor_agents)
+    ok_start = meets(all_index, start)
+    low = np.where(ok_start, np.nan, start)  # largest known failing count (nan: unknown)
+    high = np.where(ok_start, start, np.nan)  # smallest known meeting count
+
+    # Gallop down from a meeting start until a failing count or the floor is found.
+    step = np.ones(size)
+    open_down = ok_start & (start > floor_agents)
+    low = np.where(ok_start & ~open_down, floor_agents - 1.0, low)
+    for _ in range(_MAX_GALLOP_STEPS):
+        index = np.flatnonzero(open_down)
+        if index.size == 0:
+            break
+        candidate = np.maximum(high[index] - step[index], floor_agents[index])
+        ok = meets(index, candidate)
+        high[index] = np.where(ok, candidate, high[index])
+        at_floor = candidate <= floor_agents[index]
+        low[index] = np.where(ok, np.where(at_floor, floor_agents[index] - 1.0, np.nan), candidate)
+        open_down[index] = ok & ~at_floor
+        step[index] *= 2.0
+
+    # Gallop up from a failing start until a meeting count is found.
+    step = np.ones(size)
+    open_up = ~ok_start
+    for _ in range(_MAX_GALLOP_STEPS):
+        index = np.flatnonzero(open_up)
+        if index.size == 0:
+            break
+        candidate = low[index] + step[index]
+        ok = meets(index, candidate)
+        high[index] = np.where(ok, candidate, high[index])
+        low[index] = np.where(ok, low[index], candidate)
+        open_up[index] = ~ok
+        step[index] *= 2.0
+    if open_up.any():  # pragma: no cover - targets below 1 are always reachable
+        raise InputError("a staffing target could not be reached with any number of agents.")
+
+    # Bisection between a failing low and a meeting high.
+    for _ in range(_MAX_GALLOP_STEPS):
+        index = np.flatnonzero(high - low > 1.0)
+        if index.size == 0:
+            break
+        middle = np.floor(0.5 * (low[index] + high[index]))
+        ok = meets(index, middle)
+        high[index] = np.where(ok, middle, high[index])
+        low[index] = np.where(ok, low[index], middle)
+    return high
+
+
+def _search_continuous(
+    q: QueueInputs, targets: _Targets, whole: FloatArray, floor_agents: FloatArray
+) -> FloatArray:
+    """Smallest real ``N`` in ``(whole − 1, whole]`` meeting every target (flat arrays)."""
+    result = whole.copy()
+    index = np.flatnonzero(whole > floor_agents)
+    if index.size == 0:
+        return result
+    low = whole[index] - 1.0
+    high = whole[index].copy()
+    for _ in range(_CONTINUOUS_BISECTION_STEPS):
+        middle = 0.5 * (low + high)
+        ok = _meets_targets(_subset_inputs(q, index, middle), targets.subset(index))
+        high = np.where(ok, middle, high)
+        low = np.where(ok, low, middle)
+    result[index] = high
+    return result
+
+
+def _solve(
+    volume: Any,
+    aht_seconds: Any,
+    *,
+    interval_seconds: Any,
+    target_service_level: Any,
+    target_seconds: Any,
+    max_occupancy: Any,
+    max_asa_seconds: Any,
+    patience_seconds: Any,
+    max_abandon_rate: Any,
+    min_agents: Any,
+    service_level_definition: str | None,
+    continuous: bool,
+) -> tuple[FloatArray, tuple[int, ...]]:
+    """Shared driver of the two public staffing functions; returns flat results and shape."""
+    q = prepare_inputs(
+        volume,
+        aht_seconds,
+        0.0,
+        interval_seconds=interval_seconds,
+        patience_seconds=patience_seconds,
+    )
+    floor_array = check_min_agents(min_agents)
+    targets = _check_targets(
+        q.traffic.shape,
+        target_service_level=target_service_level,
+        target_seconds=target_seconds,
+        max_occupancy=max_occupancy,
+        max_asa_seconds=max_asa_seconds,
+        max_abandon_rate=max_abandon_rate,
+        patience_given=q.patience_seconds is not None,
+        service_level_definition=service_level_definition,
+    )
+    shape = q.traffic.shape
+    floor_flat = _broadcast(floor_array.astype(np.float64), shape, "min_agents")
+    assert floor_flat is not None
+    floor_flat = floor_flat.reshape(-1)
+    result = floor_flat.copy()
+    busy = np.flatnonzero(q.traffic.reshape(-1) > 0)
+    if busy.size:
+        flat = _subset_inputs(q, busy, np.zeros(busy.size))
+        sub_targets = targets.subset(busy)
+        start = _initial_estimate(flat, sub_targets)
+        whole = _search_integer(flat, sub_targets, floor_flat[busy], start)
+        if continuous:
+            whole = _search_continuous(flat, sub_targets, whole, floor_flat[busy])
+        result[busy] = whole
+    return result, shape
+
+
+def required_agents(
+    volume: Any,
+    aht_seconds: Any,
+    *,
+    interval_seconds: Any = 1800,
+    target_service_level: Any = 0.8,
+    target_seconds: Any = 20,
+    max_occupancy: Any = None,
+    max_asa_seconds: Any = None,
+    patience_seconds: Any = None,
+    max_abandon_rate: Any = None,
+    min_agents: Any = 0,
+    service_level_definition: str | None = None,
+) -> IntArray:
+    """Smallest whole number of agents per interval that meets every target at once.
+
+    Parameters
+    ----------
+    volume : array_like
+        Contacts offered per interval (>= 0).
+    aht_seconds : array_like
+        Average handle time in seconds (> 0 where volume > 0).
+    interval_seconds : array_like, default 1800
+        Interval length in seconds.
+    target_service_level : array_like or None, default 0.8
+        Fraction in (0, 1) to be answered within ``target_seconds``; ``None`` skips it.
+    target_seconds : array_like, default 20
+        Answer-time target in seconds (>= 0).
+    max_occupancy : array_like, optional
+        Highest allowed occupancy, a fraction in (0, 1].
+    max_asa_seconds : array_like, optional
+        Highest allowed average speed of answer in seconds (> 0).
+    patience_seconds : array_like, optional
+        Mean patience in seconds; switches from Erlang C to Erlang A.
+    max_abandon_rate : array_like, optional
+        Highest allowed fraction of offered contacts abandoning (Erlang A only).
+    min_agents : array_like of int, default 0
+        Floor on the result (also the answer for zero-volume intervals).
+    service_level_definition : str, optional
+        Required with ``patience_seconds`` and a service-level target; see
+        :func:`wfm.erlang.service_level`.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Agents per interval, broadcast over the inputs. Under Erlang C the result always
+        exceeds the offered traffic (a stable queue).
+
+    Raises
+    ------
+    InputError
+        On invalid input or when no target is given.
+
+    Examples
+    --------
+    >>> int(required_agents(400, 180, interval_seconds=3600, target_service_level=0.8,
+    ...                     target_seconds=30))
+    24
+    """
+    result, shape = _solve(
+        volume,
+        aht_seconds,
+        interval_seconds=interval_seconds,
+        target_service_level=target_service_level,
+        target_seconds=target_seconds,
+        max_occupancy=max_occupancy,
+        max_asa_seconds=max_asa_seconds,
+        patience_seconds=patience_seconds,
+        max_abandon_rate=max_abandon_rate,
+        min_agents=min_agents,
+        service_level_definition=service_level_definition,
+        continuous=False,
+    )
+    return result.astype(np.int64).reshape(shape)
+
+
+def required_agents_continuous(
+    volume: Any,
+    aht_seconds: Any,
+    *,
+    interval_seconds: Any = 1800,
+    target_service_level: Any = 0.8,
+    target_seconds: Any = 20,
+    max_occupancy: Any = None,
+    max_asa_seconds: Any = None,
+    patience_seconds: Any = None,
+    max_abandon_rate: Any = None,
+    min_agents: Any = 0,
+    service_level_definition: str | None = None,
+) -> FloatArray:
+    """Fractional agents per interval: the smallest real ``N`` meeting every target.
+
+    Same arguments as :func:`required_agents`. The Erlang formulas are evaluated at
+    fractional ``N`` through their continuous extension (incomplete gamma functions), so
+    ``ceil`` of the result equals :func:`required_agents` (up to the bisection tolerance of
+    about 1e-10 agents).
+
+    Returns
+    -------
+    numpy.ndarray of float64
+        Agents per interval (>= ``min_agents``; ``min_agents`` where volume is 0).
+    """
+    result, shape = _solve(
+        volume,
+        aht_seconds,
+        interval_seconds=interval_seconds,
+        target_service_level=target_service_level,
+        target_seconds=target_seconds,
+        max_occupancy=max_occupancy,
+        max_asa_seconds=max_asa_seconds,
+        patience_seconds=patience_seconds,
+        max_abandon_rate=max_abandon_rate,
+        min_agents=min_agents,
+        service_level_definition=service_level_definition,
+        continuous=True,
+    )
+    return result.reshape(shape)
