@@ -18,6 +18,7 @@ from wfm.adherence.kpis import (
 )
 from wfm.adherence.mapping import DEFAULT_STATE_ACTIVITIES, StateMapping
 from wfm.adherence.rules import ADHERENCE_DEFINITIONS, AdherenceRules
+from wfm.adherence.tracker import AdherenceTracker
 
 __all__ = [
     "ADHERENCE_DEFINITIONS",
@@ -25,6 +26,7 @@ __all__ = [
     "SERVICE_LEVEL_DEFINITIONS",
     "AdherenceResult",
     "AdherenceRules",
+    "AdherenceTracker",
     "ContactColumns",
     "ContactKpiResult",
     "StateMapping",

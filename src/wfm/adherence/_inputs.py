@@ -346,8 +346,8 @@ def encode_events(
     idx = keep[order]
     agent_sorted = agent_code[idx]
     start_sorted = start_ns_all[idx]
-    next_same = np.r_[agent_sorted[1:] == agent_sorted[:-1], False]
-    next_start = np.r_[start_sorted[1:], 0]
+    next_same = np.r_[agent_sorted[1:] == agent_sorted[:-1], False][: agent_sorted.size]
+    next_start = np.r_[start_sorted[1:], 0][: start_sorted.size]
     implicit_end = np.where(next_same, next_start, max(until_ns, period_hi))
     if has_end:
         explicit = end_all[idx]

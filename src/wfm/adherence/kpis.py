@@ -536,8 +536,8 @@ def _first_contact(
     rows = candidates[order]
     sorted_codes = np.asarray(codes)[order]
     times = arrival_ns[rows]
-    same_next = np.r_[sorted_codes[1:] == sorted_codes[:-1], False]
-    gap = np.r_[times[1:] - times[:-1], 0]
+    same_next = np.r_[sorted_codes[1:] == sorted_codes[:-1], False][: sorted_codes.size]
+    gap = np.r_[times[1:] - times[:-1], 0][: times.size]
     repeated = same_next & (gap <= round(window_seconds * NS))
     resolved = np.zeros(n, dtype=bool)
     resolved[rows] = ~repeated

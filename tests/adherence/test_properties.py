@@ -1,0 +1,302 @@
+"""Property tests: the batch path against a minute-by-minute reference written in plain
+Python, bounds, and the real-time tracker against the batch path for any split of the
+event stream."""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from wfm.adherence import AdherenceRules, AdherenceTracker, compute_adherence
+
+DAY = pd.Timestamp("2024-01-10", tz="UTC")
+ACTIVITIES = ["work", "break", "lunch", "meeting"]
+STATES = {
+    "Available": "work",
+    "On Call": "work",
+    "Break": "break",
+    "Lunch": "lunch",
+    "Meeting": "meeting",
+    "Not Ready": "not_ready",
+    "Logged Out": "off",
+}
+AGENTS = ["a", "b", "c"]
+WORK = {"work"}
+
+
+def minute(m: int) -> pd.Timestamp:
+    return DAY + pd.Timedelta(minutes=m)
+
+
+@dataclass
+class Case:
+    segments: list[tuple[str, str, int, int]]
+    events: list[tuple[str, str, int]]  # agent, state, minute (sorted per agent)
+    rules: AdherenceRules
+    until: int
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> Case:
+    segments = []
+    events = []
+    for agent in AGENTS:
+        cursor = draw(st.integers(0, 120))
+        for _ in range(draw(st.integers(0, 5))):
+            gap = draw(st.integers(0, 30))
+            length = draw(st.integers(1, 90))
+            start = cursor + gap
+            if start + length > 600:
+                break
+            segments.append((agent, draw(st.sampled_from(ACTIVITIES)), start, start + length))
+            cursor = start + length
+        moment = 0
+        for _ in range(draw(st.integers(0, 12))):
+            moment += draw(st.integers(0, 60))
+            if moment >= 600:
+                break
+            events.append((agent, draw(st.sampled_from(list(STATES))), moment))
+    if not segments:
+        segments.append(("a", "work", 60, 120))
+    scheduled_agents = {agent for agent, *_ in segments}
+    events = [event for event in events if event[0] in scheduled_agents]
+    definition = draw(st.sampled_from(["genesys", "calabrio_ready", "calabrio_scheduled_time"]))
+    window = draw(st.sampled_from([None, 30.0]))
+    rules = AdherenceRules(
+        definition=definition,
+        start_before_seconds=60.0 * draw(st.integers(0, 5)),
+        end_after_seconds=60.0 * draw(st.integers(0, 5)),
+        min_exception_seconds=60.0 * draw(st.integers(0, 10)),
+        outside_shift_is_exception=draw(st.sampled_from([None, True, False])),
+        outside_shift_window_seconds=None if window is None else window * 60,
+    )
+    last_event = max((m for _, _, m in events), default=0)
+    until = draw(st.integers(max(last_event, 1), 720))
+    return Case(segments, events, rules, until)
+
+
+def frames(case: Case) -> tuple[pd.DataFrame, pd.DataFrame]:
+    schedule = pd.DataFrame(case.segments, columns=["agent", "activity", "start", "end"])
+    schedule["start"] = schedule["start"].map(minute)
+    schedule["end"] = schedule["end"].map(minute)
+    events = pd.DataFrame(case.events, columns=["agent", "state", "start"])
+    events["start"] = pd.to_datetime(events["start"].map(minute), utc=True)
+    return schedule, events
+
+
+def reference(case: Case) -> dict[str, dict[str, float]]:
+    """Minute-by-minute classification, written independently of the library."""
+    rules = case.rules
+    before = rules.start_before_seconds / 60
+    after = rules.end_after_seconds / 60
+    window = rules.outside_window_seconds
+    window_minutes = None if window is None else window / 60
+    out: dict[str, dict[str, float]] = {}
+    for agent in AGENTS:
+        segs = sorted((s, e, a) for g, a, s, e in case.segments if g == agent)
+        if not segs and agent not in {g for g, *_ in case.segments}:
+            continue
+        evs = [(m, STATES[s]) for g, s, m in case.events if g == agent]
+        labels = []
+        totals = dict.fromkeys(["scheduled", "scheduled_work", "worked", "outside"], 0.0)
+        for m in range(case.until):
+            current = [a for s, e, a in segs if s <= m < e]
+            scheduled = current[0] if current else None
+            acts = [a for t, a in evs if t <= m]
+            actual = acts[-1] if acts else "off"
+            upcoming = [(s, a) for s, e, a in segs if s > m]
+            past = [(e, a) for s, e, a in segs if e <= m]
+            nxt = upcoming[0] if upcoming else None
+            prv = past[-1] if past else None
+            grace = (nxt is not None and actual == nxt[1] and m >= nxt[0] - before) or (
+                prv is not None and actual == prv[1] and m < prv[0] + after
+            )
+            in_window = window_minutes is None or (
+                (nxt is not None and m >= nxt[0] - window_minutes)
+                or (prv is not None and m < prv[0] + window_minutes)
+            )
+            working = actual in WORK
+            category = 0
+            if scheduled is not None:
+                totals["scheduled"] += 1
+                if scheduled in WORK:
+                    totals["scheduled_work"] += 1
+                if actual != scheduled and not grace:
+                    if scheduled in WORK and not working:
+                        category = 1
+                    elif scheduled not in WORK and working:
+                        category = 2
+                    else:
+                        category = 3
+            elif working:
+                totals["outside"] += 1
+                if not grace and in_window and rules.counts_outside_shift:
+                    category = 4
+            if working:
+                totals["worked"] += 1
+            labels.append((scheduled, actual, category))
+        # runs of identical out-of-adherence labels
+        exception = 0.0
+        outside_exception = 0.0
+        count = 0
+        m = 0
+        while m < len(labels):
+            label = labels[m]
+            end = m
+            while end < len(labels) and labels[end] == label:
+                end += 1
+            if label[2] > 0 and (end - m) * 60 >= max(rules.min_exception_seconds, 1e-9):
+                count += 1
+                if label[2] in rules.counted_categories:
+                    exception += end - m
+                if label[2] == 4:
+                    outside_exception += end - m
+            m = end
+        if rules.definition == "genesys":
+            denominator = totals["scheduled"] + outside_exception
+        elif rules.definition == "calabrio_ready":
+            denominator = totals["scheduled_work"]
+        else:
+            denominator = totals["scheduled"]
+        adherence = max(0.0, 1 - exception / denominator) if denominator > 0 else float("nan")
+        out[agent] = {
+            "scheduled_seconds": totals["scheduled"] * 60,
+            "scheduled_work_seconds": totals["scheduled_work"] * 60,
+            "worked_seconds": totals["worked"] * 60,
+            "outside_shift_worked_seconds": totals["outside"] * 60,
+            "exception_seconds": exception * 60,
+            "denominator_seconds": denominator * 60,
+            "adherence": adherence,
+            "exceptions": count,
+        }
+    return out
+
+
+COMPARED = [
+    "scheduled_seconds",
+    "scheduled_work_seconds",
+    "worked_seconds",
+    "outside_shift_worked_seconds",
+    "exception_seconds",
+    "denominator_seconds",
+    "adherence",
+]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases())
+def test_batch_matches_minute_reference_and_bounds(case: Case) -> None:
+    schedule, events = frames(case)
+    result = compute_adherence(schedule, events, rules=case.rules, until=minute(case.until))
+    ours = result.to_frame().set_index("agent")
+    expected = reference(case)
+    for agent, values in expected.items():
+        for column in COMPARED:
+            np.testing.assert_allclose(ours.loc[agent, column], values[column], err_msg=column)
+        assert (result.exceptions["agent"] == agent).sum() == values["exceptions"]
+    adherence = ours["adherence"].dropna()
+    assert ((adherence >= 0) & (adherence <= 1)).all()
+    per_interval = result.aggregate("interval")["adherence"].dropna()
+    assert ((per_interval >= 0) & (per_interval <= 1)).all()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases(), data=st.data())
+def test_tracker_equals_batch_for_any_split(case: Case, data: st.DataObject) -> None:
+    schedule, events = frames(case)
+    batch = compute_adherence(schedule, events, rules=case.rules, until=minute(case.until))
+    # interleave agents in time order, then cut the stream anywhere into chunks
+    stream = events.sort_values("start", kind="stable").reset_index(drop=True)
+    cuts = sorted(data.draw(st.sets(st.integers(0, len(stream)), max_size=6)))
+    tracker = AdherenceTracker(schedule, rules=case.rules, batch_size=data.draw(st.integers(1, 8)))
+    edges = [0, *cuts, len(stream)]
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        chunk = stream.iloc[lo:hi]
+        if data.draw(st.booleans()):
+            tracker.observe_many(chunk)
+        else:
+            for row in chunk.itertuples(index=False):
+                tracker.observe(row.agent, row.state, row.start)
+        if hi < len(stream) and data.draw(st.booleans()):
+            # a query in between must not change later results
+            tracker.agent_adherence(stream["start"].iloc[hi])
+    running = tracker.agent_adherence(minute(case.until)).set_index("agent")
+    expected = batch.to_frame().set_index("agent")
+    for column in COMPARED:
+        np.testing.assert_allclose(running[column], expected[column], rtol=1e-12, err_msg=column)
+    counts = batch.exceptions.groupby("agent").size().reindex(running.index, fill_value=0)
+    np.testing.assert_array_equal(running["exceptions"], counts)
+    full = tracker.result(minute(case.until))
+    pd.testing.assert_frame_equal(full.exceptions, batch.exceptions)
+
+
+@settings(max_examples=20, deadline=None)
+@given(case=cases(), data=st.data())
+def test_schedule_change_applies_to_one_agent(case: Case, data: st.DataObject) -> None:
+    schedule, events = frames(case)
+    agent = schedule["agent"].iloc[0]
+    new_segments = pd.DataFrame(
+        {
+            "activity": [data.draw(st.sampled_from(ACTIVITIES))],
+            "start": [minute(300)],
+            "end": [minute(300 + data.draw(st.integers(1, 200)))],
+        }
+    )
+    tracker = AdherenceTracker(schedule, rules=case.rules)
+    tracker.observe_many(events.sort_values("start", kind="stable"))
+    tracker.agent_adherence(minute(case.until))
+    tracker.update_schedule(agent, new_segments)
+    changed = pd.concat(
+        [schedule[schedule["agent"] != agent], new_segments.assign(agent=agent)],
+        ignore_index=True,
+    )
+    expected = compute_adherence(
+        changed, events, rules=case.rules, until=minute(case.until), period_end="2024-01-11"
+    )
+    running = tracker.agent_adherence(minute(case.until)).set_index("agent")
+    want = expected.to_frame().set_index("agent")
+    for column in COMPARED:
+        np.testing.assert_allclose(running[column], want[column], rtol=1e-12, err_msg=column)
+
+
+def test_tracker_reports_who_is_out_of_adherence_now() -> None:
+    schedule = pd.DataFrame(
+        {
+            "agent": ["a", "b"],
+            "activity": ["work", "work"],
+            "start": [minute(60), minute(60)],
+            "end": [minute(180), minute(180)],
+        }
+    )
+    tracker = AdherenceTracker(schedule)
+    tracker.observe("a", "Available", minute(55))
+    tracker.observe("b", "Available", minute(60))
+    tracker.observe("b", "Break", minute(100))
+    now = tracker.out_of_adherence(minute(110))
+    assert list(now["agent"]) == ["b"]
+    assert now["since"].iloc[0] == minute(100)
+    assert now["out_seconds"].iloc[0] == 600
+    assert now["impact"].iloc[0] == "negative"
+
+
+def test_tracker_bad_events() -> None:
+    schedule = pd.DataFrame(
+        {"agent": ["a"], "activity": ["work"], "start": [minute(60)], "end": [minute(180)]}
+    )
+    tracker = AdherenceTracker(schedule)
+    tracker.observe("a", "Available", minute(70))
+    with pytest.raises(Exception, match="earlier than the agent's last event"):
+        tracker.observe("a", "Break", minute(65))
+    with pytest.raises(Exception, match="no schedule"):
+        tracker.observe("zed", "Break", minute(75))
+    with pytest.raises(Exception, match="naive"):
+        tracker.observe("a", "Break", pd.Timestamp("2024-01-10 02:00"))
+    flagging = AdherenceTracker(schedule, on_bad="flag")
+    flagging.observe("a", "Available", minute(70))
+    flagging.observe("a", "Dancing", minute(71))
+    flagging.observe("a", "Break", minute(65))
+    assert list(flagging.flagged["reason"]) == ["unknown_state", "unsorted"]
+    assert flagging.agent_adherence(minute(180))["adherence"].iloc[0] == pytest.approx(110 / 120)
