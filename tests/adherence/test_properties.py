@@ -2,6 +2,7 @@
 Python, bounds, and the real-time tracker against the batch path for any split of the
 event stream."""
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -213,7 +214,7 @@ def test_tracker_equals_batch_for_any_split(case: Case, data: st.DataObject) -> 
     cuts = sorted(data.draw(st.sets(st.integers(0, len(stream)), max_size=6)))
     tracker = AdherenceTracker(schedule, rules=case.rules, batch_size=data.draw(st.integers(1, 8)))
     edges = [0, *cuts, len(stream)]
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+    for lo, hi in itertools.pairwise(edges):
         chunk = stream.iloc[lo:hi]
         if data.draw(st.booleans()):
             tracker.observe_many(chunk)

@@ -91,9 +91,12 @@ def test_real_service_intervals_through_the_state_path(service: pd.DataFrame) ->
     assert set(result.flagged["action"]) == {"truncated"}
     # independent: each agent's service intervals, a state ending at the next event
     per_agent: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    to_s = lambda s: (
-        (s.dt.tz_convert("UTC").dt.tz_localize(None) - pd.Timestamp(0)) // pd.Timedelta(seconds=1)
-    )
+
+    def to_s(s):
+        return (s.dt.tz_convert("UTC").dt.tz_localize(None) - pd.Timestamp(0)) // pd.Timedelta(
+            seconds=1
+        )
+
     for agent, start, end in zip(
         events["agent"], to_s(events["start"]), to_s(events["end"]), strict=True
     ):
