@@ -57,6 +57,8 @@ ERLANG_A_SERVICE_LEVEL_DEFINITIONS: tuple[str, ...] = (
     "answered_of_answered",
     "answered_of_offered_excluding_early_abandons",
 )
+SERVICE_LEVEL_DEFINITIONS = ERLANG_A_SERVICE_LEVEL_DEFINITIONS
+"""Module-level alias (``wfm.erlang`` exports the prefixed name to avoid a clash)."""
 
 _PERCENTILE_BISECTION_STEPS = 60
 
