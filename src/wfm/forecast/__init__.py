@@ -1,3 +1,49 @@
-"""wfm.forecast: public API of the forecast stage (re-exported from ``wfm``)."""
+"""wfm.forecast: volume and handle-time forecasts per interval, backtests, special days."""
 
-__all__: list[str] = []
+from wfm.forecast._base import IntervalForecaster, PointForecast
+from wfm.forecast._warnings import MissingIntervalsWarning, ShortHistoryWarning
+from wfm.forecast.backtest import BacktestResult, backtest, select_model
+from wfm.forecast.decomposition import MSTLForecaster
+from wfm.forecast.events import CalendarEvent, EventCalendar
+from wfm.forecast.holt_winters import DoubleSeasonalHoltWinters
+from wfm.forecast.intervals import HistoryReport, IntervalForecast, forecast_intervals
+from wfm.forecast.metrics import (
+    forecast_accuracy,
+    forecast_bias,
+    interval_coverage,
+    mape,
+    rmse,
+    smape,
+    wape,
+)
+from wfm.forecast.registry import MODEL_NAMES
+from wfm.forecast.simple import SeasonalNaive, WeightedSeasonalAverage
+from wfm.forecast.top_down import TopDownDaily
+
+__all__ = [
+    "MODEL_NAMES",
+    "BacktestResult",
+    "CalendarEvent",
+    "DoubleSeasonalHoltWinters",
+    "EventCalendar",
+    "HistoryReport",
+    "IntervalForecast",
+    "IntervalForecaster",
+    "MSTLForecaster",
+    "MissingIntervalsWarning",
+    "PointForecast",
+    "SeasonalNaive",
+    "ShortHistoryWarning",
+    "TopDownDaily",
+    "WeightedSeasonalAverage",
+    "backtest",
+    "forecast_accuracy",
+    "forecast_bias",
+    "forecast_intervals",
+    "interval_coverage",
+    "mape",
+    "rmse",
+    "select_model",
+    "smape",
+    "wape",
+]

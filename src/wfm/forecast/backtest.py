@@ -1,0 +1,252 @@
+"""Rolling-origin backtests and model selection.
+
+For each queue and origin ``o`` (a local day; origins are ``step_days`` apart, the last one
+``horizon_days`` before the end of the history) every model is fitted on the days before
+``o`` and forecasts ``horizon_days`` whole days. Errors are measured per interval, only on
+intervals that were really observed (imputed, excluded and DST-gap positions are not
+scored), and summed per (queue, model, origin, lead day). WAPE and bias of a model at a lead
+day pool those sums over origins (and queues when the table is not per queue).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wfm.core.errors import InputError
+from wfm.core.frames import QUEUE
+from wfm.forecast._base import IntervalForecaster, check_horizon
+from wfm.forecast._slots import QueueHistory, weekday_of
+from wfm.forecast.registry import FAST_MODELS, make_model, model_name
+
+ModelSpec = str | IntervalForecaster
+
+_ERROR_COLUMNS = [QUEUE, "model", "origin", "lead_day", "abs_error", "error", "actual", "n"]
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """Errors of every model at every origin and lead day.
+
+    Attributes
+    ----------
+    errors : pandas.DataFrame
+        One row per (queue, model, origin, lead_day): ``abs_error`` ``= sum|a - f|``,
+        ``error`` ``= sum(f - a)``, ``actual`` ``= sum a`` (contacts) and ``n`` (intervals).
+    horizon_days : int
+        Forecast length of each origin, days.
+    """
+
+    errors: pd.DataFrame
+
+    horizon_days: int
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return a copy of the error table."""
+        return self.errors.copy()
+
+    def table(
+        self, *, by_queue: bool = False, origins: Sequence[Any] | None = None
+    ) -> pd.DataFrame:
+        """WAPE and bias of each model per lead day (fractions).
+
+        Parameters
+        ----------
+        by_queue : bool, default False
+            One row per (queue, model) instead of pooling queues.
+        origins : sequence, optional
+            Restrict to these origin dates.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``[queue,] model, lead_day, wape, bias, actual``.
+        """
+        errors = self.errors
+        if origins is not None:
+            errors = errors[errors["origin"].isin(list(origins))]
+        keys = [QUEUE, "model", "lead_day"] if by_queue else ["model", "lead_day"]
+        sums = errors.groupby(keys, sort=True)[["abs_error", "error", "actual"]].sum()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sums["wape"] = sums["abs_error"] / sums["actual"]
+            sums["bias"] = sums["error"] / sums["actual"]
+        return sums[["wape", "bias", "actual"]].reset_index()
+
+    def summary(self) -> str:
+        """Text table: WAPE and bias per model (rows) and lead day (columns), pooled."""
+        table = self.table()
+        wide = table.pivot(index="model", columns="lead_day", values="wape")
+        bias = table.pivot(index="model", columns="lead_day", values="bias")
+        lines = ["WAPE (bias) by lead day, interval level"]
+        header = "model".ljust(18) + "".join(f"{'day ' + str(c):>18}" for c in wide.columns)
+        lines.append(header)
+        for name in wide.index:
+            cells = "".join(
+                f"{wide.loc[name, c]:>10.3f} ({bias.loc[name, c]:+.3f})" for c in wide.columns
+            )
+            lines.append(name.ljust(18) + cells)
+        return "\n".join(lines)
+
+    @property
+    def origins(self) -> list[Any]:
+        """Origin dates, earliest first."""
+        return sorted(self.errors["origin"].unique())
+
+
+def select_model(
+    result: BacktestResult,
+    *,
+    max_lead_day: int | None = None,
+    origins: Sequence[Any] | None = None,
+) -> dict[Hashable, str]:
+    """Pick, per queue, the model with the lowest WAPE over lead days ``1..max_lead_day``.
+
+    Parameters
+    ----------
+    result : BacktestResult
+        Output of :func:`backtest`.
+    max_lead_day : int, optional
+        Horizon the selection is for (default the backtest's horizon).
+    origins : sequence, optional
+        Origins to select on (e.g. the earlier ones, keeping later ones for evaluation).
+
+    Returns
+    -------
+    dict
+        Queue -> model name.
+    """
+    errors = result.errors
+    if origins is not None:
+        errors = errors[errors["origin"].isin(list(origins))]
+    if max_lead_day is not None:
+        errors = errors[errors["lead_day"] <= max_lead_day]
+    if errors.empty:
+        raise InputError("no backtest errors to select on. Fix: check origins/max_lead_day.")
+    sums = errors.groupby([QUEUE, "model"], sort=True)[["abs_error", "actual"]].sum()
+    sums["wape"] = sums["abs_error"] / sums["actual"].where(sums["actual"] > 0)
+    best = sums["wape"].fillna(np.inf).groupby(level=0).idxmin()
+    return {queue: pair[1] for queue, pair in best.items()}
+
+
+def backtest_histories(
+    histories: Mapping[Hashable, QueueHistory],
+    models: Sequence[ModelSpec],
+    *,
+    horizon_days: int,
+    origins: int,
+    step_days: int,
+) -> BacktestResult:
+    """Rolling-origin backtest on prepared slot histories (see module docstring)."""
+    rows: list[pd.DataFrame] = []
+    for queue, history in histories.items():
+        slots = history.volume.shape[1]
+        last_origin = history.n_days - horizon_days
+        origin_days = [last_origin - k * step_days for k in range(origins)][::-1]
+        for spec in models:
+            for origin in origin_days:
+                model = make_model(spec, slots)
+                if origin < model.min_history_days:
+                    continue
+                model.fit_point(history.volume[:origin], start_date=history.first_date)
+                start = history.first_date + np.timedelta64(origin, "D")
+                mean = model.predict(horizon_days * slots, levels=(80,)).mean
+                mean = mean.reshape(horizon_days, slots)
+                open_mask = history.open_slots[weekday_of(start, horizon_days)]
+                mean = np.where(open_mask, mean, 0.0)
+                actual = history.volume[origin : origin + horizon_days]
+                scored = history.observed[origin : origin + horizon_days]
+                diff = np.where(scored, mean - actual, 0.0)
+                rows.append(
+                    pd.DataFrame(
+                        {
+                            QUEUE: queue,
+                            "model": model_name(spec),
+                            "origin": pd.Timestamp(start).date(),
+                            "lead_day": np.arange(1, horizon_days + 1),
+                            "abs_error": np.abs(diff).sum(axis=1),
+                            "error": diff.sum(axis=1),
+                            "actual": np.where(scored, actual, 0.0).sum(axis=1),
+                            "n": scored.sum(axis=1),
+                        }
+                    )
+                )
+    if not rows:
+        raise InputError(
+            f"the history is too short for {origins} origin(s) of {horizon_days} days. Fix: "
+            "pass fewer origins, a shorter horizon or more history."
+        )
+    return BacktestResult(pd.concat(rows, ignore_index=True)[_ERROR_COLUMNS], horizon_days)
+
+
+def backtest(
+    history: pd.DataFrame,
+    *,
+    models: Sequence[ModelSpec] = FAST_MODELS,
+    horizon_days: int = 7,
+    origins: int = 8,
+    step_days: int = 7,
+    interval_minutes: int | None = None,
+    queues: Sequence[Hashable] | None = None,
+) -> BacktestResult:
+    """Rolling-origin backtest of several models on a long-format history.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        Interval frame (``queue``, ``interval_start``, ``volume``[, ``aht_seconds``]).
+    models : sequence of str or IntervalForecaster
+        Models to compare (names of ``MODEL_NAMES`` or instances).
+    horizon_days : int, default 7
+        Days forecast from each origin.
+    origins : int, default 8
+        Number of origins, the last one ``horizon_days`` before the end of the history.
+    step_days : int, default 7
+        Days between origins.
+    interval_minutes : int, optional
+        Interval length (inferred if omitted).
+    queues : sequence, optional
+        Queues to test (default all).
+
+    Returns
+    -------
+    BacktestResult
+        Per-origin errors; ``.table()`` and ``.summary()`` show WAPE and bias per lead day.
+    """
+    from wfm.forecast.intervals import split_histories
+
+    horizon_days = check_horizon(horizon_days, name="horizon_days")
+    origins = check_horizon(origins, name="origins")
+    step_days = check_horizon(step_days, name="step_days")
+    histories, _, _ = split_histories(history, interval_minutes=interval_minutes, queues=queues)
+    return backtest_histories(
+        histories, models, horizon_days=horizon_days, origins=origins, step_days=step_days
+    )
+
+
+def best_models_for_histories(
+    histories: Mapping[Hashable, QueueHistory],
+    candidates: Sequence[ModelSpec],
+    *,
+    origins: int,
+    horizon_days: int = 7,
+) -> dict[Hashable, ModelSpec]:
+    """Model per queue for ``model="auto"``: lowest backtest WAPE over lead days 1-7.
+
+    Queues too short for even one origin get ``weighted_average``.
+    """
+    by_name = {model_name(c): c for c in candidates}
+    chosen: dict[Hashable, ModelSpec] = {}
+    for queue, history in histories.items():
+        usable = min(origins, (history.n_days - horizon_days - 7) // 7 + 1)
+        if usable < 1:
+            chosen[queue] = "weighted_average"
+            continue
+        result = backtest_histories(
+            {queue: history}, candidates, horizon_days=horizon_days, origins=usable, step_days=7
+        )
+        chosen[queue] = by_name[select_model(result)[queue]]
+    return chosen

@@ -1,0 +1,162 @@
+"""Top-down model: daily totals by ETS or SARIMA, split into intervals by weekday profiles.
+
+1. Daily totals ``D_t`` (contacts per local day).
+2. Holiday effect: each past holiday's total is compared with its expectation (mean of the
+   same weekday one week before and after, when those are not holidays); the multiplier
+   ``h = sum(actual) / sum(expected)`` (1 if no holiday is in the history). For fitting,
+   holiday totals are replaced by their expectation.
+3. Day-of-week: the daily model has a weekly seasonal component. ``method="ets"`` is
+   statsmodels' Holt-Winters ``ExponentialSmoothing`` (additive damped trend, additive
+   7-day seasonality; additive because closed days have zero totals); ``method="sarima"``
+   is ``SARIMAX`` with order (1, 0, 1) x (0, 1, 1, 7).
+4. Intraday profile per weekday: ``p[w, s] = sum of slot s / sum of daily totals`` over the
+   last ``profile_weeks`` days of weekday ``w``.
+5. Interval forecast ``= D_hat(day) * h^[holiday] * p[weekday(day), s]``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from wfm.core.errors import InputError
+from wfm.forecast._base import IntervalForecaster
+from wfm.forecast._slots import BoolArray, FloatArray, weekday_of
+
+
+@dataclass(frozen=True)
+class TopDownState:
+    """Fitted daily model output and profiles."""
+
+    daily_model: object
+    profile: FloatArray
+    holiday_multiplier: float
+    n_days: int
+
+
+def weekday_profiles(days: FloatArray, weekdays: np.ndarray, weeks: int) -> FloatArray:
+    """Share of each weekday's total falling in each slot (rows sum to 1, or 0 if closed)."""
+    slots = days.shape[1]
+    recent = slice(max(0, days.shape[0] - 7 * weeks), None)
+    totals = np.zeros((7, slots))
+    np.add.at(totals, weekdays[recent], days[recent])
+    day_sums = totals.sum(axis=1, keepdims=True)
+    profile: FloatArray = np.divide(totals, day_sums, out=np.zeros_like(totals), where=day_sums > 0)
+    return profile
+
+
+def holiday_expectation(totals: FloatArray, is_holiday: BoolArray) -> FloatArray:
+    """Mean of the same weekday one week before and after (non-holidays), per day."""
+    n = totals.size
+    index = np.arange(n)
+    candidates = []
+    for offset in (-7, 7):
+        other = index + offset
+        valid = (other >= 0) & (other < n)
+        other = np.clip(other, 0, n - 1)
+        valid &= ~is_holiday[other]
+        candidates.append(np.where(valid, totals[other], np.nan))
+    stacked = np.vstack(candidates)
+    count = np.isfinite(stacked).sum(axis=0)
+    summed = np.nansum(stacked, axis=0)
+    expected: FloatArray = np.divide(summed, count, out=np.full(n, np.nan), where=count > 0)
+    return expected
+
+
+class TopDownDaily(IntervalForecaster):
+    """Daily totals by ETS or SARIMA with day-of-week and holiday effects, split by profile.
+
+    Parameters
+    ----------
+    method : {"ets", "sarima"}, default "ets"
+        Daily model (statsmodels).
+    holidays : sequence of date, default ()
+        Local dates that are holidays (past ones teach the multiplier, future ones get it).
+    profile_weeks : int, default 8
+        Weeks of history in the intraday profile of each weekday.
+    slots_per_day : int, default 48
+        Intervals per local day.
+    calibration_days : int, default 14
+        Held-out days for the empirical prediction intervals.
+    """
+
+    min_history_days = 28
+
+    def __init__(
+        self,
+        *,
+        method: Literal["ets", "sarima"] = "ets",
+        holidays: Sequence[dt.date] = (),
+        profile_weeks: int = 8,
+        slots_per_day: int = 48,
+        calibration_days: int = 14,
+    ) -> None:
+        self.method = method
+        self.holidays = holidays
+        self.profile_weeks = profile_weeks
+        self.slots_per_day = slots_per_day
+        self.calibration_days = calibration_days
+
+    def _holiday_mask(self, start_date: np.datetime64, n_days: int) -> BoolArray:
+        dates = start_date + np.arange(n_days).astype("timedelta64[D]")
+        wanted = np.array([np.datetime64(d, "D") for d in self.holidays], dtype="datetime64[D]")
+        return np.isin(dates, wanted)
+
+    def _fit_daily(self, totals: FloatArray) -> object:
+        from statsmodels.tsa.holtwinters import ExponentialSmoothing
+        from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+        with warnings.catch_warnings():
+            # statsmodels' optimiser chatter (convergence, frequency) is checked by tests
+            warnings.simplefilter("ignore")
+            if self.method == "ets":
+                return ExponentialSmoothing(
+                    totals,
+                    trend="add",
+                    damped_trend=True,
+                    seasonal="add",
+                    seasonal_periods=7,
+                    initialization_method="estimated",
+                ).fit()
+            if self.method == "sarima":
+                return SARIMAX(totals, order=(1, 0, 1), seasonal_order=(0, 1, 1, 7)).fit(disp=False)
+        raise InputError(f"method={self.method!r} is not known. Fix: use 'ets' or 'sarima'.")
+
+    def _fit_state(self, days: FloatArray, start_date: np.datetime64) -> TopDownState:
+        n_days = days.shape[0]
+        totals = days.sum(axis=1)
+        is_holiday = self._holiday_mask(start_date, n_days)
+        multiplier = 1.0
+        adjusted = totals.copy()
+        if is_holiday.any():
+            expected = holiday_expectation(totals, is_holiday)
+            usable = is_holiday & np.isfinite(expected)
+            if usable.any() and expected[usable].sum() > 0:
+                multiplier = float(totals[usable].sum() / expected[usable].sum())
+            adjusted = np.where(usable, expected, totals)
+        weekdays = weekday_of(start_date, n_days)
+        normal = ~is_holiday
+        profile = weekday_profiles(days[normal], weekdays[normal], self.profile_weeks)
+        return TopDownState(self._fit_daily(adjusted), profile, multiplier, n_days)
+
+    def _forecast(self, state: TopDownState, n_days: int, start_date: np.datetime64) -> FloatArray:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            daily = np.asarray(state.daily_model.forecast(n_days), dtype=np.float64)  # type: ignore[attr-defined]
+        daily = np.maximum(daily, 0.0)
+        daily = np.where(
+            self._holiday_mask(start_date, n_days), daily * state.holiday_multiplier, daily
+        )
+        weekdays = weekday_of(start_date, n_days)
+        return np.asarray(daily[:, None] * state.profile[weekdays], dtype=np.float64)
+
+    @property
+    def holiday_multiplier_(self) -> float:
+        """Learned ratio of holiday volume to a normal same-weekday day."""
+        state: TopDownState = self.state_
+        return state.holiday_multiplier
