@@ -79,7 +79,7 @@ class ContactColumns(BaseModel):
         Seconds on hold and of after-contact work, added to the handle time if given.
     customer : str, optional
         Caller identifier for first-contact resolution.
-    unidentified_customers : tuple of str
+    unidentified_customers : tuple of str or int
         Values of ``customer`` meaning "not identified" (excluded from FCR and counted).
     queue : str, optional
         Queue (skill, type) column; if None every contact is in one queue.
@@ -99,7 +99,7 @@ class ContactColumns(BaseModel):
     hold_seconds: str | None = None
     acw_seconds: str | None = None
     customer: str | None = "customer"
-    unidentified_customers: tuple[str, ...] = ("unidentified",)
+    unidentified_customers: tuple[str | int, ...] = ("unidentified",)
     queue: str | None = "queue"
 
     @classmethod
