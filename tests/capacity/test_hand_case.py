@@ -66,10 +66,11 @@ def _hand_plan(office_pattern, overtime_fraction: float) -> CapacityPlanInput:
 
 def test_hand_case_without_overtime(office_pattern) -> None:
     # Jan: supply 10 = required 10, no gap (and nobody could start in Jan anyway).
-    # Feb: cohort 9, short 1. A Feb hire gives 0.5 in Feb -> ceil(1 / 0.5) = 2 hires in Feb;
-    #      supply 9 + 2 x 0.5 = 10.
-    # Mar: cohort 8.1 + Feb hires 2 x 0.9 = 9.9, short 0.1. Starting in Feb is still allowed
-    #      and gives 0.9 each in Mar -> ceil(0.1 / 0.9) = 1 more Feb hire (3 in all).
+    # Feb: cohort 9, short 1. Hires are sized on headcount: ceil(1 / 1) = 1 Feb hire
+    #      (giving 0.5 in Feb; the 0.5 nesting dip is not filled by hiring trainees).
+    # Mar: cohort 8.1 + that hire's 0.9 = 9.0, short 1.0. A Feb start is still allowed
+    #      and is fully productive in Mar with 0.9 survivors each ->
+    #      ceil(1.0 / 0.9) = 2 more Feb hires (3 in all).
     # Final: headcount Jan 10, Feb 9 + 3 = 12, Mar 8.1 + 3 x 0.9 = 10.8;
     #        effective Jan 10, Feb 9 + 3 x 0.5 = 10.5, Mar 10.8.
     result = plan_capacity(_hand_plan(office_pattern, overtime_fraction=0.0))
@@ -99,11 +100,11 @@ def test_hand_case_without_overtime(office_pattern) -> None:
 def test_hand_case_with_overtime_fills_the_small_march_gap(office_pattern) -> None:
     # Overtime up to 5 % of effective FTE: hire only what overtime cannot cover,
     # i.e. until supply x 1.05 >= required.
-    # Feb: cohort 9; need 10 / 1.05 - 9 = 0.524 more -> ceil(0.524 / 0.5) = 2 Feb hires;
-    #      supply 9 + 2 x 0.5 = 10, no overtime.
-    # Mar: 8.1 + 2 x 0.9 = 9.9; 9.9 x 1.05 = 10.395 >= 10, so no hire. The gap 0.1 is
-    #      filled by overtime (cap 0.05 x 9.9 = 0.495): 0.1 FTE x 40 h x 31/7 weeks
-    #      = 17.714 hours at 20 x 1.5 = 531.43.
+    # Feb: cohort 9; short 10 / 1.05 - 9 = 0.524 -> ceil(0.524) = 1 Feb hire.
+    # Mar: 8.1 + 0.9 = 9.0; short 10 / 1.05 - 9.0 = 0.524 -> ceil(0.524 / 0.9) = 1 more
+    #      Feb hire (2 in all). Supply Feb 9 + 2 x 0.5 = 10, Mar 8.1 + 2 x 0.9 = 9.9.
+    # Mar's gap 0.1 is filled by overtime (cap 0.05 x 9.9 = 0.495): 0.1 FTE x 40 h x 31/7
+    #      weeks = 17.714 hours at 20 x 1.5 = 531.43.
     result = plan_capacity(_hand_plan(office_pattern, overtime_fraction=0.05))
     frame = result.to_frame()
     np.testing.assert_allclose(frame["hires"], [0.0, 2.0, 0.0])
@@ -131,9 +132,9 @@ def test_gap_before_the_lead_time_stays_uncovered(office_pattern) -> None:
 
 
 def test_hiring_freeze_and_cap_move_hires(office_pattern) -> None:
-    # Cap of 1 hire per period: Feb gets 1 (0.5 in Feb, leaving Feb short by 0.5), Mar
-    # needs 10 - 8.1 - 0.9 = 1.0 more: Feb is full, a Mar start gives only 0.5, so
-    # ceil(1.0 / 0.5) = 2 wanted, capped at 1 -> Mar short by 0.5.
+    # Cap of 1 hire per period: Feb gets 1 (0.5 in Feb, leaving Feb short by 0.5). Mar is
+    # short 10 - 8.1 - 0.9 = 1.0: Feb is full, a Mar start is allowed -> 1 Mar hire,
+    # giving 0.5 in Mar -> Mar short by 0.5.
     plan = _hand_plan(office_pattern, overtime_fraction=0.0)
     capped = plan.model_copy(
         update={
@@ -154,6 +155,7 @@ def test_hiring_freeze_and_cap_move_hires(office_pattern) -> None:
         }
     )
     frame = plan_capacity(frozen).to_frame()
-    # Mar: short 10 - 8.1 = 1.9 at 0.5 per March hire -> ceil(3.8) = 4 hires.
-    np.testing.assert_allclose(frame["hires"], [0.0, 0.0, 4.0])
-    np.testing.assert_allclose(frame["uncovered_fte"], [0.0, 1.0, 0.0], atol=1e-12)
+    # Mar: short 10 - 8.1 = 1.9 -> ceil(1.9) = 2 Mar hires (sized on headcount), who
+    # give 2 x 0.5 = 1.0 in their nesting month -> Mar short by 0.9, Feb by 1.
+    np.testing.assert_allclose(frame["hires"], [0.0, 0.0, 2.0])
+    np.testing.assert_allclose(frame["uncovered_fte"], [0.0, 1.0, 0.9], atol=1e-12)

@@ -143,4 +143,4 @@ def combined_shrinkage(components: dict[str, float]) -> float:
         return 0.0
     from wfm.erlang import combine_shrinkage
 
-    return float(combine_shrinkage(list(components.values())))
+    return float(combine_shrinkage(components))

@@ -270,11 +270,15 @@ def plan_hires(
     """Choose hires per start period so that supply plus overtime meets the requirement.
 
     Periods are visited in order. If effective supply ``S_p`` (with overtime up to
-    ``overtime_fraction * S_p``) is short of ``R_p``, hires are added, starting with the
-    earliest allowed start period that is no earlier than needed for a hire to be fully
-    productive in ``p`` (so nobody is paid to wait), then later ones, each hire adding
-    ``hire_effective[p - q]`` to ``S_p``. A gap that no allowed start can close (lead time,
-    freeze, cap or training) stays open and shows as uncovered FTE.
+    ``overtime_fraction * S_p``) is short of ``R_p``, hires are added, first in the latest
+    allowed start period from which a hire is fully productive in ``p`` (so nobody is
+    paid to wait longer than needed), then in later ones, as long as a hire from there
+    contributes something in ``p``. Hires are sized on headcount: ``ceil(shortfall /
+    survivors)`` people, not on their partial productivity in ``p``, so a gap that falls
+    inside a new hire's ramp-up is not filled by over-hiring trainees; the ramp-up dip
+    shows as overtime or uncovered FTE, and the hires are fully useful afterwards. A gap
+    no allowed start can reach (lead time, freeze, cap or training) stays open and shows
+    as uncovered FTE.
 
     Parameters
     ----------
@@ -307,18 +311,19 @@ def plan_hires(
         if shortfall <= _TOLERANCE:
             continue
         for start in range(max(0, period - periods_to_full), period + 1):
-            per_hire = curves.hire_effective[period - start]
+            productive = curves.hire_effective[period - start]
+            survivors = curves.hire_headcount[period - start]
             room = cap - hires[start]
-            if not allowed[start] or per_hire <= _TOLERANCE or room <= _TOLERANCE:
+            if not allowed[start] or productive <= _TOLERANCE or room <= _TOLERANCE:
                 continue
-            wanted = shortfall / per_hire
+            wanted = shortfall / survivors
             if policy.whole_hires:
                 wanted = float(math.ceil(wanted - _TOLERANCE))
             added = min(wanted, room)
             hires[start] += added
             tail = n_periods - start
             supply[start:] += added * curves.hire_effective[:tail]
-            shortfall -= added * per_hire
+            shortfall -= added * survivors
             if shortfall <= _TOLERANCE:
                 break
     return hires
