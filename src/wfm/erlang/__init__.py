@@ -45,6 +45,7 @@ from wfm.erlang.channels import (
     chat_required_agents,
     email_staffing,
 )
+from wfm.erlang.erlang_x import ErlangXMetrics, erlang_x
 from wfm.erlang.simulation import (
     DeterministicTime,
     EmpiricalTime,
@@ -61,6 +62,7 @@ __all__ += [
     "DeterministicTime",
     "EmailStaffingResult",
     "EmpiricalTime",
+    "ErlangXMetrics",
     "ExponentialTime",
     "LognormalTime",
     "SimulationQueue",
@@ -69,6 +71,7 @@ __all__ += [
     "chat_metrics",
     "chat_required_agents",
     "email_staffing",
+    "erlang_x",
     "simulate_centre",
 ]
 # --- end simulation and channels ---

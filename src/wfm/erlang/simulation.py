@@ -50,6 +50,7 @@ from wfm.erlang._sim_kernel import (
     KernelOutput,
     run_replication,
 )
+from wfm.erlang.metrics import SERVICE_LEVEL_DEFINITIONS
 
 __all__ = [
     "DeterministicTime",
@@ -61,20 +62,6 @@ __all__ = [
     "TimeDistribution",
     "simulate_centre",
 ]
-
-SERVICE_LEVEL_DEFINITIONS: tuple[str, ...] = (
-    "answered_of_offered",
-    "answered_of_answered",
-    "answered_of_offered_excluding_early_abandons",
-)
-"""Service-level definitions the simulator reports (same names as ``wfm.erlang``).
-
-* ``answered_of_offered``: answered within the target / offered (offered excludes
-  contacts blocked for lack of lines, includes abandoned ones);
-* ``answered_of_answered``: answered within the target / answered;
-* ``answered_of_offered_excluding_early_abandons``: answered within the target /
-  (offered - abandoned within the target).
-"""
 
 _COUNT_NAMES = (
     "arrivals",
