@@ -7,6 +7,7 @@ from wfm.forecast.decomposition import MSTLForecaster
 from wfm.forecast.events import CalendarEvent, EventCalendar
 from wfm.forecast.holt_winters import DoubleSeasonalHoltWinters
 from wfm.forecast.intervals import HistoryReport, IntervalForecast, forecast_intervals
+from wfm.forecast.intraday import reforecast_intraday
 from wfm.forecast.metrics import (
     forecast_accuracy,
     forecast_bias,
@@ -18,6 +19,13 @@ from wfm.forecast.metrics import (
 )
 from wfm.forecast.registry import MODEL_NAMES
 from wfm.forecast.simple import SeasonalNaive, WeightedSeasonalAverage
+from wfm.forecast.snapshots import (
+    ForecastSnapshot,
+    aggregate_forecast,
+    load_forecast_snapshot,
+    save_forecast_snapshot,
+    score_forecast_snapshot,
+)
 from wfm.forecast.top_down import TopDownDaily
 
 __all__ = [
@@ -26,6 +34,7 @@ __all__ = [
     "CalendarEvent",
     "DoubleSeasonalHoltWinters",
     "EventCalendar",
+    "ForecastSnapshot",
     "HistoryReport",
     "IntervalForecast",
     "IntervalForecaster",
@@ -36,13 +45,18 @@ __all__ = [
     "ShortHistoryWarning",
     "TopDownDaily",
     "WeightedSeasonalAverage",
+    "aggregate_forecast",
     "backtest",
     "forecast_accuracy",
     "forecast_bias",
     "forecast_intervals",
     "interval_coverage",
+    "load_forecast_snapshot",
     "mape",
+    "reforecast_intraday",
     "rmse",
+    "save_forecast_snapshot",
+    "score_forecast_snapshot",
     "select_model",
     "smape",
     "wape",

@@ -130,13 +130,23 @@ _PROBABILITIES = np.linspace(0.0, 1.0, 201)
 
 
 def fit_error_scale(actual: FloatArray, forecast: FloatArray, slots_per_day: int) -> ErrorScale:
-    """Build the empirical error model from a held-out forecast (arrays ``(days*slots,)``)."""
+    """Build the empirical error model from a held-out forecast (arrays ``(days*slots,)``).
+
+    Only intervals where the forecast or the actual is positive are used (closed hours,
+    0 against 0, would make the bands too narrow elsewhere).
+    """
     standard = (actual - forecast) / np.sqrt(np.maximum(forecast, 1.0))
+    active = ((forecast > 0) | (actual > 0)).reshape(-1, slots_per_day)
     by_day = standard.reshape(-1, slots_per_day)
-    rms = np.sqrt(np.mean(by_day**2, axis=1))
+    if not active.any():
+        return poisson_error_scale(by_day.shape[0])
+    counts = active.sum(axis=1)
+    squares = np.where(active, by_day**2, 0.0).sum(axis=1)
+    rms = np.divide(squares, counts, out=np.full(counts.size, np.nan), where=counts > 0) ** 0.5
+    rms = pd.Series(rms).ffill().bfill().to_numpy()
     rms = np.maximum.accumulate(np.maximum(rms, 1e-6))
-    normalised = by_day / rms[:, None]
-    quantiles = np.quantile(normalised.ravel(), _PROBABILITIES)
+    normalised = (by_day / rms[:, None])[active]
+    quantiles = np.quantile(normalised, _PROBABILITIES)
     return ErrorScale(rms, quantiles, _PROBABILITIES)
 
 
