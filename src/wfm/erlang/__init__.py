@@ -56,6 +56,11 @@ from wfm.erlang.simulation import (
     TimeDistribution,
     simulate_centre,
 )
+from wfm.erlang.timevarying import (
+    compare_time_varying_methods,
+    modified_offered_load,
+    staff_time_varying,
+)
 
 __all__ += [
     "ChatMetrics",
@@ -70,8 +75,11 @@ __all__ += [
     "TimeDistribution",
     "chat_metrics",
     "chat_required_agents",
+    "compare_time_varying_methods",
     "email_staffing",
     "erlang_x",
+    "modified_offered_load",
     "simulate_centre",
+    "staff_time_varying",
 ]
 # --- end simulation and channels ---
