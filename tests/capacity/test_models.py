@@ -227,3 +227,32 @@ def test_plan_capacity_rejects_a_dict() -> None:
 def test_default_service_target_is_80_in_20() -> None:
     target = CapacityServiceTarget()
     assert (target.target_service_level, target.target_seconds) == (0.8, 20.0)
+
+
+def test_result_round_trips_through_json_exactly(plan_factory) -> None:
+    import pandas as pd
+
+    from wfm.capacity import CapacityPlanOutput, CapacityPlanResult
+
+    plan = plan_factory(volume=[0.0, 20000.0, 26000.0])  # month 0 without contacts
+    result = plan_capacity(plan)
+    text = result.to_model().model_dump_json()
+    again = CapacityPlanResult.from_model(CapacityPlanOutput.model_validate_json(text))
+    pd.testing.assert_frame_equal(again.to_frame(), result.to_frame(), check_exact=True)
+    pd.testing.assert_frame_equal(again.queue_frame(), result.queue_frame(), check_exact=True)
+    pd.testing.assert_frame_equal(again.hiring_plan(), result.hiring_plan(), check_exact=True)
+    assert again.plan == plan
+    assert again.summary() == result.summary()
+    assert CapacityPlanOutput.model_validate_json(text).model_dump_json() == text
+
+
+def test_result_without_hires_round_trips(plan_factory) -> None:
+    import pandas as pd
+
+    from wfm.capacity import CapacityPlanOutput, CapacityPlanResult
+
+    result = plan_capacity(plan_factory(volume=[100.0]))
+    assert result.hiring_plan().empty
+    text = result.to_model().model_dump_json()
+    again = CapacityPlanResult.from_model(CapacityPlanOutput.model_validate_json(text))
+    pd.testing.assert_frame_equal(again.hiring_plan(), result.hiring_plan(), check_exact=True)

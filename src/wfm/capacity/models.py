@@ -315,3 +315,82 @@ class CapacityPlanInput(BaseModel):
     def period_weeks(self) -> float:
         """Length of one period in weeks for tenure and attrition (1 or 52/12)."""
         return 1.0 if self.period == "week" else WEEKS_PER_MONTH
+
+
+class CapacityPeriodRow(BaseModel):
+    """One period of a plan's output (see :meth:`CapacityPlanResult.to_frame`)."""
+
+    model_config = _FROZEN
+
+    period_start: date
+    calendar_weeks: float
+    required_fte: float
+    headcount: float
+    effective_fte: float
+    fte_gap: float
+    overtime_fte: float
+    uncovered_fte: float
+    surplus_fte: float
+    hires: float
+    staff_cost: float
+    overtime_cost: float
+    hiring_cost: float
+    total_cost: float
+
+
+class CapacityQueueRow(BaseModel):
+    """One (period, queue) requirement row; ``occupancy`` is None without agent-hours."""
+
+    model_config = _FROZEN
+
+    period_start: date
+    queue: str
+    volume: float
+    aht_seconds: float
+    workload_hours_per_week: float
+    agent_hours_per_week: float
+    occupancy: float | None
+    peak_agents: float
+    required_fte: float
+
+
+class CapacityHireRow(BaseModel):
+    """One start period of the hiring plan."""
+
+    model_config = _FROZEN
+
+    decision_date: date
+    start_date: date
+    hires: float
+
+
+class CapacityPlanOutput(BaseModel):
+    """A capacity plan's result as JSON-ready data (exact round trip).
+
+    Build it with :meth:`CapacityPlanResult.to_model` and turn it back with
+    :meth:`CapacityPlanResult.from_model`.
+
+    Attributes
+    ----------
+    plan : CapacityPlanInput
+        The input.
+    shrinkage : float
+        Combined shrinkage used.
+    summary : dict
+        Headline figures (:meth:`CapacityPlanResult.summary`).
+    periods : list of CapacityPeriodRow
+        Per-period rows.
+    queues : list of CapacityQueueRow
+        Per-(period, queue) rows.
+    hiring : list of CapacityHireRow
+        Hiring plan rows.
+    """
+
+    model_config = _FROZEN
+
+    plan: CapacityPlanInput
+    shrinkage: float
+    summary: dict[str, float | int | str]
+    periods: list[CapacityPeriodRow]
+    queues: list[CapacityQueueRow]
+    hiring: list[CapacityHireRow]

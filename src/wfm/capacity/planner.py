@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel
 
 from wfm.capacity._checks import check_capacity_plan
 from wfm.capacity._demand import combined_shrinkage, period_edges, queue_requirement
@@ -17,7 +19,13 @@ from wfm.capacity._supply import (
     plan_hires,
     supply_curves,
 )
-from wfm.capacity.models import CapacityPlanInput
+from wfm.capacity.models import (
+    CapacityHireRow,
+    CapacityPeriodRow,
+    CapacityPlanInput,
+    CapacityPlanOutput,
+    CapacityQueueRow,
+)
 from wfm.core.errors import InputError
 
 PERIOD_COLUMNS: tuple[str, ...] = (
@@ -90,6 +98,50 @@ class CapacityPlanResult:
     def hiring_plan(self) -> pd.DataFrame:
         """Return the hiring plan: ``decision_date``, ``start_date``, ``hires`` (a copy)."""
         return self.hiring.copy()
+
+    def to_model(self) -> CapacityPlanOutput:
+        """Return the result as a pydantic model that round-trips through JSON exactly.
+
+        Returns
+        -------
+        CapacityPlanOutput
+            Input, shrinkage, summary and every row; NaN occupancy becomes None.
+        """
+
+        def records(frame: pd.DataFrame) -> list[dict[str, object]]:
+            clean = frame.astype(object).where(frame.notna(), None)
+            return [dict(zip(clean.columns, row, strict=True)) for row in clean.itertuples(False)]
+
+        return CapacityPlanOutput(
+            plan=self.plan,
+            shrinkage=self.shrinkage,
+            summary=self.summary(),
+            periods=[CapacityPeriodRow.model_validate(r) for r in records(self.periods)],
+            queues=[CapacityQueueRow.model_validate(r) for r in records(self.queues)],
+            hiring=[CapacityHireRow.model_validate(r) for r in records(self.hiring)],
+        )
+
+    @classmethod
+    def from_model(cls, output: CapacityPlanOutput) -> CapacityPlanResult:
+        """Rebuild a result from :meth:`to_model`'s output (frames equal the original).
+
+        Parameters
+        ----------
+        output : CapacityPlanOutput
+            A result model, e.g. parsed from JSON.
+
+        Returns
+        -------
+        CapacityPlanResult
+            The result, with the same frames, dtypes and values.
+        """
+        return cls(
+            plan=output.plan,
+            periods=_rows_to_frame(output.periods, CapacityPeriodRow),
+            queues=_rows_to_frame(output.queues, CapacityQueueRow),
+            hiring=_rows_to_frame(output.hiring, CapacityHireRow),
+            shrinkage=output.shrinkage,
+        )
 
     def summary(self) -> dict[str, float | int | str]:
         """Headline figures: how many more people, how much budget.
@@ -270,14 +322,28 @@ def plan_capacity(plan: CapacityPlanInput) -> CapacityPlanResult:
     )
 
 
+def _rows_to_frame(rows: Sequence[BaseModel], model: type[BaseModel]) -> pd.DataFrame:
+    """Column-wise frame of pydantic rows: floats as float64, dates as objects, str as str."""
+    data: dict[str, object] = {}
+    for name, field in model.model_fields.items():
+        values = [getattr(row, name) for row in rows]
+        if field.annotation is date:
+            data[name] = pd.Series(values, dtype=object)
+        elif field.annotation is str:
+            data[name] = pd.Series(values, dtype="str")
+        else:
+            data[name] = np.asarray([np.nan if v is None else v for v in values], dtype=float)
+    return pd.DataFrame(data, columns=list(model.model_fields))
+
+
 def _hiring_table(hires: np.ndarray, starts: list[date], lead_time_weeks: float) -> pd.DataFrame:
     """One row per start period with hires: decision date, start date, hires."""
     chosen = np.flatnonzero(hires > 0)
     lead = timedelta(days=lead_time_days(lead_time_weeks))
     return pd.DataFrame(
         {
-            "decision_date": [starts[k] - lead for k in chosen],
-            "start_date": [starts[k] for k in chosen],
+            "decision_date": pd.Series([starts[k] - lead for k in chosen], dtype=object),
+            "start_date": pd.Series([starts[k] for k in chosen], dtype=object),
             "hires": hires[chosen],
         },
         columns=["decision_date", "start_date", "hires"],
