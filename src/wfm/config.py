@@ -15,8 +15,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from wfm.adherence import AdherenceRules, StateMapping
 from wfm.core.errors import InputError, describe_value
 from wfm.core.grid import ALLOWED_INTERVAL_MINUTES, check_time_zone
+from wfm.schedule import Agent, ScheduleRules, ShiftTemplate, SolverSettings
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
@@ -153,27 +155,123 @@ class StaffingConfig(BaseModel):
         return self.queues.get(queue, self.default)
 
 
-class SolverConfig(BaseModel):
-    """Integer-programming solver settings.
+class ScheduleConfig(BaseModel):
+    """Shift templates, agents, labour rules and solver settings for the schedule stage.
 
     Attributes
     ----------
-    name : {"CBC", "HiGHS"}
-        Solver (CBC ships with PuLP; HiGHS needs the ``highs`` extra).
-    time_limit_seconds : float
-        Wall-clock limit per solve.
-    gap : float
-        Relative MIP gap at which to stop (fraction).
-    threads : int
-        Solver threads.
+    templates : list of wfm.schedule.ShiftTemplate
+        Shift families (full- and part-time side by side).
+    agents : list of wfm.schedule.Agent
+        Named agents with contracts; empty means shift counts only (pseudo agents).
+    rules : wfm.schedule.ScheduleRules
+        Coverage prices, seat limit and labour rules.
+    solver : wfm.schedule.SolverSettings
+        Solver name, time limit and MIP gap.
     """
 
     model_config = _FROZEN
 
-    name: Literal["CBC", "HiGHS"] = "CBC"
-    time_limit_seconds: float = Field(default=60.0, gt=0)
-    gap: float = Field(default=0.01, ge=0, lt=1)
-    threads: int = Field(default=2, ge=1)
+    templates: list[ShiftTemplate] = Field(default_factory=list)
+    agents: list[Agent] = Field(default_factory=list)
+    rules: ScheduleRules = Field(default_factory=ScheduleRules)
+    solver: SolverSettings = Field(default_factory=SolverSettings)
+
+
+class AdherenceConfig(BaseModel):
+    """How adherence is measured (see ``docs/adherence.md`` for each definition).
+
+    Attributes
+    ----------
+    definition : str
+        Adherence definition name (e.g. ``"genesys"``).
+    start_before_seconds, end_after_seconds : float
+        Grace at activity boundaries, in seconds.
+    min_exception_seconds : float
+        Shorter out-of-adherence stretches are not exceptions, in seconds.
+    outside_shift_is_exception : bool or None
+        Count working outside the shift as an exception (None: the definition's default).
+    mapping : wfm.adherence.StateMapping
+        ACD state to schedule activity table.
+    """
+
+    model_config = _FROZEN
+
+    definition: str = "genesys"
+    start_before_seconds: float = Field(default=0.0, ge=0)
+    end_after_seconds: float = Field(default=0.0, ge=0)
+    min_exception_seconds: float = Field(default=0.0, ge=0)
+    outside_shift_is_exception: bool | None = None
+    mapping: StateMapping = Field(default_factory=StateMapping.default)
+
+    def rules(self) -> AdherenceRules:
+        """Return the adherence rules object of :mod:`wfm.adherence`."""
+        try:
+            return AdherenceRules(
+                definition=self.definition,  # type: ignore[arg-type]
+                start_before_seconds=self.start_before_seconds,
+                end_after_seconds=self.end_after_seconds,
+                min_exception_seconds=self.min_exception_seconds,
+                outside_shift_is_exception=self.outside_shift_is_exception,
+            )
+        except InputError as exc:
+            raise InputError(f"adherence: {exc}") from exc
+
+
+class PlanConfig(BaseModel):
+    """Everything one planning run needs besides the data.
+
+    Attributes
+    ----------
+    site : SiteConfig
+    forecast : ForecastConfig
+    staffing : StaffingConfig
+    schedule : ScheduleConfig
+    adherence : AdherenceConfig
+    """
+
+    model_config = _FROZEN
+
+    site: SiteConfig = Field(default_factory=SiteConfig)
+    forecast: ForecastConfig = Field(default_factory=ForecastConfig)
+    staffing: StaffingConfig = Field(default_factory=StaffingConfig)
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    adherence: AdherenceConfig = Field(default_factory=AdherenceConfig)
+
+
+def load_config(path: str | Path) -> PlanConfig:
+    """Read and validate a TOML run configuration.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        TOML file (see ``docs/pipeline.md`` for the keys).
+
+    Returns
+    -------
+    PlanConfig
+
+    Raises
+    ------
+    InputError
+        Naming every invalid key, its value and the fix.
+    """
+    data = read_toml(path)
+    return parse_config(data, source=str(path))
+
+
+def parse_config(data: dict[str, Any], *, source: str = "configuration") -> PlanConfig:
+    """Validate a configuration given as a dict (e.g. parsed JSON or TOML).
+
+    Raises
+    ------
+    InputError
+        Naming every invalid key, its value and the fix.
+    """
+    try:
+        return PlanConfig.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(format_validation_error(exc, source=source)) from exc
 
 
 def format_validation_error(error: ValidationError, *, source: str) -> str:

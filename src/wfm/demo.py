@@ -1,0 +1,346 @@
+"""The end-to-end demo on the bundled real call centre (``wfm demo`` / ``make demo``).
+
+The Israeli bank's January 1999 records (Technion SEE Lab) drive the whole chain:
+
+1. forecast the month's last week (25–31 January) from the weeks before;
+2. size it with Erlang A, the mean patience estimated from the centre's own abandonments;
+3. schedule shifts, breaks and lunches for it at least cost;
+4. score the forecast and the plan against what really happened that week: the real
+   offered volume, the real service level per half-hour from the call records, and the
+   real agents' activity (inferred from their service intervals) against the staffing the
+   schedule provided;
+5. write every table and a self-contained HTML report.
+"""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from wfm.adherence import ContactColumns, contact_kpis
+from wfm.config import PlanConfig, load_config
+from wfm.datasets import (
+    ISRAEL_BANK_SOURCE,
+    ISRAEL_BANK_TZ,
+    israel_bank_agent_states,
+    israel_bank_intervals,
+    load_israel_bank_calls,
+)
+from wfm.forecast import forecast_bias, wape
+from wfm.pipeline import PlanResult, plan
+
+DEMO_CONFIG = "israel_bank_plan.toml"
+TARGET_WEEK_START = pd.Timestamp("1999-01-25", tz=ISRAEL_BANK_TZ)
+TARGET_WEEK_END = pd.Timestamp("1999-02-01", tz=ISRAEL_BANK_TZ)
+
+
+def demo_config() -> PlanConfig:
+    """Return the bundled demo configuration (``wfm example-config`` prints it)."""
+    path = resources.files("wfm.datasets").joinpath(DEMO_CONFIG)
+    with resources.as_file(path) as file:
+        return load_config(file)
+
+
+def _busy_agents_per_interval(events: pd.DataFrame, starts: pd.DatetimeIndex) -> np.ndarray:
+    """Average number of real agents logged in (On Call or Available) per interval.
+
+    The logged-in time up to instant ``t`` is ``Σ_{start<t} (t − start) − Σ_{end<t} (t − end)``
+    over the events; evaluated at the interval edges with sorted prefix sums, its
+    differences are the agent-time inside each interval (no loop over events).
+    """
+    working = events[events["state"] != "Logged Out"]
+    step = starts[1] - starts[0]
+    origin = int(starts.as_unit("ns").asi8[0])
+    # seconds since the first edge keep the sums well inside float64's exact range
+    edges = (
+        np.append(starts.as_unit("ns").asi8, starts.as_unit("ns").asi8[-1] + step.value) - origin
+    ) / 1e9
+
+    def integral(points: np.ndarray) -> np.ndarray:
+        ordered = np.sort((points - origin) / 1e9)
+        prefix = np.concatenate([[0.0], np.cumsum(ordered)])
+        count = np.searchsorted(ordered, edges, side="left")
+        return np.asarray(edges * count - prefix[count], dtype=np.float64)
+
+    logged_in = integral(pd.DatetimeIndex(working["start"]).as_unit("ns").asi8) - integral(
+        pd.DatetimeIndex(working["end"]).as_unit("ns").asi8
+    )
+    return np.asarray(np.diff(logged_in) / step.total_seconds(), dtype=np.float64)
+
+
+def run_demo(output: str | Path, *, progress: Callable[[str], None] | None = None) -> str:
+    """Run the demo and write its tables and ``report.html`` to ``output``.
+
+    Parameters
+    ----------
+    output : str or pathlib.Path
+        Output folder (created if missing).
+    progress : callable, optional
+        Receives short progress messages.
+
+    Returns
+    -------
+    str
+        A plain-text summary of the run (also written to ``summary.txt``).
+    """
+    say = progress or (lambda message: None)
+    out = Path(output)
+    out.mkdir(parents=True, exist_ok=True)
+    config = demo_config()
+    intervals = israel_bank_intervals(config.site.interval_minutes)
+    history = intervals[intervals["interval_start"] < TARGET_WEEK_START]
+    actual = intervals[
+        (intervals["interval_start"] >= TARGET_WEEK_START)
+        & (intervals["interval_start"] < TARGET_WEEK_END)
+    ]
+    say(
+        f"history {history['interval_start'].min():%Y-%m-%d} .. "
+        f"{history['interval_start'].max():%Y-%m-%d}, target week 1999-01-25 .. 1999-01-31"
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = plan(history, config, progress=say)
+    notes = sorted({str(w.message).split(";")[0] for w in caught})
+
+    say("scoring against the real week ...")
+    calls = load_israel_bank_calls()
+    target_seconds = config.staffing.default.target_seconds
+    kpi = contact_kpis(
+        calls,
+        columns=ContactColumns.israel_bank(),
+        interval_minutes=config.site.interval_minutes,
+        tz=ISRAEL_BANK_TZ,
+        service_level_seconds=target_seconds,
+        service_level_definition="abandons_negative",
+    ).to_frame()
+    kpi = kpi[
+        (kpi["interval_start"] >= TARGET_WEEK_START) & (kpi["interval_start"] < TARGET_WEEK_END)
+    ]
+
+    forecast = result.forecast.merge(
+        actual[["interval_start", "volume"]].rename(columns={"volume": "actual_volume"}),
+        on="interval_start",
+        how="left",
+    )
+    scored = forecast.dropna(subset=["actual_volume"])
+    accuracy = {
+        "wape": wape(scored["actual_volume"], scored["volume"]),
+        "bias": forecast_bias(scored["actual_volume"], scored["volume"]),
+        "coverage_80": float(
+            (
+                (scored["actual_volume"] >= scored["volume_lo_80"])
+                & (scored["actual_volume"] <= scored["volume_hi_80"])
+            ).mean()
+        ),
+    }
+
+    events = israel_bank_agent_states()
+    events = events[(events["end"] > TARGET_WEEK_START) & (events["start"] < TARGET_WEEK_END)]
+    staffing = result.projection.copy() if result.projection is not None else None
+    if staffing is not None:
+        starts = pd.DatetimeIndex(staffing["interval_start"])
+        staffing["real_agents_logged_in"] = _busy_agents_per_interval(events, starts)
+        staffing = staffing.merge(
+            kpi[["interval_start", "offered", "service_level", "abandon_rate"]].rename(
+                columns={
+                    "offered": "real_offered",
+                    "service_level": "real_service_level",
+                    "abandon_rate": "real_abandon_rate",
+                }
+            ),
+            on="interval_start",
+            how="left",
+        )
+
+    result.write(out)
+    forecast.to_csv(out / "forecast_vs_actual.csv", index=False)
+    kpi.to_csv(out / "real_kpis.csv", index=False)
+    if staffing is not None:
+        staffing.to_csv(out / "plan_vs_real.csv", index=False)
+    with resources.as_file(resources.files("wfm.datasets").joinpath(DEMO_CONFIG)) as file:
+        shutil.copyfile(file, out / "config.toml")
+
+    summary = _summary_text(result, accuracy, kpi, staffing, notes)
+    (out / "summary.txt").write_text(summary + "\n", encoding="utf-8")
+    say("writing report ...")
+    report_path = _write_report(out, result, forecast, actual, kpi, staffing, accuracy, summary)
+    return summary + f"\n\nReport: {report_path}\nTables: {out}/"
+
+
+def _summary_text(
+    result: PlanResult,
+    accuracy: dict[str, float],
+    kpi: pd.DataFrame,
+    staffing: pd.DataFrame | None,
+    notes: list[str],
+) -> str:
+    config = result.config
+    target = config.staffing.default
+    lines = [
+        f"wfm demo: {config.site.name}",
+        f"Data: {ISRAEL_BANK_SOURCE}",
+        "",
+        f"Forecast model (picked by backtest): {', '.join(result.models.values())}",
+        f"Forecast of the week: {result.forecast['volume'].sum():,.0f} contacts; "
+        f"interval WAPE {accuracy['wape']:.1%}, bias {accuracy['bias']:+.1%}, "
+        f"80% band held {accuracy['coverage_80']:.0%} of actual intervals",
+        "Patience estimated from the centre's abandonments: "
+        + ", ".join(f"{q} {p:.0f} s" for q, p in result.patience_seconds.items()),
+        f"Target: {target.target_service_level:.0%} answered within {target.target_seconds:.0f} s "
+        f"({target.service_level_definition}), occupancy cap {target.max_occupancy}",
+        f"Peak requirement: {int(result.requirement['required_agents'].max())} agents; "
+        f"{result.requirement['required_agents'].sum() * config.site.interval_minutes / 60:,.0f} "
+        "agent-hours in the week",
+    ]
+    if result.schedule is not None:
+        schedule = result.schedule.summary()
+        lines.append(
+            f"Schedule: {int(schedule['shifts'])} shifts, status {schedule['status']}, "
+            f"gap {float(schedule['gap']):.2%} to the best bound, "
+            f"under-coverage {float(schedule['under_agent_hours']):.1f} agent-hours, "
+            f"over-coverage {float(schedule['over_agent_hours']):.1f}"
+        )
+    if staffing is not None:
+        with_volume = staffing.dropna(subset=["projected_service_level", "real_service_level"])
+        weights = with_volume["real_offered"].to_numpy(dtype=float)
+        if weights.sum() > 0:
+            planned = np.average(with_volume["projected_service_level"], weights=weights)
+            real = np.average(with_volume["real_service_level"], weights=weights)
+            lines.append(
+                f"Service level, week (offered-weighted): planned {planned:.1%} with the "
+                f"schedule on the forecast; real {real:.1%} with the centre's own staffing"
+            )
+    real_total = kpi["offered"].sum()
+    lines.append(
+        f"Real week: {real_total:,.0f} offered, abandon rate "
+        f"{kpi['abandoned'].sum() / max(real_total, 1):.1%}"
+    )
+    lines.append("Step times: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items()))
+    if notes:
+        lines.append("")
+        lines.extend(f"Note: {note}" for note in notes)
+    return "\n".join(lines)
+
+
+def _write_report(
+    out: Path,
+    result: PlanResult,
+    forecast: pd.DataFrame,
+    actual: pd.DataFrame,
+    kpi: pd.DataFrame,
+    staffing: pd.DataFrame | None,
+    accuracy: dict[str, float],
+    summary: str,
+) -> Path:
+    from wfm.report import (
+        ReportSection,
+        html_report,
+        plot_bars,
+        plot_coverage,
+        plot_forecast,
+        plot_gantt,
+        plot_interval_heatmap,
+    )
+
+    sections = [
+        ReportSection("Summary", summary),
+        ReportSection(
+            "Forecast vs actual",
+            "Half-hourly offered contacts of the target week: forecast with its 80% and 95% "
+            f"prediction bands, and what really arrived (WAPE {accuracy['wape']:.1%}).",
+            figures=[plot_forecast(result.forecast, actual)],
+        ),
+    ]
+    if result.backtest is not None:
+        table = result.backtest.table()
+        sections.append(
+            ReportSection(
+                "Backtest accuracy",
+                "Rolling-origin backtest on the history: WAPE and bias (fractions) of each "
+                "candidate model by lead day. The model with the lowest WAPE was used.",
+                tables=[table],
+            )
+        )
+    if result.schedule is not None:
+        coverage = result.schedule.coverage.rename(
+            columns={"required_agents": "required", "scheduled_agents": "scheduled"}
+        )
+        segments = result.schedule.segments
+        first_day = pd.Timestamp(segments["start"].min()).normalize()
+        sections.append(
+            ReportSection(
+                "Requirement vs scheduled coverage",
+                "Agents required per half-hour (grossed up for shrinkage) and agents the "
+                "schedule puts on the phones net of breaks and lunches.",
+                figures=[plot_coverage(coverage)],
+            )
+        )
+        sections.append(
+            ReportSection(
+                "Roster (first day)",
+                result.schedule.gantt(day=first_day, max_agents=40),
+                figures=[
+                    plot_gantt(segments, start=first_day, end=first_day + pd.Timedelta(days=1))
+                ],
+            )
+        )
+    if staffing is not None:
+        sections.append(
+            ReportSection(
+                "Service level per half-hour: plan",
+                "Projected with the scheduled agents on the forecast (Erlang A).",
+                figures=[
+                    plot_interval_heatmap(
+                        staffing, "projected_service_level", title="Planned service level"
+                    )
+                ],
+            )
+        )
+        sections.append(
+            ReportSection(
+                "Service level per half-hour: real",
+                "From the call records of the same week (answered within the threshold over "
+                "offered).",
+                figures=[
+                    plot_interval_heatmap(
+                        staffing, "real_service_level", title="Real service level"
+                    )
+                ],
+            )
+        )
+        staffed = staffing.assign(
+            required=staffing["required_agents"], scheduled=staffing["real_agents_logged_in"]
+        )
+        sections.append(
+            ReportSection(
+                "Real agents logged in vs requirement",
+                "Average number of the centre's agents logged in (serving or available "
+                "between calls, inferred from their service intervals) per half-hour, against "
+                "the requirement the plan computed.",
+                figures=[plot_coverage(staffed, title="Requirement vs real agents logged in")],
+            )
+        )
+    agents_hours = None
+    if result.schedule is not None and "paid_hours" in result.schedule.agents.columns:
+        agents_hours = result.schedule.agents.head(40)
+    if agents_hours is not None:
+        sections.append(
+            ReportSection(
+                "Paid hours per shift",
+                figures=[
+                    plot_bars(
+                        agents_hours, "agent", "paid_hours", title="Paid hours", xlabel="hours"
+                    )
+                ],
+            )
+        )
+    document = html_report(f"wfm plan: {result.config.site.name}", sections)
+    path = out / "report.html"
+    path.write_text(document, encoding="utf-8")
+    return path
