@@ -268,3 +268,42 @@ def test_bad_input_raises_input_error(kwargs: dict, field: str) -> None:
     arguments.update(kwargs)
     with pytest.raises(InputError, match=field):
         required_agents(**arguments)
+
+
+def test_fast_window_search_agrees_with_general_search() -> None:
+    # the Erlang C fast path (one incomplete-gamma call + Erlang B recursion) against the
+    # general galloping/bisection search that evaluates service_level directly
+    from wfm.erlang import staffing
+    from wfm.erlang.metrics import prepare_inputs
+
+    rng = np.random.default_rng(11)
+    size = 3000
+    volume = rng.uniform(0.01, 5000, size)
+    aht = rng.uniform(30, 900, size)
+    levels = rng.uniform(0.05, 0.99, size)  # per-interval targets use the 2-D start table
+    seconds = rng.uniform(0, 120, size)
+    asa = np.where(rng.random(size) < 0.3, rng.uniform(1, 60, size), 1e9)
+    occupancy_cap = rng.uniform(0.6, 1.0, size)
+    floors = rng.integers(0, 40, size)
+    fast = required_agents(
+        volume,
+        aht,
+        target_service_level=levels,
+        target_seconds=seconds,
+        max_asa_seconds=asa,
+        max_occupancy=occupancy_cap,
+        min_agents=floors,
+    )
+    inputs = prepare_inputs(volume, aht, 0.0, interval_seconds=1800, patience_seconds=None)
+    targets = staffing._check_targets(
+        (size,),
+        target_service_level=levels,
+        target_seconds=seconds,
+        max_occupancy=occupancy_cap,
+        max_asa_seconds=asa,
+        max_abandon_rate=None,
+        patience_given=False,
+        service_level_definition=None,
+    )
+    general = staffing._search_integer(inputs, targets, floors.astype(float), np.zeros(size))
+    assert np.array_equal(fast, general.astype(np.int64))

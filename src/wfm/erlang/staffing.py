@@ -11,6 +11,9 @@ and ``N − 1`` misses at least one (or ``N`` equals ``min_agents``).
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +30,7 @@ from wfm.erlang._checks import (
     check_range,
     check_seconds,
 )
+from wfm.erlang._fast import erlang_c_window_search
 from wfm.erlang.metrics import (
     QueueInputs,
     check_definition,
@@ -41,6 +45,8 @@ from wfm.erlang.metrics import (
 
 _CONTINUOUS_BISECTION_STEPS = 34  # unit interval halved to ~6e-11 agents
 _MAX_GALLOP_STEPS = 64
+_CHUNK_SIZE = 1 << 16  # intervals per work unit (fits the CPU cache)
+_MAX_THREADS = 4
 
 
 @dataclass(frozen=True)
@@ -255,6 +261,29 @@ def _search_integer(
     return high
 
 
+def _whole_requirement(q: QueueInputs, targets: _Targets, floor_agents: FloatArray) -> FloatArray:
+    """Whole-agent requirement for flat arrays with positive traffic."""
+    if q.patience_seconds is not None:
+        return _search_integer(q, targets, floor_agents, _initial_estimate(q, targets))
+    whole = erlang_c_window_search(
+        q.traffic,
+        q.aht_seconds,
+        floor_agents,
+        service_level=targets.service_level,
+        target_seconds=targets.target_seconds,
+        max_asa_seconds=targets.max_asa_seconds,
+        max_occupancy=targets.max_occupancy,
+    )
+    unresolved = np.flatnonzero(np.isnan(whole))
+    if unresolved.size:
+        rest = _subset_inputs(q, unresolved, np.zeros(unresolved.size))
+        rest_targets = targets.subset(unresolved)
+        whole[unresolved] = _search_integer(
+            rest, rest_targets, floor_agents[unresolved], _initial_estimate(rest, rest_targets)
+        )
+    return whole
+
+
 def _search_continuous(
     q: QueueInputs, targets: _Targets, whole: FloatArray, floor_agents: FloatArray
 ) -> FloatArray:
@@ -272,6 +301,20 @@ def _search_continuous(
         low = np.where(ok, low, middle)
     result[index] = high
     return result
+
+
+def _in_chunks(index: IntArray, work: Callable[[IntArray], FloatArray]) -> FloatArray:
+    """Apply ``work`` to cache-sized chunks of ``index``, on a thread pool when large.
+
+    numpy and scipy release the GIL inside their array loops, so chunks run in parallel on
+    the available cores.
+    """
+    if index.size <= _CHUNK_SIZE:
+        return work(index)
+    chunks = [index[i : i + _CHUNK_SIZE] for i in range(0, index.size, _CHUNK_SIZE)]
+    workers = max(1, min(_MAX_THREADS, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return np.concatenate(list(pool.map(work, chunks)))
 
 
 def _solve(
@@ -314,14 +357,17 @@ def _solve(
     floor_flat = floor_flat.reshape(-1)
     result = floor_flat.copy()
     busy = np.flatnonzero(q.traffic.reshape(-1) > 0)
-    if busy.size:
-        flat = _subset_inputs(q, busy, np.zeros(busy.size))
-        sub_targets = targets.subset(busy)
-        start = _initial_estimate(flat, sub_targets)
-        whole = _search_integer(flat, sub_targets, floor_flat[busy], start)
+
+    def work(index: IntArray) -> FloatArray:
+        flat = _subset_inputs(q, index, np.zeros(index.size))
+        sub_targets = targets.subset(index)
+        whole = _whole_requirement(flat, sub_targets, floor_flat[index])
         if continuous:
-            whole = _search_continuous(flat, sub_targets, whole, floor_flat[busy])
-        result[busy] = whole
+            whole = _search_continuous(flat, sub_targets, whole, floor_flat[index])
+        return whole
+
+    if busy.size:
+        result[busy] = _in_chunks(busy, work)
     return result, shape
 
 
