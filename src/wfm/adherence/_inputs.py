@@ -298,8 +298,7 @@ def encode_events(
     has_end = END in events.columns
     if has_end:
         _require_aware(events, END, "events")
-    frame = events.reset_index(drop=False).rename(columns={"index": "__row"})
-    frame.index = events.index
+    frame = events
     flags: list[pd.DataFrame] = []
     rejected = np.zeros(len(frame), dtype=bool)
 
@@ -313,9 +312,15 @@ def encode_events(
     reject(missing, "missing_start")
     agent_code = np.asarray(agents.get_indexer(pd.Index(frame[AGENT])), dtype=np.int64)
     reject(agent_code < 0, "unknown_agent")
-    channels = frame[CHANNEL] if CHANNEL in frame.columns else None
-    activity, unmapped = mapping.map_states(frame[STATE], channels)
-    reject(unmapped.to_numpy(), "unknown_state")
+    state_code_all, state_uniques = pd.factorize(frame[STATE])
+    activity_code_all = _activity_codes(
+        mapping,
+        np.asarray(state_code_all, dtype=np.int64),
+        [str(s) for s in state_uniques],
+        frame[CHANNEL] if CHANNEL in frame.columns else None,
+        pd.Index(activity_names),
+    )
+    reject(activity_code_all < 0, "unknown_state")
     period_lo = int(grid.start.as_unit("ns").value)
     period_hi = int(grid.end.as_unit("ns").value)
     outside = (start_ns_all < period_lo) | (start_ns_all >= period_hi)
@@ -328,10 +333,17 @@ def encode_events(
     keep = np.flatnonzero(~rejected)
     agent_kept = agent_code[keep]
     start_kept = start_ns_all[keep]
-    order = np.lexsort((keep, start_kept, agent_kept))
-    # unsorted: within an agent (in input order), a start earlier than the previous one
-    by_input = np.lexsort((keep, agent_kept))
-    if keep.size > 1:
+    already_sorted = bool(
+        np.all(
+            (agent_kept[1:] > agent_kept[:-1])
+            | ((agent_kept[1:] == agent_kept[:-1]) & (start_kept[1:] >= start_kept[:-1]))
+        )
+    )
+    if already_sorted:
+        order = np.arange(keep.size, dtype=np.int64)
+    else:
+        # unsorted: within an agent (in input order), a start earlier than the previous one
+        by_input = np.argsort(agent_kept, kind="stable")
         agents_in_input = agent_kept[by_input]
         starts_in_input = start_kept[by_input]
         late = np.r_[
@@ -342,6 +354,7 @@ def encode_events(
         unsorted_mask = np.zeros(len(frame), dtype=bool)
         unsorted_mask[keep[by_input[late]]] = True
         _bad(frame, unsorted_mask, "unsorted", "sorted", on_bad, flags)
+        order = np.lexsort((keep, start_kept, agent_kept))
 
     idx = keep[order]
     agent_sorted = agent_code[idx]
@@ -359,22 +372,51 @@ def encode_events(
         end_sorted = np.where(explicit_known, np.minimum(explicit, implicit_end), implicit_end)
     else:
         end_sorted = implicit_end
-    state_codes, state_names = pd.factorize(frame[STATE].iloc[idx].astype(str))
-    activity_index = pd.Index(activity_names)
     states = StateArrays(
         agent=agent_sorted,
         start=start_sorted,
         end=end_sorted,
-        activity=np.asarray(
-            activity_index.get_indexer(pd.Index(activity.iloc[idx].astype(str))), dtype=np.int64
-        ),
-        state=np.asarray(state_codes, dtype=np.int64),
+        activity=activity_code_all[idx],
+        state=np.asarray(state_code_all, dtype=np.int64)[idx],
     )
+    state_names = list(state_uniques)
     if flags:
         flagged = pd.concat(flags, ignore_index=True)
     else:
         flagged = empty_flags(grid.tz)
     return states, [str(s) for s in state_names], flagged
+
+
+def _activity_codes(
+    mapping: StateMapping,
+    state_codes: IntArray,
+    state_names: list[str],
+    channels: pd.Series | None,
+    activities: pd.Index,
+) -> IntArray:
+    """Return the activity code of every event (-1 where the state is not mapped).
+
+    The mapping is looked up once per distinct (state, channel) pair.
+    """
+    if channels is None:
+        channel_codes = np.zeros(state_codes.size, dtype=np.int64)
+        channel_names: list[str | None] = [None]
+    else:
+        codes, uniques = pd.factorize(channels)
+        channel_codes = np.asarray(codes, dtype=np.int64) + 1  # 0 = no channel (NaN)
+        channel_names = [None, *(str(c) for c in uniques)]
+    n_channels = len(channel_names)
+    position = {name: index for index, name in enumerate(activities)}
+    table = np.full(len(state_names) * n_channels, -1, dtype=np.int64)
+    for state_index, state in enumerate(state_names):
+        for channel_index, channel in enumerate(channel_names):
+            try:
+                activity = mapping.activity_of(state, channel)
+            except InputError:
+                continue
+            table[state_index * n_channels + channel_index] = position[activity]
+    pair = state_codes * n_channels + channel_codes
+    return np.where(state_codes >= 0, table[np.maximum(pair, 0)], -1)
 
 
 def empty_flags(tz: str) -> pd.DataFrame:

@@ -108,8 +108,18 @@ def _sort_order(agent: IntArray, time: IntArray, lowest: int, highest: int) -> I
             break
         units = span // unit + 1
         if n_agents * units < 2**62:
-            return np.argsort(agent * units + offset // unit).astype(np.int64, copy=False)
+            key = agent * units + offset // unit
+            # the rows are a few blocks each already sorted: a stable (run-merging) sort
+            return np.argsort(key, kind="stable").astype(np.int64, copy=False)
     return np.lexsort((time, agent)).astype(np.int64, copy=False)
+
+
+def _ends_with_gap(agent: IntArray, start: IntArray, end: IntArray) -> BoolArray:
+    """Return True where an interval's end is not the same agent's next start."""
+    gap = np.ones(agent.size, dtype=bool)
+    if agent.size > 1:
+        gap[:-1] = (agent[1:] != agent[:-1]) | (start[1:] != end[:-1])
+    return gap
 
 
 def _take(values: IntArray, index: IntArray, ok: BoolArray, fill: int) -> IntArray:
@@ -158,19 +168,22 @@ def sweep(
     Pieces
     """
     n_agents = window_start.size
+    # an end that is the same agent's next start adds nothing: keep only the other ends
+    seg_gap = _ends_with_gap(segments.agent, segments.start, segments.end)
+    state_gap = _ends_with_gap(states.agent, states.start, states.end)
     times = [
         segments.start,
-        segments.end,
+        segments.end[seg_gap],
         states.start,
-        states.end,
+        states.end[state_gap],
         window_start,
         window_end,
     ]
     owners = [
         segments.agent,
-        segments.agent,
+        segments.agent[seg_gap],
         states.agent,
-        states.agent,
+        states.agent[state_gap],
         np.arange(n_agents, dtype=np.int64),
         np.arange(n_agents, dtype=np.int64),
     ]
@@ -188,10 +201,11 @@ def sweep(
         owners.append(segments.agent)
     n_seg = segments.agent.size
     n_state = states.agent.size
+    n_seg_rows = n_seg + int(seg_gap.sum())
     seg_value = np.full(sum(t.size for t in times), -1, dtype=np.int64)
     state_value = np.full(seg_value.size, -1, dtype=np.int64)
     seg_value[:n_seg] = np.arange(n_seg, dtype=np.int64)
-    state_value[2 * n_seg : 2 * n_seg + n_state] = np.arange(n_state, dtype=np.int64)
+    state_value[n_seg_rows : n_seg_rows + n_state] = np.arange(n_state, dtype=np.int64)
     time = np.concatenate(times).astype(np.int64, copy=False)
     agent = np.concatenate(owners).astype(np.int64, copy=False)
     lo = window_start[agent]
@@ -224,29 +238,40 @@ def sweep(
     activity = _take(states.activity, state_last, state_current, off_activity)
     state = _take(states.state, state_last, state_current, -1)
 
-    next_seg = seg_last + 1
-    next_ok = _same_agent(next_seg, segments.agent, owner)
-    prev_seg = np.where(seg_current, seg_last - 1, seg_last)
-    prev_ok = _same_agent(prev_seg, segments.agent, owner)
+    working = is_work[activity]
+    is_scheduled = scheduled >= 0
+    scheduled_work = is_scheduled & is_work[np.where(is_scheduled, scheduled, 0)]
+    outside_work = ~is_scheduled & working
+    raw_mismatch = is_scheduled & (activity != scheduled)
+    raw_outside = outside_work & rules.outside_shift_is_exception
+    # grace and the outside-shift window only matter for the (few) candidate pieces
+    candidate = np.flatnonzero(raw_mismatch | raw_outside)
+    c_start = start[candidate]
+    c_owner = owner[candidate]
+    c_activity = activity[candidate]
+    c_last = seg_last[candidate]
+    next_seg = c_last + 1
+    next_ok = _same_agent(next_seg, segments.agent, c_owner)
+    prev_seg = np.where(seg_current[candidate], c_last - 1, c_last)
+    prev_ok = _same_agent(prev_seg, segments.agent, c_owner)
     next_start = _take(segments.start, next_seg, next_ok, 0)
     prev_end = _take(segments.end, prev_seg, prev_ok, 0)
     next_activity = _take(segments.activity, next_seg, next_ok, -2)
     prev_activity = _take(segments.activity, prev_seg, prev_ok, -2)
-    grace = next_ok & (activity == next_activity) & (start >= next_start - rules.start_before_ns)
-    grace |= prev_ok & (activity == prev_activity) & (start < prev_end + rules.end_after_ns)
-
-    working = is_work[activity]
-    is_scheduled = scheduled >= 0
-    scheduled_work = is_scheduled & is_work[np.where(is_scheduled, scheduled, 0)]
-    mismatch = is_scheduled & (activity != scheduled) & ~grace
-    outside_work = ~is_scheduled & working
+    grace = (
+        next_ok & (c_activity == next_activity) & (c_start >= next_start - rules.start_before_ns)
+    )
+    grace |= prev_ok & (c_activity == prev_activity) & (c_start < prev_end + rules.end_after_ns)
     if rules.outside_window_ns is None:
-        in_window = np.ones(start.size, dtype=bool)
+        in_window = np.ones(candidate.size, dtype=bool)
     else:
-        in_window = (next_ok & (start >= next_start - rules.outside_window_ns)) | (
-            prev_ok & (start < prev_end + rules.outside_window_ns)
+        in_window = (next_ok & (c_start >= next_start - rules.outside_window_ns)) | (
+            prev_ok & (c_start < prev_end + rules.outside_window_ns)
         )
-    outside_exception = outside_work & ~grace & in_window & rules.outside_shift_is_exception
+    mismatch = np.zeros(start.size, dtype=bool)
+    mismatch[candidate] = raw_mismatch[candidate] & ~grace
+    outside_exception = np.zeros(start.size, dtype=bool)
+    outside_exception[candidate] = raw_outside[candidate] & ~grace & in_window
 
     category = np.zeros(start.size, dtype=np.int8)
     category[mismatch] = CATEGORY_OTHER_ACTIVITY

@@ -9,7 +9,7 @@ interval, day, week) is one ``bincount``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -101,16 +101,24 @@ def kernel_rules(rules: AdherenceRules) -> KernelRules:
 
 
 @dataclass(frozen=True, eq=False)
-class _Split:
-    """Pieces cut at interval boundaries, with everything aggregation needs."""
+class _Cells:
+    """Time per (agent, interval) cell, in seconds, independent of excusal."""
+
+    agent: IntArray
+    interval: IntArray
+    scheduled: npt.NDArray[np.float64]
+    scheduled_work: npt.NDArray[np.float64]
+    worked: npt.NDArray[np.float64]
+    outside_work: npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, eq=False)
+class _ExceptionTime:
+    """Exception time per (agent, interval, exception) piece, in seconds."""
 
     agent: IntArray
     interval: IntArray
     seconds: npt.NDArray[np.float64]
-    scheduled: npt.NDArray[np.bool_]
-    scheduled_work: npt.NDArray[np.bool_]
-    working: npt.NDArray[np.bool_]
-    outside_work: npt.NDArray[np.bool_]
     category: npt.NDArray[np.int8]
     exception: IntArray
 
@@ -170,7 +178,8 @@ class AdherenceResult:
     _agents: pd.Index
     _teams: pd.Index | None
     _agent_team: IntArray | None
-    _split: _Split
+    _cells: _Cells
+    _exception_time: _ExceptionTime
 
     @property
     def agents(self) -> pd.Index:
@@ -228,34 +237,37 @@ class AdherenceResult:
         codes, uniques = pd.factorize(pd.Index(monday.date), sort=True)
         return np.asarray(codes, dtype=np.int64), pd.Index(uniques, name="week_start")
 
-    def _measures(self, key: IntArray, n_groups: int) -> dict[str, npt.NDArray[np.float64]]:
-        split = self._split
+    def _measures(
+        self, cell_key: IntArray, exception_key: IntArray, n_groups: int
+    ) -> dict[str, npt.NDArray[np.float64]]:
+        cells = self._cells
+        pieces = self._exception_time
         excused_table = self.exceptions["excused"].to_numpy(dtype=bool)
         counted_categories = np.asarray(sorted(self.rules.counted_categories), dtype=np.int8)
-        in_exception = split.exception >= 0
-        piece_excused = np.zeros(split.exception.size, dtype=bool)
-        if excused_table.size:
-            piece_excused[in_exception] = excused_table[split.exception[in_exception]]
-        counted = in_exception & np.isin(split.category, counted_categories)
+        piece_excused = (
+            excused_table[pieces.exception]
+            if excused_table.size
+            else np.zeros(pieces.exception.size, dtype=bool)
+        )
+        counted = np.isin(pieces.category, counted_categories)
 
-        def total(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
-            weights = np.where(mask, split.seconds, 0.0)
-            return np.asarray(
-                np.bincount(key, weights=weights, minlength=n_groups), dtype=np.float64
-            )
+        def total(key: IntArray, weights: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+            return np.asarray(np.bincount(key, weights=weights, minlength=n_groups), np.float64)
 
-        scheduled = total(split.scheduled)
-        scheduled_work = total(split.scheduled_work)
-        exception = total(counted & ~piece_excused)
-        excused = total(counted & piece_excused)
+        def exception_total(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
+            return total(exception_key, np.where(mask, pieces.seconds, 0.0))
+
+        scheduled = total(cell_key, cells.scheduled)
+        scheduled_work = total(cell_key, cells.scheduled_work)
+        exception = exception_total(counted & ~piece_excused)
+        excused = exception_total(counted & piece_excused)
         if self.rules.definition == "genesys":
-            outside = in_exception & (split.category == CATEGORY_OUTSIDE_SHIFT)
-            denominator = scheduled + total(outside)
+            denominator = scheduled + exception_total(pieces.category == CATEGORY_OUTSIDE_SHIFT)
         elif self.rules.definition == "calabrio_ready":
             denominator = scheduled_work
         else:
             denominator = scheduled
-        worked = total(split.working)
+        worked = total(cell_key, cells.worked)
         with np.errstate(divide="ignore", invalid="ignore"):
             adherence = np.where(
                 denominator > 0, np.clip(1.0 - exception / denominator, 0.0, 1.0), np.nan
@@ -269,7 +281,7 @@ class AdherenceResult:
             "scheduled_seconds": scheduled,
             "scheduled_work_seconds": scheduled_work,
             "worked_seconds": worked,
-            "outside_shift_worked_seconds": total(split.outside_work),
+            "outside_shift_worked_seconds": total(cell_key, cells.outside_work),
             "exception_seconds": exception,
             "excused_seconds": excused,
             "denominator_seconds": denominator,
@@ -295,7 +307,6 @@ class AdherenceResult:
             to 1, NaN where nothing is scheduled) and ``conformance`` (worked / scheduled
             work, can exceed 1; inf if work happened with none scheduled).
         """
-        split = self._split
         n_agents = len(self._agents)
         n_intervals = len(self.interval_starts)
         interval_day, days = self._day_index()
@@ -307,47 +318,48 @@ class AdherenceResult:
             )
         team = self._agent_team
         columns: dict[str, Any]
+        key_of: Callable[[IntArray, IntArray], IntArray]
         if by == "agent":
-            key, n = split.agent, n_agents
+            key_of, n = (lambda a, i: a), n_agents
             columns = {AGENT: self._agents}
         elif by == "agent_day":
-            key = split.agent * len(days) + interval_day[split.interval]
+            key_of = lambda a, i: a * len(days) + interval_day[i]  # noqa: E731
             n = n_agents * len(days)
             columns = {AGENT: self._agents.repeat(len(days)), "date": np.tile(days, n_agents)}
         elif by == "agent_week":
-            key = split.agent * len(weeks) + interval_week[split.interval]
+            key_of = lambda a, i: a * len(weeks) + interval_week[i]  # noqa: E731
             n = n_agents * len(weeks)
             columns = {
                 AGENT: self._agents.repeat(len(weeks)),
                 "week_start": np.tile(weeks, n_agents),
             }
         elif by == "team" and team is not None and self._teams is not None:
-            key, n = team[split.agent], len(self._teams)
+            key_of, n = (lambda a, i: team[a]), len(self._teams)
             columns = {TEAM: self._teams}
         elif by == "team_day" and team is not None and self._teams is not None:
             n_teams = len(self._teams)
-            key = team[split.agent] * len(days) + interval_day[split.interval]
+            key_of = lambda a, i: team[a] * len(days) + interval_day[i]  # noqa: E731
             n = n_teams * len(days)
             columns = {TEAM: self._teams.repeat(len(days)), "date": np.tile(days, n_teams)}
         elif by == "team_interval" and team is not None and self._teams is not None:
             n_teams = len(self._teams)
-            key = team[split.agent] * n_intervals + split.interval
+            key_of = lambda a, i: team[a] * n_intervals + i  # noqa: E731
             n = n_teams * n_intervals
             columns = {
                 TEAM: self._teams.repeat(n_intervals),
                 INTERVAL_START: np.tile(self.interval_starts, n_teams),
             }
         elif by == "interval":
-            key, n = split.interval, n_intervals
+            key_of, n = (lambda a, i: i), n_intervals
             columns = {INTERVAL_START: self.interval_starts}
         elif by == "day":
-            key, n = interval_day[split.interval], len(days)
+            key_of, n = (lambda a, i: interval_day[i]), len(days)
             columns = {"date": days}
         elif by == "week":
-            key, n = interval_week[split.interval], len(weeks)
+            key_of, n = (lambda a, i: interval_week[i]), len(weeks)
             columns = {"week_start": weeks}
         elif by == "total":
-            key, n = np.zeros(split.agent.size, dtype=np.int64), 1
+            key_of, n = (lambda a, i: np.zeros(a.size, dtype=np.int64)), 1
             columns = {}
         else:
             raise InputError(
@@ -360,7 +372,11 @@ class AdherenceResult:
             frame[INTERVAL_START] = pd.DatetimeIndex(frame[INTERVAL_START]).tz_convert(
                 self.interval_starts.tz
             )
-        measures = self._measures(key, n)
+        measures = self._measures(
+            key_of(self._cells.agent, self._cells.interval),
+            key_of(self._exception_time.agent, self._exception_time.interval),
+            n,
+        )
         for name in MEASURE_COLUMNS:
             frame[name] = measures[name]
         return frame
@@ -511,19 +527,37 @@ def build_result(
         pieces.start, pieces.end, grid_start, encoded.grid.interval_minutes * 60 * NS
     )
     source = split.piece
+    seconds = split.duration_ns / NS
+    agent = pieces.agent[source]
     scheduled_activity = pieces.scheduled_activity[source]
     scheduled = scheduled_activity >= 0
+    scheduled_work = scheduled & encoded.is_work[np.maximum(scheduled_activity, 0)]
     working = encoded.is_work[pieces.activity[source]]
-    split_arrays = _Split(
-        agent=pieces.agent[source],
-        interval=split.interval,
-        seconds=split.duration_ns / NS,
-        scheduled=scheduled,
-        scheduled_work=scheduled & encoded.is_work[np.maximum(scheduled_activity, 0)],
-        working=working,
-        outside_work=pieces.outside_shift_work[source],
-        category=pieces.category[source],
-        exception=piece_exception[source],
+    # pieces are sorted by agent then time, so (agent, interval) keys never decrease
+    cell_key = agent * len(encoded.grid) + split.interval
+    first = np.flatnonzero(np.r_[True, cell_key[1:] != cell_key[:-1]][: cell_key.size])
+
+    def per_cell(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
+        if first.size == 0:
+            return np.zeros(0, dtype=np.float64)
+        return np.asarray(np.add.reduceat(np.where(mask, seconds, 0.0), first), np.float64)
+
+    cells = _Cells(
+        agent=agent[first],
+        interval=split.interval[first],
+        scheduled=per_cell(scheduled),
+        scheduled_work=per_cell(scheduled_work),
+        worked=per_cell(working),
+        outside_work=per_cell(pieces.outside_shift_work[source]),
+    )
+    exception = piece_exception[source]
+    in_exception = np.flatnonzero(exception >= 0)
+    exception_time = _ExceptionTime(
+        agent=agent[in_exception],
+        interval=split.interval[in_exception],
+        seconds=seconds[in_exception],
+        category=pieces.category[source][in_exception],
+        exception=exception[in_exception],
     )
     until = pd.Timestamp(encoded.until_ns, unit="ns", tz="UTC").tz_convert(encoded.tz)
     return AdherenceResult(
@@ -535,7 +569,8 @@ def build_result(
         _agents=encoded.agents,
         _teams=encoded.teams,
         _agent_team=encoded.agent_team,
-        _split=split_arrays,
+        _cells=cells,
+        _exception_time=exception_time,
     )
 
 
