@@ -263,6 +263,16 @@ def main() -> int:
             f"({row['delta_total_cost_fraction']:+.1%})"
         )
 
+    try:
+        import pyworkforce  # noqa: F401
+    except ImportError:
+        print("pyworkforce comparison skipped: pyworkforce is not installed in this environment")
+    else:
+        print(
+            "pyworkforce comparison skipped: pyworkforce has no long-range capacity planner "
+            "(its per-interval Erlang C is compared in bench_erlang)"
+        )
+
     # --- correctness ---
     direct = direct_required_fte(plan)
     engine = result.queue_frame()["required_fte"].to_numpy().reshape(queues, months)

@@ -159,3 +159,27 @@ def test_hiring_freeze_and_cap_move_hires(office_pattern) -> None:
     # give 2 x 0.5 = 1.0 in their nesting month -> Mar short by 0.9, Feb by 1.
     np.testing.assert_allclose(frame["hires"], [0.0, 0.0, 2.0])
     np.testing.assert_allclose(frame["uncovered_fte"], [0.0, 1.0, 0.9], atol=1e-12)
+
+
+def test_new_centre_without_staff_hires_from_the_first_reachable_month(office_pattern) -> None:
+    # No staff, no attrition, lead one month, hires no earlier than 1 Mar: Jan and Feb stay
+    # fully uncovered (10 FTE each); in Mar 10 people start (sized on headcount) and give
+    # 10 x 0.5 = 5 FTE while nesting, so Mar is short by 5.
+    plan = _hand_plan(office_pattern, overtime_fraction=0.0)
+    workforce = plan.workforce.model_copy(update={"cohorts": [], "attrition": []})
+    hiring = CapacityHiringPolicy(lead_time_weeks=ONE_MONTH_WEEKS, no_hire_before=date(2027, 3, 1))
+    plan = plan.model_copy(update={"workforce": workforce, "hiring": hiring})
+    frame = plan_capacity(plan).to_frame()
+    np.testing.assert_allclose(frame["hires"], [0.0, 0.0, 10.0])
+    np.testing.assert_allclose(frame["uncovered_fte"], [10.0, 10.0, 5.0])
+    np.testing.assert_allclose(frame["headcount"], [0.0, 0.0, 10.0])
+
+
+def test_fractional_hires_close_the_gap_exactly(office_pattern) -> None:
+    # whole_hires=False: Feb 1.0 hire (headcount sizing), Mar short 10 - 8.1 - 0.9 = 1.0
+    # -> 1.0 / 0.9 = 1.111 more Feb hires; Mar supply exactly 10.
+    plan = _hand_plan(office_pattern, overtime_fraction=0.0)
+    hiring = CapacityHiringPolicy(lead_time_weeks=ONE_MONTH_WEEKS, whole_hires=False)
+    frame = plan_capacity(plan.model_copy(update={"hiring": hiring})).to_frame()
+    np.testing.assert_allclose(frame["hires"], [0.0, 1.0 + 1.0 / 0.9, 0.0])
+    np.testing.assert_allclose(frame["effective_fte"].iloc[2], 10.0)

@@ -93,3 +93,44 @@ def test_scenario_deltas_are_consistent(
         row["delta_total_cost_fraction"]
         == (row["total_cost"] - base["total_cost"]) / (base["total_cost"])
     )
+
+
+@SETTINGS
+@given(
+    volume=volumes,
+    rate=st.floats(0.0, 0.2),
+    lead=st.floats(0.0, 12.0),
+    overtime=st.floats(0.0, 0.2),
+    headcount=st.floats(0.0, 80.0),
+    cap=st.one_of(st.none(), st.floats(0.0, 10.0)),
+    whole=st.booleans(),
+)
+def test_plan_invariants(plan_factory, volume, rate, lead, overtime, headcount, cap, whole) -> None:
+    from wfm.capacity import CapacityHiringPolicy
+
+    plan = plan_factory(
+        volume=volume,
+        monthly_attrition=rate,
+        overtime_fraction=overtime,
+        cohorts=[(1.0, headcount / 4), (60.0, headcount)],
+        hiring=CapacityHiringPolicy(
+            lead_time_weeks=lead, max_hires_per_period=cap, whole_hires=whole
+        ),
+    )
+    frame = plan_capacity(plan).to_frame()
+    assert (frame["hires"] >= 0).all()
+    if cap is not None:
+        assert (frame["hires"] <= cap + 1e-9).all()
+    if whole:
+        assert np.allclose(frame["hires"], np.round(frame["hires"]))
+    assert (frame["effective_fte"] <= frame["headcount"] + 1e-9).all()
+    assert (frame["overtime_fte"] <= overtime * frame["effective_fte"] + 1e-9).all()
+    covered = frame["effective_fte"] + frame["overtime_fte"] + frame["uncovered_fte"]
+    assert (covered >= frame["required_fte"] - 1e-9).all()
+    parts = frame["staff_cost"] + frame["overtime_cost"] + frame["hiring_cost"]
+    np.testing.assert_allclose(parts, frame["total_cost"])
+    # Nobody starts inside the lead time.
+    first_start = plan.start_date.toordinal() + np.ceil(lead * 7 - 1e-9)
+    hired = frame.loc[frame["hires"] > 0, "period_start"]
+    starts = [d.toordinal() for d in hired]
+    assert all(s >= first_start for s in starts)
