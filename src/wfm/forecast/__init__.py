@@ -7,7 +7,11 @@ from wfm.forecast.decomposition import MSTLForecaster
 from wfm.forecast.events import CalendarEvent, EventCalendar
 from wfm.forecast.holt_winters import DoubleSeasonalHoltWinters
 from wfm.forecast.intervals import HistoryReport, IntervalForecast, forecast_intervals
-from wfm.forecast.intraday import reforecast_intraday
+from wfm.forecast.intraday import (
+    backtest_intraday,
+    estimate_intraday_prior,
+    reforecast_intraday,
+)
 from wfm.forecast.metrics import (
     forecast_accuracy,
     forecast_bias,
@@ -47,6 +51,8 @@ __all__ = [
     "WeightedSeasonalAverage",
     "aggregate_forecast",
     "backtest",
+    "backtest_intraday",
+    "estimate_intraday_prior",
     "forecast_accuracy",
     "forecast_bias",
     "forecast_intervals",

@@ -13,10 +13,13 @@ original forecast of those same intervals:
     method equals ``ratio``).
 ``bayes``
     a gamma-Poisson update of the day's level: prior multiplier ``theta ~ Gamma(k, k)`` (mean
-    1, variance ``1/k``) and ``A ~ Poisson(theta F)`` give the posterior mean
-    ``(k + A) / (k + F)``; the remaining forecast is scaled by it. Early in the day (small
-    ``F``) it stays near the original forecast, later it approaches ``ratio``. ``k`` is
-    ``1 / prior_cv**2`` (default ``prior_cv = 0.1``: day levels typically within +-10%).
+    1, variance ``1/k``) and overdispersed arrivals ``A / phi ~ Poisson(theta F / phi)``
+    (variance ``phi`` times the mean) give the posterior mean
+    ``(k + A / phi) / (k + F / phi)``; the remaining forecast is scaled by it. Early in the
+    day (small ``F``) it stays near the original forecast, later it approaches ``ratio``.
+    ``k = 1 / prior_cv**2``. :func:`estimate_intraday_prior` estimates ``prior_cv`` (spread
+    of day totals around a 4-week same-weekday average) and ``phi`` (variance-to-mean of
+    the intervals once the day level is known) from history.
 
 Prediction bands are scaled by the same factor. Intervals before ``now`` keep their
 actuals (the output's ``volume`` there is the actual); closed intervals stay 0.
@@ -66,6 +69,7 @@ def reforecast_intraday(
     method: ReforecastMethod = "bayes",
     history: pd.DataFrame | None = None,
     prior_cv: float = 0.1,
+    dispersion: float = 1.0,
     profile_weeks: int = 8,
 ) -> pd.DataFrame:
     """Re-forecast the rest of ``now``'s local day for every queue.
@@ -76,7 +80,8 @@ def reforecast_intraday(
         Forecast frame covering at least the local day of ``now`` (``queue``,
         ``interval_start``, ``volume``, optional band and ``aht_seconds`` columns).
     actuals : pandas.DataFrame
-        ``queue``, ``interval_start``, ``volume`` for intervals that ended by ``now``.
+        ``queue``, ``interval_start``, ``volume`` for intervals that started before ``now``
+        (closed intervals, forecast 0, may be absent and count as 0).
     now : timestamp
         Aware time; intervals starting before it are "so far", the rest are re-forecast.
     method : {"ratio", "share_of_day", "bayes"}, default "bayes"
@@ -85,6 +90,8 @@ def reforecast_intraday(
         Past intervals for the ``share_of_day`` profile.
     prior_cv : float, default 0.1
         ``bayes``: prior coefficient of variation of the day-level multiplier (> 0).
+    dispersion : float, default 1.0
+        ``bayes``: variance-to-mean ratio of interval counts (1 = Poisson; >= 1 usually).
     profile_weeks : int, default 8
         ``share_of_day``: same-weekday days in the profile.
 
@@ -104,6 +111,8 @@ def reforecast_intraday(
         raise InputError(f"method={method!r} is not known. Fix: use one of {REFORECAST_METHODS}.")
     if not (np.isfinite(prior_cv) and prior_cv > 0):
         raise InputError(f"prior_cv={prior_cv!r} must be > 0. Fix: e.g. prior_cv=0.1.")
+    if not (np.isfinite(dispersion) and dispersion > 0):
+        raise InputError(f"dispersion={dispersion!r} must be > 0. Fix: e.g. dispersion=1.0.")
     require_columns(forecast, [QUEUE, INTERVAL_START, VOLUME], name="forecast")
     require_columns(actuals, [QUEUE, INTERVAL_START, VOLUME], name="actuals")
     stamp = pd.Timestamp(now)
@@ -123,13 +132,17 @@ def reforecast_intraday(
         how="left",
     )
     past = (merged[INTERVAL_START] < stamp).to_numpy()
-    lacking = past & merged["_actual"].isna().to_numpy()
+    absent = merged["_actual"].isna().to_numpy()
+    closed = (merged[VOLUME] == 0).to_numpy()
+    lacking = past & absent & ~closed
     if lacking.any():
         first = merged.loc[lacking, [QUEUE, INTERVAL_START]].head(3).to_dict("records")
         raise InputError(
-            f"actuals lack {int(lacking.sum())} interval(s) before now (first: {first}). "
-            "Fix: pass every interval that started before now (0 where none arrived)."
+            f"actuals lack {int(lacking.sum())} open interval(s) before now (first: {first}). "
+            "Fix: pass every open interval that started before now (0 where none arrived)."
         )
+    # closed intervals (forecast 0) may be absent from the actuals: they count as 0
+    merged["_actual"] = merged["_actual"].where(~(absent & closed), 0.0)
     bands = [c for c in merged.columns if c.startswith("volume_lo_") or c.startswith("volume_hi_")]
     parts = []
     for queue, rows in merged.groupby(QUEUE, sort=False):
@@ -137,7 +150,7 @@ def reforecast_intraday(
         before = (rows[INTERVAL_START] < stamp).to_numpy()
         forecast_so_far = float(rows.loc[before, VOLUME].sum())
         actual_so_far = float(rows.loc[before, "_actual"].sum())
-        factor = _factor(method, actual_so_far, forecast_so_far, prior_cv)
+        factor = _factor(method, actual_so_far, forecast_so_far, prior_cv, dispersion)
         updated = rows.copy()
         after = ~before
         if method == "share_of_day" and history is not None:
@@ -166,11 +179,176 @@ def reforecast_intraday(
     return pd.concat(parts, ignore_index=True)
 
 
-def _factor(method: str, actual_so_far: float, forecast_so_far: float, prior_cv: float) -> float:
+def _factor(
+    method: str, actual_so_far: float, forecast_so_far: float, prior_cv: float, dispersion: float
+) -> float:
     """Multiplier for the remaining intervals (ratio and bayes; share_of_day falls back)."""
     if method == "bayes":
         strength = 1.0 / prior_cv**2
-        return (strength + actual_so_far) / (strength + forecast_so_far)
+        return (strength + actual_so_far / dispersion) / (strength + forecast_so_far / dispersion)
     if forecast_so_far <= 0:
         return 1.0
     return actual_so_far / forecast_so_far
+
+
+def backtest_intraday(
+    history: pd.DataFrame,
+    *,
+    model: str = "weighted_average",
+    days: int = 20,
+    cutoffs: tuple[str, ...] = ("10:00", "12:00", "14:00"),
+    methods: tuple[ReforecastMethod, ...] = ("ratio", "share_of_day", "bayes"),
+    prior_cv: float | None = None,
+    dispersion: float | None = None,
+) -> pd.DataFrame:
+    """Score intraday re-forecasts on the last ``days`` days of a history.
+
+    For each of those days the model is fitted on the history before it and forecasts the
+    day; at each local ``cutoff`` the rest of the day is re-forecast by each method from
+    the actuals so far. The error of the remaining intervals is pooled over days.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        Interval frame (one or more queues).
+    model : str, default "weighted_average"
+        Day-ahead model whose forecast is updated.
+    days : int, default 20
+        Number of final local days used as test days (days without volume are skipped).
+    cutoffs : tuple of str, default ("10:00", "12:00", "14:00")
+        Local wall-clock times of the update.
+    methods : tuple of str
+        Re-forecast methods compared with the original forecast.
+    prior_cv, dispersion : float, optional
+        ``bayes`` settings; by default estimated by :func:`estimate_intraday_prior` on the
+        history before the first test day (never on the test days).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``cutoff``, ``method`` (``original`` plus each method), ``wape`` and ``bias`` of the
+        remaining-day intervals (fractions), ``days`` scored.
+    """
+    import warnings
+
+    from wfm.forecast._warnings import MissingIntervalsWarning
+    from wfm.forecast.intervals import forecast_intervals
+
+    stamps = pd.DatetimeIndex(history[INTERVAL_START])
+    tz = str(stamps.tz)
+    local_dates = stamps.tz_localize(None).normalize()
+    daily = pd.Series(history[VOLUME].to_numpy(dtype=np.float64)).groupby(local_dates).sum()
+    test_days = [d for d in daily.index[daily.to_numpy() > 0]][-days:]
+    if prior_cv is None or dispersion is None:
+        first_test = pd.Timestamp(test_days[0]).tz_localize(tz)
+        estimated_cv, estimated_dispersion = estimate_intraday_prior(history[stamps < first_test])
+        prior_cv = estimated_cv if prior_cv is None else prior_cv
+        dispersion = estimated_dispersion if dispersion is None else dispersion
+    sums: dict[tuple[str, str], np.ndarray] = {}
+    scored = 0
+    for day in test_days:
+        day_start = pd.Timestamp(day).tz_localize(tz)
+        train = history[stamps < day_start]
+        actual_day = history[(local_dates == day)]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MissingIntervalsWarning)
+            forecast = forecast_intervals(
+                train, model=model, horizon_days=1, start=day.date(), levels=(80,)
+            ).frame
+        scored += 1
+        for cutoff in cutoffs:
+            now = pd.Timestamp(f"{day.date()} {cutoff}").tz_localize(tz)
+            so_far = actual_day[actual_day[INTERVAL_START] < now]
+            rest_actual = actual_day[actual_day[INTERVAL_START] >= now]
+            candidates: dict[str, pd.DataFrame] = {"original": forecast}
+            for method in methods:
+                candidates[method] = reforecast_intraday(
+                    forecast,
+                    so_far,
+                    now=now,
+                    method=method,
+                    history=train,
+                    prior_cv=prior_cv,
+                    dispersion=dispersion,
+                )
+            for name, frame in candidates.items():
+                merged = rest_actual.merge(
+                    frame[[QUEUE, INTERVAL_START, VOLUME]],
+                    on=[QUEUE, INTERVAL_START],
+                    suffixes=("", "_forecast"),
+                )
+                a = merged[VOLUME].to_numpy(dtype=np.float64)
+                f = merged[f"{VOLUME}_forecast"].to_numpy(dtype=np.float64)
+                key = (cutoff, name)
+                sums[key] = sums.get(key, np.zeros(3)) + [
+                    np.abs(f - a).sum(),
+                    (f - a).sum(),
+                    a.sum(),
+                ]
+    rows = [
+        {
+            "cutoff": cutoff,
+            "method": name,
+            "wape": total[0] / total[2] if total[2] > 0 else float("nan"),
+            "bias": total[1] / total[2] if total[2] > 0 else float("nan"),
+            "days": scored,
+            "prior_cv": prior_cv,
+            "dispersion": dispersion,
+        }
+        for (cutoff, name), total in sums.items()
+    ]
+    return pd.DataFrame(rows)
+
+
+def estimate_intraday_prior(history: pd.DataFrame, *, weeks: int = 8) -> tuple[float, float]:
+    """Estimate ``prior_cv`` and ``dispersion`` of the ``bayes`` re-forecast from history.
+
+    Over the last ``weeks`` weeks, each day is predicted by the mean of the same weekday in
+    the 4 weeks before it. ``prior_cv`` is the standard deviation of the day-level ratio
+    ``r = actual total / predicted total``; ``dispersion`` is
+    ``sum (a_i - r f_i)^2 / sum r f_i`` over the day's intervals (variance-to-mean ratio
+    once the day level is known). Both are pooled over queues by the median.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        Interval frame with at least 5 weeks per queue.
+    weeks : int, default 8
+        Weeks of evaluated days.
+
+    Returns
+    -------
+    tuple of float
+        ``(prior_cv, dispersion)``; ``prior_cv`` >= 0.01 and ``dispersion`` >= 1.
+
+    Raises
+    ------
+    InputError
+        If no queue has 5 weeks of history.
+    """
+    import warnings
+
+    from wfm.forecast._warnings import MissingIntervalsWarning
+    from wfm.forecast.intervals import split_histories
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingIntervalsWarning)
+        histories, _, _ = split_histories(history)
+    cvs, dispersions = [], []
+    for queue_history in histories.values():
+        volume = queue_history.volume
+        n_days = volume.shape[0]
+        if n_days < 35:
+            continue
+        days = np.arange(max(28, n_days - 7 * weeks), n_days)
+        predicted = np.mean([volume[days - 7 * k] for k in range(1, 5)], axis=0)
+        predicted_total = predicted.sum(axis=1)
+        actual = volume[days]
+        usable = predicted_total > 0
+        ratio = actual[usable].sum(axis=1) / predicted_total[usable]
+        scaled = ratio[:, None] * predicted[usable]
+        cvs.append(float(np.std(ratio)))
+        dispersions.append(float(((actual[usable] - scaled) ** 2).sum() / scaled.sum()))
+    if not cvs:
+        raise InputError("history needs at least 5 weeks for one queue. Fix: pass more history.")
+    return max(float(np.median(cvs)), 0.01), max(float(np.median(dispersions)), 1.0)
