@@ -280,11 +280,8 @@ def backtest_intraday(
                 a = merged[VOLUME].to_numpy(dtype=np.float64)
                 f = merged[f"{VOLUME}_forecast"].to_numpy(dtype=np.float64)
                 key = (cutoff, name)
-                sums[key] = sums.get(key, np.zeros(3)) + [
-                    np.abs(f - a).sum(),
-                    (f - a).sum(),
-                    a.sum(),
-                ]
+                increment = np.array([np.abs(f - a).sum(), (f - a).sum(), a.sum()])
+                sums[key] = sums.get(key, np.zeros(3)) + increment
     rows = [
         {
             "cutoff": cutoff,
