@@ -431,3 +431,22 @@ def test_default_mapping_is_documented_table() -> None:
     } <= set(table["state"])
     assert table.loc[table["state"] == "After Call Work", "is_work"].item()
     assert np.all(table.loc[table["state"] == "Logged Out", "is_off"])
+
+
+def test_config_models_round_trip_through_json() -> None:
+    from wfm.adherence import ContactColumns
+
+    mapping = StateMapping(
+        states={"Ready": "work", "Gone": "off"},
+        channel_states={"chat": {"Ready": "chat_work"}},
+        work_activities=("work", "chat_work"),
+    )
+    assert StateMapping.model_validate_json(mapping.model_dump_json()) == mapping
+    columns = ContactColumns.israel_bank(queue="type").model_copy(
+        update={"unidentified_customers": ("unidentified", -1)}
+    )
+    back = ContactColumns.model_validate_json(columns.model_dump_json())
+    assert back == columns
+    assert back.unidentified_customers == ("unidentified", -1)
+    with pytest.raises(ValueError, match="both work and off"):
+        StateMapping(work_activities=("work",), off_activities=("work",))

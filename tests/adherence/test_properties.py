@@ -301,3 +301,30 @@ def test_tracker_bad_events() -> None:
     flagging.observe("a", "Break", minute(65))
     assert list(flagging.flagged["reason"]) == ["unknown_state", "unsorted"]
     assert flagging.agent_adherence(minute(180))["adherence"].iloc[0] == pytest.approx(110 / 120)
+
+
+def test_observe_many_with_an_out_of_order_row_matches_observe() -> None:
+    schedule = pd.DataFrame(
+        {
+            "agent": ["a", "b"],
+            "activity": ["work", "work"],
+            "start": [minute(60)] * 2,
+            "end": [minute(180)] * 2,
+        }
+    )
+    batch = pd.DataFrame(
+        {
+            "agent": ["a", "b", "a", "a"],
+            "state": ["Available", "Available", "Break", "Not Ready"],
+            "start": [minute(60), minute(61), minute(90), minute(80)],
+        }
+    )
+    many = AdherenceTracker(schedule, on_bad="flag")
+    many.observe_many(batch)
+    single = AdherenceTracker(schedule, on_bad="flag")
+    for row in batch.itertuples(index=False):
+        single.observe(row.agent, row.state, row.start)
+    assert list(many.flagged["reason"]) == ["unsorted"]
+    pd.testing.assert_frame_equal(
+        many.agent_adherence(minute(200)), single.agent_adherence(minute(200))
+    )
