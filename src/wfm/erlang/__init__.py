@@ -46,6 +46,11 @@ from wfm.erlang.channels import (
     email_staffing,
 )
 from wfm.erlang.erlang_x import ErlangXMetrics, erlang_x
+from wfm.erlang.multiskill import (
+    MultiskillStaffingResult,
+    multiskill_staffing,
+    pooling_comparison,
+)
 from wfm.erlang.simulation import (
     DeterministicTime,
     EmpiricalTime,
@@ -70,6 +75,7 @@ __all__ += [
     "ErlangXMetrics",
     "ExponentialTime",
     "LognormalTime",
+    "MultiskillStaffingResult",
     "SimulationQueue",
     "SimulationResult",
     "TimeDistribution",
@@ -79,6 +85,8 @@ __all__ += [
     "email_staffing",
     "erlang_x",
     "modified_offered_load",
+    "multiskill_staffing",
+    "pooling_comparison",
     "simulate_centre",
     "staff_time_varying",
 ]

@@ -98,8 +98,11 @@ class AgentRoster:
     duty_agent: np.ndarray
 
 
-def forecast_grid(forecast: pd.DataFrame) -> ForecastGrid:
+def forecast_grid(forecast: pd.DataFrame, interval_minutes: int | None = None) -> ForecastGrid:
     """Validate a forecast interval frame and pivot it to a dense grid.
+
+    ``interval_minutes`` is inferred from the timestamps unless given (it must be given
+    for a single-interval frame).
 
     Raises
     ------
@@ -108,7 +111,7 @@ def forecast_grid(forecast: pd.DataFrame) -> ForecastGrid:
         queue lacks some interval the others have (the grid must be complete: pass 0
         volume for closed intervals).
     """
-    frame = validate_interval_frame(forecast, name="forecast")
+    frame = validate_interval_frame(forecast, interval_minutes=interval_minutes, name="forecast")
     starts = pd.DatetimeIndex(sorted(frame[INTERVAL_START].unique()))
     queues = tuple(sorted(frame[QUEUE].unique(), key=str))
     steps = np.diff(starts.as_unit("ns").asi8)
@@ -117,10 +120,15 @@ def forecast_grid(forecast: pd.DataFrame) -> ForecastGrid:
             "forecast['interval_start'] has gaps: the simulated horizon must be a contiguous "
             "run of intervals. Fix: add the missing intervals with volume 0."
         )
-    if steps.size:
-        interval_seconds = float(steps[0]) / 1e9
+    if interval_minutes is not None:
+        interval_seconds = 60.0 * interval_minutes
+        if steps.size and float(steps[0]) / 1e9 != interval_seconds:
+            raise InputError(
+                f"forecast['interval_start'] steps by {float(steps[0]) / 60e9:g} minutes, not "
+                f"interval_minutes={interval_minutes}. Fix: pass the frame's interval length."
+            )
     else:
-        interval_seconds = 1800.0
+        interval_seconds = float(steps[0]) / 1e9
     volume = frame.pivot(index=QUEUE, columns=INTERVAL_START, values=VOLUME)
     volume = volume.reindex(index=list(queues), columns=starts)
     if volume.isna().to_numpy().any():

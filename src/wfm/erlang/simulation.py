@@ -588,6 +588,7 @@ def simulate_centre(
     replications: int = 10,
     seed: int = 0,
     drain: bool = True,
+    interval_minutes: int | None = None,
 ) -> SimulationResult:
     """Simulate a contact centre over the forecast's intervals, ``replications`` times.
 
@@ -623,6 +624,9 @@ def simulate_centre(
     drain : bool, default True
         Agents on duty at the end of the horizon stay until their queues are empty, so
         contacts of the last intervals are not cut off.
+    interval_minutes : int, optional
+        Interval length in minutes; inferred from the forecast's timestamps if omitted
+        (required for a single-interval forecast).
 
     Returns
     -------
@@ -640,7 +644,7 @@ def simulate_centre(
         )
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
         raise InputError(f"replications={replications!r} must be an integer >= 1.")
-    grid = forecast_grid(forecast)
+    grid = forecast_grid(forecast, interval_minutes)
     models = _queue_models(grid, queues)
     targets = _target_array(target_seconds, grid.queues)
     if staffing is not None:
