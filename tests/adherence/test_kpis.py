@@ -288,3 +288,27 @@ def test_real_busy_seconds_match_a_per_call_split(calls: pd.DataFrame) -> None:
     ref = pd.Series(busy)
     np.testing.assert_allclose(ours.reindex(ref.index), ref)
     assert ours.sum() == pytest.approx(ref.sum())
+
+
+def test_dst_day_has_46_intervals_and_counts_in_the_right_one() -> None:
+    tz = "Europe/London"
+    arrivals = pd.to_datetime(
+        ["2024-03-31 00:40", "2024-03-31 02:10", "2024-03-31 23:59"]
+    ).tz_localize(tz)
+    records = pd.DataFrame(
+        {
+            "arrival": arrivals,
+            "answered_at": arrivals + pd.Timedelta(seconds=5),
+            "outcome": "answered",
+            "wait_seconds": 5.0,
+            "talk_seconds": 60.0,
+            "customer": ["x", "y", "z"],
+            "queue": "q",
+        }
+    )
+    frame = contact_kpis(records).frame
+    assert len(frame) == 46
+    offered = frame.set_index("interval_start")["offered"]
+    assert offered[pd.Timestamp("2024-03-31 00:30", tz=tz)] == 1
+    assert offered[pd.Timestamp("2024-03-31 02:00", tz=tz)] == 1  # 01:00-02:00 does not exist
+    assert offered.sum() == 3
