@@ -154,36 +154,6 @@ class StateMapping(BaseModel):
             names |= set(table.values())
         return sorted(names)
 
-    def map_states(
-        self, states: pd.Series, channels: pd.Series | None = None
-    ) -> tuple[pd.Series, pd.Series]:
-        """Map a column of states (and channels) to activities, vectorised.
-
-        Parameters
-        ----------
-        states : pandas.Series
-            ACD state names.
-        channels : pandas.Series, optional
-            Channel of each event (same index); missing values use ``states`` only.
-
-        Returns
-        -------
-        activities : pandas.Series
-            Activity of each event, NaN where unmapped.
-        unmapped : pandas.Series of bool
-            True where the state has no activity.
-        """
-        activity = states.map(self.states)
-        if channels is not None and self.channel_states:
-            for channel, table in self.channel_states.items():
-                in_channel = (channels == channel).to_numpy()
-                if in_channel.any():
-                    override = states[in_channel].map(table)
-                    has = override.notna()
-                    activity.loc[override.index[has.to_numpy()]] = override[has]
-        unmapped = activity.isna()
-        return activity, unmapped
-
     def to_frame(self) -> pd.DataFrame:
         """Return the mapping as a table (channel, state, activity, is_work, is_off)."""
         rows = [("", state, act) for state, act in self.states.items()]
