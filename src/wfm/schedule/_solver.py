@@ -40,6 +40,8 @@ class SolveReport:
         Wall-clock time in the solver, in seconds.
     solver : str
         ``"cbc"`` or ``"highs"``.
+    lp_bound : float
+        Objective of the LP relaxation (a weaker lower bound; NaN if not solved).
     """
 
     status: str
@@ -48,6 +50,7 @@ class SolveReport:
     gap: float
     solve_seconds: float
     solver: str
+    lp_bound: float = math.nan
 
     @property
     def is_optimal(self) -> bool:
@@ -111,8 +114,51 @@ def _cbc_bound(log_text: str, objective: float) -> float:
     return float(found[-1]) if found else math.nan
 
 
-def solve(problem: pulp.LpProblem, settings: SolverSettings) -> SolveReport:
+def solve_relaxation(problem: pulp.LpProblem, settings: SolverSettings) -> float:
+    """Solve the LP relaxation of ``problem`` in place and return its objective.
+
+    Variable values are left at the LP optimum (used for rounding heuristics).
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        if settings.solver == "highs":
+            solver = pulp.getSolver(
+                "HiGHS", mip=False, timeLimit=settings.time_limit_seconds, msg=settings.verbose
+            )
+        else:
+            solver = pulp.PULP_CBC_CMD(
+                mip=False, timeLimit=settings.time_limit_seconds, msg=settings.verbose
+            )
+        problem.solve(solver)
+    if problem.sol_status != pulp.LpSolutionOptimal:
+        return math.nan
+    return float(pulp.value(problem.objective) or 0.0)
+
+
+def solve(
+    problem: pulp.LpProblem,
+    settings: SolverSettings,
+    *,
+    warm_start: bool = False,
+    lp_bound: float = math.nan,
+    time_limit_seconds: float | None = None,
+) -> SolveReport:
     """Solve ``problem`` (minimisation) and report status, objective, bound and gap.
+
+    Parameters
+    ----------
+    problem : pulp.LpProblem
+        The model.
+    settings : SolverSettings
+        Solver, time limit, gap.
+    warm_start : bool, default False
+        Pass the variables' initial values to the solver as a starting solution.
+    lp_bound : float, optional
+        LP-relaxation objective computed earlier, copied into the report and used as the
+        bound when the solver proves nothing better.
+    time_limit_seconds : float, optional
+        Overrides ``settings.time_limit_seconds`` (e.g. what is left after a first phase).
 
     Raises
     ------
@@ -120,6 +166,8 @@ def solve(problem: pulp.LpProblem, settings: SolverSettings) -> SolveReport:
         If the requested solver is not available.
     """
     started = time.perf_counter()
+    limit = settings.time_limit_seconds if time_limit_seconds is None else time_limit_seconds
+    limit = max(limit, 1.0)
     if settings.solver == "highs":
         if "HiGHS" not in pulp.listSolvers(onlyAvailable=True):
             raise SolverError(
@@ -128,10 +176,11 @@ def solve(problem: pulp.LpProblem, settings: SolverSettings) -> SolveReport:
             )
         solver = pulp.getSolver(
             "HiGHS",
-            timeLimit=settings.time_limit_seconds,
+            timeLimit=limit,
             gapRel=settings.mip_gap,
             threads=settings.threads,
             msg=settings.verbose,
+            warmStart=warm_start,
         )
         problem.solve(solver)
         bound = math.nan
@@ -150,31 +199,46 @@ def solve(problem: pulp.LpProblem, settings: SolverSettings) -> SolveReport:
                 warnings.simplefilter("ignore", DeprecationWarning)
                 warnings.simplefilter("ignore", FutureWarning)
                 solver = pulp.PULP_CBC_CMD(
-                    timeLimit=settings.time_limit_seconds,
+                    timeLimit=limit,
                     gapRel=settings.mip_gap,
                     threads=settings.threads,
-                    msg=settings.verbose,
+                    msg=False,
                     logPath=str(log_path),
+                    warmStart=warm_start,
+                    # CBC drops a MIP start after its own preprocessing; keep it usable.
+                    options=["preprocess off"] if warm_start else None,
                 )
                 problem.solve(solver)
             log_text = log_path.read_text() if log_path.exists() else ""
+        if settings.verbose:
+            print(log_text)
         objective_value = pulp.value(problem.objective)
         bound = _cbc_bound(
             log_text, math.nan if objective_value is None else float(objective_value)
         )
     seconds = time.perf_counter() - started
-    return _report(problem, bound, seconds, settings)
+    if math.isfinite(lp_bound) and not (math.isfinite(bound) and bound >= lp_bound):
+        bound = lp_bound
+    return _report(problem, bound, seconds, settings, lp_bound)
 
 
 def _report(
-    problem: pulp.LpProblem, bound: float, seconds: float, settings: SolverSettings
+    problem: pulp.LpProblem,
+    bound: float,
+    seconds: float,
+    settings: SolverSettings,
+    lp_bound: float = math.nan,
 ) -> SolveReport:
     """Classify the solve honestly from the solution status and the proven bound."""
     sol_status = problem.sol_status
     if problem.status == pulp.LpStatusInfeasible or sol_status == pulp.LpSolutionInfeasible:
-        return SolveReport("infeasible", math.nan, bound, math.nan, seconds, settings.solver)
+        return SolveReport(
+            "infeasible", math.nan, bound, math.nan, seconds, settings.solver, lp_bound
+        )
     if sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
-        return SolveReport("no_solution", math.nan, bound, math.nan, seconds, settings.solver)
+        return SolveReport(
+            "no_solution", math.nan, bound, math.nan, seconds, settings.solver, lp_bound
+        )
     objective = float(pulp.value(problem.objective) or 0.0)
     if not math.isfinite(bound):
         status = "time_limit"
@@ -188,7 +252,7 @@ def _report(
             status = "gap_limit"
         else:
             status = "time_limit"
-    return SolveReport(status, objective, bound, gap, seconds, settings.solver)
+    return SolveReport(status, objective, bound, gap, seconds, settings.solver, lp_bound)
 
 
 def values(variables: Sequence[Any]) -> np.ndarray:

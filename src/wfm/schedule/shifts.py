@@ -9,8 +9,10 @@ take that break there. Breaks are therefore linked to their shift by one equalit
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -30,7 +32,14 @@ from wfm.schedule._build import (
     shift_net_matrix,
     span_matrix,
 )
-from wfm.schedule._solver import SolveReport, add_rows, relative_gap, solve, values
+from wfm.schedule._solver import (
+    SolveReport,
+    add_rows,
+    relative_gap,
+    solve,
+    solve_relaxation,
+    values,
+)
 from wfm.schedule.models import ScheduleRules, ShiftTemplate, SolverSettings
 from wfm.schedule.result import ScheduleResult, coverage_frame, projected_service_level
 
@@ -54,6 +63,10 @@ class ShiftModel:
     over_vars: list[Any]
     seat_slack_vars: list[Any]
     under_price: float
+    shift_coverage: sp.csr_matrix  # (queue*interval, shifts): net of fixed breaks
+    break_coverage: sp.csr_matrix  # (queue*interval, movable placements)
+    break_group: np.ndarray  # (shift, rule) group of each movable placement
+    group_owner: np.ndarray  # shift of each group
 
 
 def build_shift_model(
@@ -106,11 +119,11 @@ def build_shift_model(
         "coverage",
     )
     # Break linking (Aykin 1996): placements of each (shift, rule) sum to the shift count.
+    group_keys = breaks.movable_shift * 64 + breaks.movable_rule
+    _, group = np.unique(group_keys, return_inverse=True)
+    owner = np.zeros(int(group.max()) + 1 if len(group) else 0, dtype=np.int64)
+    owner[group] = breaks.movable_shift
     if len(break_vars):
-        group_keys = breaks.movable_shift * 64 + breaks.movable_rule
-        _, group = np.unique(group_keys, return_inverse=True)
-        owner = np.zeros(int(group.max()) + 1, dtype=np.int64)
-        owner[group] = breaks.movable_shift
         link = sp.hstack(
             [
                 sp.csr_matrix(
@@ -162,7 +175,155 @@ def build_shift_model(
         over_vars,
         seat_slack_vars,
         under_price,
+        sp.csr_matrix(shift_block.T),
+        sp.csr_matrix(break_block.T),
+        group,
+        owner,
     )
+
+
+def round_to_start(model: ShiftModel) -> None:
+    """Set initial values from the LP solution held in the variables (rounding heuristic).
+
+    Shift counts are rounded to the nearest integer within their bounds; each shift's
+    break placements are scaled to that count and rounded by largest remainder, so every
+    linking equality holds; under/over slacks then follow from the coverage rows. The
+    result is always a feasible integer solution the MIP solver can start from.
+    """
+    shifts = model.shifts
+    x_lp = np.clip(values(model.shift_vars), 0.0, None)
+    x = np.rint(x_lp)
+    x = np.maximum(x, shifts.lower)
+    x = np.where(shifts.upper >= 0, np.minimum(x, shifts.upper), x)
+    y = np.zeros(len(model.break_vars))
+    if len(y):
+        y_lp = np.clip(values(model.break_vars), 0.0, None)
+        owner = model.group_owner[model.break_group]
+        group_total = np.bincount(model.break_group, weights=y_lp, minlength=len(model.group_owner))
+        scale = np.divide(
+            x[model.group_owner], group_total, out=np.zeros(len(group_total)), where=group_total > 0
+        )
+        scaled = y_lp * scale[model.break_group]
+        # groups whose LP placements are all zero put every break at the first offset
+        empty = group_total <= 0
+        first = np.full(len(group_total), -1)
+        first[model.break_group[::-1]] = np.arange(len(y))[::-1]
+        scaled[first[empty]] = x[model.group_owner[empty]]
+        y = np.floor(scaled + 1e-9)
+        deficit = x[model.group_owner] - np.bincount(
+            model.break_group, weights=y, minlength=len(model.group_owner)
+        )
+        remainder = scaled - y
+        order = np.lexsort((-remainder, model.break_group))
+        sorted_group = model.break_group[order]
+        starts = np.searchsorted(sorted_group, sorted_group)
+        rank = np.arange(len(order)) - starts
+        bump = rank < deficit[sorted_group]
+        y[order[bump]] += 1
+        del owner
+    work = model.shift_coverage @ x - model.break_coverage @ y
+    target = model.requirement.required.ravel()
+    under = np.maximum(target - work, 0.0)
+    over = np.maximum(work - target, 0.0)
+    for variables, start in (
+        (model.shift_vars, x),
+        (model.break_vars, y),
+        (model.under_vars, under),
+        (model.over_vars, over),
+    ):
+        for variable, value in zip(variables, start, strict=True):
+            variable.setInitialValue(float(value))
+    if model.seat_slack_vars and model.rules.seat_limit is not None:
+        present = span_matrix(
+            shifts.start_minute,
+            shifts.end_minute,
+            model.requirement.interval_minutes,
+            model.requirement.n_intervals,
+        )
+        excess = np.maximum(present.T @ x - model.rules.seat_limit, 0.0)
+        for variable, value in zip(model.seat_slack_vars, excess, strict=True):
+            variable.setInitialValue(float(value))
+
+
+def _fix_all(variables: Sequence[Any], value_array: np.ndarray) -> None:
+    """Fix variables at the given values through their bounds."""
+    for variable, value in zip(variables, value_array, strict=True):
+        variable.lowBound = variable.upBound = float(value)
+
+
+def solve_shift_model(model: ShiftModel, settings: SolverSettings) -> SolveReport:
+    """Solve the shift model: LP bound, LP rounding, fix-and-optimise by day, full MIP.
+
+    1. The LP relaxation gives a lower bound and fractional shift counts.
+    2. Rounding (:func:`round_to_start`) turns them into a feasible integer schedule.
+    3. Fix-and-optimise: for each local day in turn, the shifts starting that day (and
+       their breaks) are re-optimised exactly by the MIP solver while every other
+       shift stays at the incumbent; each pass can only improve the incumbent.
+    4. The full MIP, started from the incumbent, runs for the remaining time; its bound
+       is a bound of the whole model. The better of its solution and the incumbent is
+       returned, and the gap is always measured against a bound of the full model
+       (never against a sub-problem's bound).
+    """
+    started = time.perf_counter()
+    lp_bound = solve_relaxation(model.problem, settings)
+    if not math.isfinite(lp_bound):
+        return solve(model.problem, settings)
+    round_to_start(model)
+    everything = model.problem.variables()
+    incumbent = np.array([v.varValue or 0.0 for v in everything])
+    incumbent_objective = float(pulp.value(model.problem.objective) or 0.0)
+    position = {v.name: i for i, v in enumerate(everything)}
+    shift_pos = np.array([position[v.name] for v in model.shift_vars], dtype=np.int64)
+    break_pos = np.array([position[v.name] for v in model.break_vars], dtype=np.int64)
+    break_day = model.shifts.day[model.breaks.movable_shift]
+    saved = [(v.lowBound, v.upBound) for v in everything]
+    days = np.unique(model.shifts.day)
+    budget = 0.6 * settings.time_limit_seconds - (time.perf_counter() - started)
+    sub_settings = settings.model_copy(update={"mip_gap": settings.mip_gap / (2 * len(days))})
+    for day in days:
+        if budget <= 0.5 or incumbent_objective - lp_bound <= 1e-6:
+            break
+        free_shift = model.shifts.day == day
+        free_break = break_day == day
+        _fix_all(
+            [model.shift_vars[j] for j in np.flatnonzero(~free_shift)],
+            incumbent[shift_pos[~free_shift]],
+        )
+        _fix_all(
+            [model.break_vars[b] for b in np.flatnonzero(~free_break)],
+            incumbent[break_pos[~free_break]],
+        )
+        share = budget / max(len(days), 1)
+        # the objective includes the fixed days, so the relative gap must be per day
+        sub = solve(model.problem, sub_settings, time_limit_seconds=share)
+        for variable, (low, high) in zip(everything, saved, strict=True):
+            variable.lowBound, variable.upBound = low, high
+        if sub.status not in ("infeasible", "no_solution") and (
+            sub.objective < incumbent_objective - 1e-9
+        ):
+            incumbent = np.array([v.varValue or 0.0 for v in everything])
+            incumbent_objective = sub.objective
+    for variable, value in zip(everything, incumbent, strict=True):
+        variable.setInitialValue(float(value))
+    left = settings.time_limit_seconds - (time.perf_counter() - started)
+    report = SolveReport("no_solution", math.nan, lp_bound, math.nan, 0.0, settings.solver)
+    if left > 1.0 and incumbent_objective - lp_bound > 1e-6:
+        report = solve(
+            model.problem, settings, warm_start=True, lp_bound=lp_bound, time_limit_seconds=left
+        )
+    if report.status in ("infeasible", "no_solution") or report.objective > incumbent_objective:
+        for variable, value in zip(everything, incumbent, strict=True):
+            variable.varValue = float(value)
+        bound = report.best_bound if math.isfinite(report.best_bound) else lp_bound
+        bound = min(max(bound, lp_bound), incumbent_objective)
+        gap = relative_gap(incumbent_objective, bound)
+        status = "optimal" if gap <= 1e-9 else "time_limit"
+        if status == "time_limit" and gap <= settings.mip_gap + 1e-9:
+            status = "gap_limit"
+        report = SolveReport(
+            status, incumbent_objective, bound, gap, 0.0, settings.solver, lp_bound
+        )
+    return replace(report, solve_seconds=time.perf_counter() - started)
 
 
 def _to_queue_blocks(matrix: sp.csr_matrix, queue: np.ndarray, n_queues: int) -> sp.csr_matrix:
@@ -430,7 +591,7 @@ def schedule_shifts(
     settings = settings or SolverSettings()
     parsed = parse_requirement(requirement, interval_starts=interval_starts)
     model = build_shift_model(parsed, templates, rules)
-    report = solve(model.problem, settings)
+    report = solve_shift_model(model, settings)
     if report.status in ("infeasible", "no_solution"):
         raise SolverError(
             f"the solver returned {report.status!r} for the shift-scheduling model after "
