@@ -56,9 +56,11 @@ from wfm.erlang.simulation import (
     EmpiricalTime,
     ExponentialTime,
     LognormalTime,
+    PeakTestResult,
     SimulationQueue,
     SimulationResult,
     TimeDistribution,
+    peak_test,
     simulate_centre,
 )
 from wfm.erlang.timevarying import (
@@ -76,6 +78,7 @@ __all__ += [
     "ExponentialTime",
     "LognormalTime",
     "MultiskillStaffingResult",
+    "PeakTestResult",
     "SimulationQueue",
     "SimulationResult",
     "TimeDistribution",
@@ -86,6 +89,7 @@ __all__ += [
     "erlang_x",
     "modified_offered_load",
     "multiskill_staffing",
+    "peak_test",
     "pooling_comparison",
     "simulate_centre",
     "staff_time_varying",

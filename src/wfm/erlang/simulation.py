@@ -25,7 +25,7 @@ import pandas as pd
 from scipy import stats
 
 from wfm.core.errors import InputError
-from wfm.core.frames import INTERVAL_START, QUEUE
+from wfm.core.frames import INTERVAL_START, QUEUE, VOLUME
 from wfm.erlang._sim_distributions import (
     DeterministicTime,
     EmpiricalTime,
@@ -57,9 +57,11 @@ __all__ = [
     "EmpiricalTime",
     "ExponentialTime",
     "LognormalTime",
+    "PeakTestResult",
     "SimulationQueue",
     "SimulationResult",
     "TimeDistribution",
+    "peak_test",
     "simulate_centre",
 ]
 
@@ -720,4 +722,181 @@ def _run(
         busy_seconds=busy,
         available_seconds=available,
         totals=totals,
+    )
+
+
+@dataclass(frozen=True)
+class PeakTestResult:
+    """Outcome of :func:`peak_test`.
+
+    Attributes
+    ----------
+    intervals : pandas.DataFrame
+        Per (queue, interval): ``volume`` (forecast), ``tested_volume`` (with the surge),
+        ``service_level`` (answered within target / offered, mean over replications) with
+        ``service_level_low`` / ``service_level_high``, ``baseline_service_level`` (same
+        plan, forecast volume), ``probability_below_target`` (fraction of replications in
+        which the interval missed the target), ``shortfall`` (target minus mean service
+        level, 0 when met) and ``fails`` (mean below target).
+    target_service_level : float
+        The service-level target (fraction).
+    surged : SimulationResult
+        The simulation with the surge.
+    baseline : SimulationResult
+        The simulation of the same plan with the forecast volume.
+    """
+
+    intervals: pd.DataFrame
+    target_service_level: float
+    surged: SimulationResult
+    baseline: SimulationResult
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the per-interval frame."""
+        return self.intervals
+
+    def failing(self) -> pd.DataFrame:
+        """Intervals whose mean simulated service level misses the target, worst first."""
+        failing = self.intervals[self.intervals["fails"]]
+        return failing.sort_values("shortfall", ascending=False, kind="stable").reset_index(
+            drop=True
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """Per queue: failing intervals, worst shortfall and horizon service level."""
+        grouped = self.intervals.groupby(QUEUE, sort=True)
+        table = pd.DataFrame(
+            {
+                "failing_intervals": grouped["fails"].sum().astype(np.int64),
+                "worst_shortfall": grouped["shortfall"].max(),
+            }
+        ).reset_index()
+        overall = self.surged.summary()[[QUEUE, "service_level"]]
+        return table.merge(overall, on=QUEUE, how="left")
+
+
+def peak_test(
+    forecast: pd.DataFrame,
+    *,
+    surge_factor: float = 1.2,
+    surge_start: str | pd.Timestamp | None = None,
+    surge_end: str | pd.Timestamp | None = None,
+    surge_queues: Sequence[Hashable] | None = None,
+    target_service_level: float = 0.8,
+    target_seconds: float = 20.0,
+    replications: int = 20,
+    seed: int = 0,
+    **simulate_options: object,
+) -> PeakTestResult:
+    """Test a plan against a surge: which intervals miss the service level, and by how much.
+
+    Parameters
+    ----------
+    forecast : pandas.DataFrame
+        Forecast interval frame.
+    surge_factor : float, default 1.2
+        Multiplier of the volume during the surge (1.2 = +20 %); must be >= 0.
+    surge_start, surge_end : str or pandas.Timestamp, optional
+        The surge covers intervals starting in ``[surge_start, surge_end)``; naive values
+        are read in the forecast's time zone. Default: the whole horizon.
+    surge_queues : sequence, optional
+        Queues hit by the surge (default all).
+    target_service_level : float, default 0.8
+        Fraction (0 to 1) answered within ``target_seconds``.
+    target_seconds : float, default 20.0
+        Answer-time target in seconds.
+    replications : int, default 20
+        Replications of each simulation.
+    seed : int, default 0
+        Seed; the baseline and the surge use the same one.
+    **simulate_options
+        Passed to :func:`simulate_centre` (``staffing=`` or ``schedule=``, ``queues=``,
+        ``skill_groups=``, ``agent_skills=`` ...).
+
+    Returns
+    -------
+    PeakTestResult
+
+    Raises
+    ------
+    InputError
+        On a bad surge factor, window or target, or anything :func:`simulate_centre` rejects.
+    """
+    if not np.isfinite(surge_factor) or surge_factor < 0:
+        raise InputError(f"surge_factor={surge_factor!r} must be a finite multiplier >= 0.")
+    if not 0 < target_service_level < 1:
+        raise InputError(
+            f"target_service_level={target_service_level!r} must be strictly between 0 and 1."
+        )
+    grid = forecast_grid(forecast)
+    tz = grid.interval_starts.tz
+    starts = pd.DatetimeIndex(forecast[INTERVAL_START])
+    in_window = np.ones(len(forecast), dtype=bool)
+    for bound, name, keep_after in (
+        (surge_start, "surge_start", True),
+        (surge_end, "surge_end", False),
+    ):
+        if bound is None:
+            continue
+        try:
+            stamp = pd.Timestamp(bound)
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"{name}={bound!r} is not a timestamp. Fix: pass ISO 8601.") from exc
+        stamp = stamp.tz_localize(tz) if stamp.tzinfo is None else stamp.tz_convert(tz)
+        if keep_after:
+            in_window &= np.asarray(starts >= stamp)
+        else:
+            in_window &= np.asarray(starts < stamp)
+    if surge_queues is not None:
+        unknown = [q for q in surge_queues if q not in grid.queues]
+        if unknown:
+            raise InputError(
+                f"surge_queues names {unknown}, not in the forecast. Fix: use its queues."
+            )
+        in_window &= forecast[QUEUE].isin(list(surge_queues)).to_numpy()
+    if not in_window.any():
+        raise InputError(
+            "the surge window [surge_start, surge_end) covers no forecast interval. Fix: give "
+            "times inside the forecast's horizon."
+        )
+    surged_forecast = forecast.copy()
+    surged_forecast[VOLUME] = np.where(
+        in_window, forecast[VOLUME].to_numpy(dtype=np.float64) * surge_factor, forecast[VOLUME]
+    )
+    options = dict(simulate_options)
+    options.update(target_seconds=target_seconds, replications=replications, seed=seed)
+    baseline = simulate_centre(forecast, **options)  # type: ignore[arg-type]
+    surged = simulate_centre(surged_forecast, **options)  # type: ignore[arg-type]
+    frame = surged.to_frame()
+    base_frame = baseline.to_frame()
+    numerator, denominator = surged.service_level_counts("answered_of_offered")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_rep = np.where(
+            denominator > 0, numerator / np.where(denominator > 0, denominator, 1), np.nan
+        )
+    below = np.where(np.isfinite(per_rep), per_rep < target_service_level, False).sum(axis=0)
+    counted = np.isfinite(per_rep).sum(axis=0)
+    probability = np.where(counted > 0, below / np.maximum(counted, 1), 0.0).ravel()
+    level = frame["service_level_answered_of_offered"].to_numpy()
+    shortfall = np.where(np.isfinite(level), np.maximum(target_service_level - level, 0.0), 0.0)
+    intervals = pd.DataFrame(
+        {
+            QUEUE: frame[QUEUE],
+            INTERVAL_START: frame[INTERVAL_START],
+            VOLUME: grid.volume.ravel(),
+            "tested_volume": forecast_grid(surged_forecast).volume.ravel(),
+            "service_level": level,
+            "service_level_low": frame["service_level_answered_of_offered_low"],
+            "service_level_high": frame["service_level_answered_of_offered_high"],
+            "baseline_service_level": base_frame["service_level_answered_of_offered"],
+            "probability_below_target": probability,
+            "shortfall": shortfall,
+            "fails": shortfall > 0,
+        }
+    )
+    return PeakTestResult(
+        intervals=intervals,
+        target_service_level=target_service_level,
+        surged=surged,
+        baseline=baseline,
     )
