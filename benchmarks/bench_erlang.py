@@ -23,10 +23,22 @@ import math
 import os
 import sys
 import time
+from typing import Any
 
-import numpy as np
+# pyworkforce is imported before wfm: its OR-Tools build clashes with an already loaded highspy
+# (undefined HiGHS symbol) when imported after wfm.
+PyworkforceErlangC: Any
+try:
+    from pyworkforce.queuing import ErlangC as PyworkforceErlangC
 
-from wfm.erlang import required_agents, service_level
+    PYWORKFORCE_IMPORT_ERROR = ""
+except ImportError as exc:  # not installed outside the benchmark environment
+    PyworkforceErlangC = None
+    PYWORKFORCE_IMPORT_ERROR = str(exc)
+
+import numpy as np  # noqa: E402
+
+from wfm.erlang import required_agents, service_level  # noqa: E402
 
 TARGET_LEVEL = 0.8
 TARGET_SECONDS = 20.0
@@ -86,12 +98,10 @@ def check_correctness(
 def pyworkforce_seconds_per_interval(
     volume: np.ndarray, aht_seconds: np.ndarray, agents: np.ndarray, sample: int
 ) -> tuple[float, int, int] | None:
-    try:
-        from pyworkforce.queuing import ErlangC
-    except ImportError as exc:
+    if PyworkforceErlangC is None:
         print(
-            f"pyworkforce comparison skipped: cannot import pyworkforce ({exc}); "
-            "run in the benchmark environment (make bench)."
+            f"pyworkforce comparison skipped: cannot import pyworkforce "
+            f"({PYWORKFORCE_IMPORT_ERROR}); run in the benchmark environment (make bench)."
         )
         return None
     rng = np.random.default_rng(99)
@@ -99,7 +109,7 @@ def pyworkforce_seconds_per_interval(
     results = []
     started = time.perf_counter()
     for i in pick:
-        model = ErlangC(
+        model = PyworkforceErlangC(
             transactions=float(volume[i]),
             aht=float(aht_seconds[i]) / 60.0,
             asa=TARGET_SECONDS / 60.0,
