@@ -98,7 +98,7 @@ class Pieces:
         return int(self.agent.size)
 
 
-def _sort_order(agent: IntArray, time: IntArray, lowest: int, highest: int) -> IntArray:
+def sort_order(agent: IntArray, time: IntArray, lowest: int, highest: int) -> IntArray:
     """Return indices that sort rows by (agent, time), with a single int64 key when it fits."""
     offset = time - lowest
     span = highest - lowest
@@ -213,7 +213,7 @@ def sweep(
     time = np.minimum(np.maximum(time, lo), hi)
     if time.size == 0:
         return _empty_pieces()
-    order = _sort_order(agent, time, int(time.min()), int(time.max()))
+    order = sort_order(agent, time, int(time.min()), int(time.max()))
     time = time[order]
     agent = agent[order]
     last_seg = np.maximum.accumulate(seg_value[order])

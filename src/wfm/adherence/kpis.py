@@ -22,7 +22,7 @@ import numpy.typing as npt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from wfm.adherence._kernel import split_at_intervals
+from wfm.adherence._kernel import sort_order, split_at_intervals
 from wfm.core.errors import InputError
 from wfm.core.frames import (
     INTERVAL_START,
@@ -414,9 +414,17 @@ def contact_kpis(
     interval = (arrival_ns - grid_start) // step
     key = queue_codes * n_intervals + np.where(offered, interval, 0)
 
+    offered_rows = np.flatnonzero(offered)
+    offered_key = key[offered_rows]
+
     def count(mask: npt.NDArray[np.bool_], weights: Any = None) -> Any:
-        values = mask.astype(np.float64) if weights is None else np.where(mask, weights, 0.0)
-        return np.bincount(key[offered], weights=values[offered], minlength=n_groups)
+        chosen = mask[offered_rows]
+        values = (
+            chosen.astype(np.float64)
+            if weights is None
+            else np.where(chosen, weights[offered_rows], 0.0)
+        )
+        return np.bincount(offered_key, weights=values, minlength=n_groups)
 
     within = wait <= service_level_seconds
     sums: dict[str, Any] = {
@@ -459,10 +467,10 @@ def contact_kpis(
     for ratio_name, ratio in _ratios(sums, service_level_definition).items():
         frame[ratio_name] = ratio
     # a local day without any offered contact is unknown (a gap in the records), not zero
-    day_of_interval = np.asarray(grid.local_dates())
-    arrival_days = pd.DatetimeIndex(arrival_ns[offered].astype("datetime64[ns]"), tz="UTC")
-    present = pd.Index(arrival_days.tz_convert(zone).date).unique()
-    keep_interval = pd.Index(day_of_interval).isin(present)
+    day_codes, _ = pd.factorize(grid.local_dates())
+    offered_per_interval = sums["offered"].reshape(len(queues), n_intervals).sum(axis=0)
+    offered_per_day = np.bincount(day_codes, weights=offered_per_interval)
+    keep_interval = offered_per_day[day_codes] > 0
     frame = frame[np.tile(keep_interval, len(queues))].reset_index(drop=True)
     return ContactKpiResult(
         frame=frame,
@@ -532,7 +540,17 @@ def _first_contact(
     unidentified = answered & unidentified_any
     candidates = np.flatnonzero(offered & ~unidentified_any)
     codes, _ = pd.factorize(customer.iloc[candidates])
-    order = np.lexsort((arrival_ns[candidates], codes))
+    times_candidates = arrival_ns[candidates]
+    order = (
+        sort_order(
+            np.asarray(codes, np.int64),
+            times_candidates,
+            int(times_candidates.min()),
+            int(times_candidates.max()),
+        )
+        if candidates.size
+        else np.zeros(0, dtype=np.int64)
+    )
     rows = candidates[order]
     sorted_codes = np.asarray(codes)[order]
     times = arrival_ns[rows]
