@@ -128,3 +128,57 @@ def test_cli_kpis_on_bundled_records(tmp_path: Path) -> None:
     kpis = pd.read_csv(tmp_path / "k" / "kpis.csv")
     assert kpis["offered"].sum() > 0
     assert json.dumps(int(kpis["offered"].sum()))
+
+
+def test_cli_capacity_plan_from_json(tmp_path: Path) -> None:
+    from datetime import date
+
+    from wfm.capacity import (
+        CapacityAttritionBand,
+        CapacityCohort,
+        CapacityCosts,
+        CapacityHiringPolicy,
+        CapacityPlanInput,
+        CapacityQueuePlan,
+        CapacityServiceTarget,
+        CapacityWeekPattern,
+        CapacityWorkforce,
+    )
+
+    shares = [0.0] * 336
+    for day in range(5):
+        for slot in range(18, 34):
+            shares[day * 48 + slot] = 1.0 / 80.0
+    plan = CapacityPlanInput(
+        period="month",
+        start_date=date(2027, 1, 1),
+        queues=[
+            CapacityQueuePlan(
+                queue="q",
+                volume=[20_000.0] * 6,
+                aht_seconds=[300.0] * 6,
+                pattern=CapacityWeekPattern(interval_minutes=30, volume_shares=shares),
+                service=CapacityServiceTarget(target_service_level=0.8, target_seconds=20),
+            )
+        ],
+        workforce=CapacityWorkforce(
+            paid_hours_per_week=40.0,
+            cohorts=[CapacityCohort(tenure_weeks=100.0, headcount=20.0)],
+            attrition=[CapacityAttritionBand(rate=0.2, basis="annual")],
+        ),
+        hiring=CapacityHiringPolicy(lead_time_weeks=4.0),
+        costs=CapacityCosts(cost_per_paid_hour=20.0, cost_per_hire=1000.0),
+    )
+    path = tmp_path / "plan.json"
+    path.write_text(plan.model_dump_json())
+    result = CliRunner().invoke(main, ["capacity", str(path), "-o", str(tmp_path / "cap")])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(tmp_path / "cap" / "capacity_plan.csv")
+    assert len(table) == 6
+    assert "total_hires" in result.output
+    bad = json.loads(plan.model_dump_json())
+    bad["workforce"]["paid_hours_per_weak"] = 40
+    path.write_text(json.dumps(bad))
+    failed = CliRunner().invoke(main, ["capacity", str(path), "-o", str(tmp_path / "cap")])
+    assert failed.exit_code == 2
+    assert "workforce.paid_hours_per_weak: unknown key" in failed.output
