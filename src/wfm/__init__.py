@@ -25,14 +25,30 @@ from wfm import schedule as schedule
 from wfm._version import __version__ as __version__
 from wfm.adherence import *  # noqa: F403  (each stage's __all__ is its public API)
 from wfm.capacity import *  # noqa: F403
+
+# the pipeline joins the stages (imported last: it depends on all of them)
+from wfm.config import PlanConfig as PlanConfig
+from wfm.config import load_config as load_config
 from wfm.core import *  # noqa: F403
 from wfm.erlang import *  # noqa: F403
 from wfm.forecast import *  # noqa: F403
+from wfm.pipeline import PlanInput as PlanInput
+from wfm.pipeline import PlanOutput as PlanOutput
+from wfm.pipeline import PlanResult as PlanResult
+from wfm.pipeline import plan as plan
+from wfm.pipeline import plan_from_input as plan_from_input
 from wfm.schedule import *  # noqa: F403
 
 __all__ = sorted(
     {
+        "PlanConfig",
+        "PlanInput",
+        "PlanOutput",
+        "PlanResult",
         "__version__",
+        "load_config",
+        "plan",
+        "plan_from_input",
         "adherence",
         "capacity",
         "core",
