@@ -242,13 +242,41 @@ class IntervalForecaster(ABC):
         start = to_date64(start_date)
         days = array.reshape(-1, self.slots_per_day)
         state = self._fit_state(days, start)
-        n_days = days.shape[0]
-        calibration = min(self.calibration_days, n_days - self.min_history_days)
+        calibration = self.calibration_window(days.shape[0])
+        cal_state = None
         if calibration >= 1:
-            train = days[:-calibration]
-            cal_state = self._calibration_state(train, start, state)
+            cal_state = self._calibration_state(days[:-calibration], start, state)
+        return self.store_fit(days, start, state, cal_state)
+
+    def calibration_window(self, n_days: int) -> int:
+        """Days held out for the prediction-interval calibration (0 if too short)."""
+        return max(min(self.calibration_days, n_days - self.min_history_days), 0)
+
+    def store_fit(
+        self, days: FloatArray, start: np.datetime64, state: Any, calibration_state: Any
+    ) -> Self:
+        """Store a fitted state and build the error model from the calibration state.
+
+        Parameters
+        ----------
+        days : numpy.ndarray
+            ``(n_days, slots)`` full training history.
+        start : numpy.datetime64
+            Local date of row 0.
+        state : object
+            State fitted on all of ``days``.
+        calibration_state : object or None
+            State fitted without the last :meth:`calibration_window` days.
+
+        Returns
+        -------
+        Self
+        """
+        n_days = days.shape[0]
+        calibration = self.calibration_window(n_days)
+        if calibration >= 1 and calibration_state is not None:
             held_out = self._forecast(
-                cal_state, calibration, start + np.timedelta64(train.shape[0], "D")
+                calibration_state, calibration, start + np.timedelta64(n_days - calibration, "D")
             )
             self.error_scale_ = fit_error_scale(
                 days[-calibration:].ravel(), held_out.ravel(), self.slots_per_day

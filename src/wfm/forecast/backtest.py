@@ -132,9 +132,24 @@ def select_model(
     return {queue: pair[1] for queue, pair in best.items()}
 
 
+def _labelled(models: Sequence[ModelSpec] | Mapping[str, ModelSpec]) -> dict[str, ModelSpec]:
+    """Label -> model; labels are names, class names, or the mapping's keys."""
+    if isinstance(models, Mapping):
+        return dict(models)
+    labelled: dict[str, ModelSpec] = {}
+    for spec in models:
+        label = model_name(spec)
+        if label in labelled:
+            raise InputError(
+                f"two models are both labelled {label!r}. Fix: pass a mapping label -> model."
+            )
+        labelled[label] = spec
+    return labelled
+
+
 def backtest_histories(
     histories: Mapping[Hashable, QueueHistory],
-    models: Sequence[ModelSpec],
+    models: Sequence[ModelSpec] | Mapping[str, ModelSpec],
     *,
     horizon_days: int,
     origins: int,
@@ -146,7 +161,7 @@ def backtest_histories(
         slots = history.volume.shape[1]
         last_origin = history.n_days - horizon_days
         origin_days = [last_origin - k * step_days for k in range(origins)][::-1]
-        for spec in models:
+        for label, spec in _labelled(models).items():
             for origin in origin_days:
                 model = make_model(spec, slots)
                 if origin < model.min_history_days:
@@ -164,7 +179,7 @@ def backtest_histories(
                     pd.DataFrame(
                         {
                             QUEUE: queue,
-                            "model": model_name(spec),
+                            "model": label,
                             "origin": pd.Timestamp(start).date(),
                             "lead_day": np.arange(1, horizon_days + 1),
                             "abs_error": np.abs(diff).sum(axis=1),
@@ -185,7 +200,7 @@ def backtest_histories(
 def backtest(
     history: pd.DataFrame,
     *,
-    models: Sequence[ModelSpec] = FAST_MODELS,
+    models: Sequence[ModelSpec] | Mapping[str, ModelSpec] = FAST_MODELS,
     horizon_days: int = 7,
     origins: int = 8,
     step_days: int = 7,
@@ -198,8 +213,9 @@ def backtest(
     ----------
     history : pandas.DataFrame
         Interval frame (``queue``, ``interval_start``, ``volume``[, ``aht_seconds``]).
-    models : sequence of str or IntervalForecaster
-        Models to compare (names of ``MODEL_NAMES`` or instances).
+    models : sequence or mapping
+        Models to compare: names of ``MODEL_NAMES`` or instances, or a mapping
+        label -> model (labels appear in the tables).
     horizon_days : int, default 7
         Days forecast from each origin.
     origins : int, default 8
@@ -238,7 +254,7 @@ def best_models_for_histories(
 
     Queues too short for even one origin get ``weighted_average``.
     """
-    by_name = {model_name(c): c for c in candidates}
+    by_name = _labelled(candidates)
     chosen: dict[Hashable, ModelSpec] = {}
     for queue, history in histories.items():
         usable = min(origins, (history.n_days - horizon_days - 7) // 7 + 1)

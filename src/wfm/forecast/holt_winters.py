@@ -113,7 +113,7 @@ class DoubleSeasonalHoltWinters(IntervalForecaster):
         Intervals per local day (daily cycle length ``m1``; weekly ``m2 = 7 m1``).
     ar_adjustment : bool, default True
         Include Taylor's AR(1) term ``phi``.
-    estimation_weeks : int, default 6
+    estimation_weeks : int, default 4
         Weeks of most recent history in the SSE minimisation.
     init_weeks : int, default 1
         Weeks before the estimation window used to initialise the states.
@@ -131,7 +131,7 @@ class DoubleSeasonalHoltWinters(IntervalForecaster):
         *,
         slots_per_day: int = 48,
         ar_adjustment: bool = True,
-        estimation_weeks: int = 6,
+        estimation_weeks: int = 4,
         init_weeks: int = 1,
         min_index: float = 0.05,
         calibration_days: int = 14,
@@ -205,12 +205,6 @@ class DoubleSeasonalHoltWinters(IntervalForecaster):
 
     def _fit_state(self, days: FloatArray, start_date: np.datetime64) -> HoltWintersState:
         return self._run(days, start_date, None)
-
-    def _calibration_state(
-        self, days: FloatArray, start_date: np.datetime64, full_state: HoltWintersState
-    ) -> HoltWintersState:
-        params = (full_state.alpha, full_state.delta, full_state.omega, full_state.phi)
-        return self._run(days, start_date, params)
 
     def _forecast(
         self, state: HoltWintersState, n_days: int, start_date: np.datetime64

@@ -318,8 +318,9 @@ def forecast_intervals(
         Queues to forecast (default all). Unknown queues raise ``InputError``.
     calendar : EventCalendar, optional
         Special days: exclusions, learned effects, manual overrides.
-    candidates : sequence, default ("seasonal_naive", "weighted_average", "holt_winters")
-        Models compared by ``model="auto"``.
+    candidates : sequence, default FAST_MODELS
+        Models compared by ``model="auto"`` (seasonal naive, weighted average,
+        Holt-Winters, top-down).
     backtest_origins : int, default 4
         Weekly origins of the selection backtest.
     aht_weeks : int, default 8

@@ -41,7 +41,7 @@ MODEL_NAMES: dict[str, ModelFactory] = {
 }
 """Model name -> factory taking the number of slots per day."""
 
-FAST_MODELS: tuple[str, ...] = ("seasonal_naive", "weighted_average", "holt_winters")
+FAST_MODELS: tuple[str, ...] = ("seasonal_naive", "weighted_average", "holt_winters", "top_down")
 """Default candidates of ``model="auto"`` (cheap enough for many queues)."""
 
 

@@ -1,0 +1,80 @@
+"""Backtests, model selection and "auto" on the real US and Israeli bank series."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import wfm.datasets
+from wfm.core import InputError
+from wfm.forecast import (
+    MissingIntervalsWarning,
+    WeightedSeasonalAverage,
+    backtest,
+    forecast_accuracy,
+    forecast_intervals,
+    select_model,
+)
+
+
+def test_backtest_table_and_selection_on_us_bank(us_bank: pd.DataFrame) -> None:
+    result = backtest(
+        us_bank,
+        models={
+            "seasonal_naive": "seasonal_naive",
+            "average_4w": WeightedSeasonalAverage(weeks=4),
+            "top_down": "top_down",
+        },
+        horizon_days=7,
+        origins=8,
+    )
+    table = result.table()
+    assert set(table["model"]) == {"seasonal_naive", "average_4w", "top_down"}
+    day1 = table[table["lead_day"] == 1].set_index("model")["wape"]
+    # the known result (Taylor 2008): averaging beats the naive copy of last week
+    assert day1["average_4w"] < day1["seasonal_naive"]
+    assert "WAPE" in result.summary()
+    early, late = result.origins[:4], result.origins[4:]
+    chosen = select_model(result, origins=early, max_lead_day=1)
+    assert chosen["retail_bank"] in {"average_4w", "top_down"}
+    assert len(result.table(origins=late)) > 0
+    with pytest.raises(InputError, match="labelled"):
+        backtest(us_bank, models=[WeightedSeasonalAverage(), WeightedSeasonalAverage(weeks=2)])
+
+
+def test_auto_selection_and_scoring_on_israel_bank(israel_bank: pd.DataFrame) -> None:
+    stamps = israel_bank["interval_start"]
+    cut = pd.Timestamp("1999-06-01", tz="Asia/Jerusalem")
+    train, test = israel_bank[stamps < cut], israel_bank[stamps >= cut]
+    result = forecast_intervals(
+        train,
+        model="auto",
+        horizon_days=7,
+        candidates=("seasonal_naive", "weighted_average"),
+        backtest_origins=3,
+    )
+    assert result.report.models["israel_bank"] in {"seasonal_naive", "weighted_average"}
+    frame = result.frame
+    assert len(frame) == 7 * 48
+    assert np.isfinite(frame["volume"]).all()
+    assert (frame["volume"] >= 0).all()
+    scores = forecast_accuracy(frame, test, by=("queue", "lead_day"))
+    assert len(scores) == 7
+    assert (scores["wape"] < 1.0).all()
+
+
+def test_bundled_israel_intervals_with_aht() -> None:
+    history = wfm.datasets.israel_bank_intervals(30)
+    with pytest.warns(MissingIntervalsWarning):
+        result = forecast_intervals(history, model="weighted_average", horizon_days=7)
+    frame = result.frame
+    open_ = frame["volume"] > 0
+    aht = frame.loc[open_, "aht_seconds"]
+    assert aht.between(history["aht_seconds"].min(), history["aht_seconds"].max()).all()
+    weighted_history = (history["volume"] * history["aht_seconds"].fillna(0)).sum() / history[
+        "volume"
+    ].sum()
+    weighted_forecast = (frame.loc[open_, "volume"] * aht).sum() / frame.loc[open_, "volume"].sum()
+    assert weighted_forecast == pytest.approx(weighted_history, rel=0.1)
+    assert len(result.report.missing) > 0  # two days absent from the bundled month
