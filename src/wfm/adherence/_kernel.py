@@ -396,10 +396,29 @@ def split_at_intervals(
     first = (start - grid_start_ns) // step_ns
     last = (end - 1 - grid_start_ns) // step_ns
     count = last - first + 1
-    piece = np.repeat(np.arange(start.size, dtype=np.int64), count)
-    group_start = np.cumsum(count) - count
-    within = np.arange(piece.size, dtype=np.int64) - np.repeat(group_start, count)
-    interval = first[piece] + within
-    lo = np.maximum(start[piece], grid_start_ns + interval * step_ns)
-    hi = np.minimum(end[piece], grid_start_ns + (interval + 1) * step_ns)
-    return SplitPieces(piece=piece, interval=interval, duration_ns=hi - lo)
+    offsets = np.cumsum(count) - count
+    total = int(offsets[-1] + count[-1]) if count.size else 0
+    piece = np.empty(total, dtype=np.int64)
+    interval = np.empty(total, dtype=np.int64)
+    duration = np.empty(total, dtype=np.int64)
+    # most pieces lie inside one interval: place them directly
+    single = count == 1
+    at = offsets[single]
+    piece[at] = np.flatnonzero(single)
+    interval[at] = first[single]
+    duration[at] = end[single] - start[single]
+    # the others are repeated once per interval they touch
+    crossing = np.flatnonzero(~single)
+    if crossing.size:
+        repeats = count[crossing]
+        source = np.repeat(crossing, repeats)
+        group_start = np.cumsum(repeats) - repeats
+        within = np.arange(source.size, dtype=np.int64) - np.repeat(group_start, repeats)
+        where = np.repeat(offsets[crossing], repeats) + within
+        index = first[source] + within
+        lo = np.maximum(start[source], grid_start_ns + index * step_ns)
+        hi = np.minimum(end[source], grid_start_ns + (index + 1) * step_ns)
+        piece[where] = source
+        interval[where] = index
+        duration[where] = hi - lo
+    return SplitPieces(piece=piece, interval=interval, duration_ns=duration)
