@@ -390,3 +390,13 @@ def test_percentile_must_be_a_fraction() -> None:
 def test_abandon_rate_requires_patience() -> None:
     with pytest.raises(InputError, match="patience_seconds"):
         abandon_rate(100, 180, 12, patience_seconds=None)
+
+
+def test_targets_take_part_in_broadcasting() -> None:
+    levels = service_level(400, 180, 23, [10, 20, 30], interval_seconds=3600)
+    assert levels.shape == (3,)
+    assert np.all(np.diff(levels) > 0)
+    waits = waiting_time_percentile(400, 180, 23, [0.5, 0.8, 0.9], interval_seconds=3600)
+    assert waits.shape == (3,)
+    with pytest.raises(InputError, match="broadcast"):
+        service_level([1.0, 2.0], 180, 23, [10, 20, 30])

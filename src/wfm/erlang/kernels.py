@@ -322,7 +322,7 @@ def _log_lower_gamma_derivative(order: FloatArray, x: FloatArray) -> FloatArray:
     )
 
 
-def kummer_sums(order: FloatArray, x: FloatArray) -> KummerSums:
+def kummer_sums(order: FloatArray, x: FloatArray, *, derivative: bool = False) -> KummerSums:
     """Compute :class:`KummerSums` for broadcast arrays ``order = s >= 0`` and ``x >= 0``.
 
     Parameters
@@ -331,6 +331,9 @@ def kummer_sums(order: FloatArray, x: FloatArray) -> KummerSums:
         The parameter ``s`` (``agents × patience / AHT`` in Erlang A).
     x : numpy.ndarray
         The argument (``traffic × patience / AHT``, possibly discounted by time).
+    derivative : bool, default False
+        Whether ``log_dm2`` is needed (mean wait only); otherwise it is NaN wherever the
+        incomplete-gamma branch is used, which saves four incomplete-gamma evaluations.
 
     Returns
     -------
@@ -356,9 +359,16 @@ def kummer_sums(order: FloatArray, x: FloatArray) -> KummerSums:
             ratio = np.exp(np.log(s - xs) - log_s + lt)
             ld_below = log_s + np.log1p(-np.minimum(ratio, 1.0))
             ld = np.where(above, ld_above, ld_below)
-            # d/db log M(1, b, x) at b = s + 2, with M = e^x x^(1-b) Gamma(b) P(b-1, x)
-            dlog = -np.log(xs) + special.digamma(s + 2.0) + _log_lower_gamma_derivative(s + 1.0, xs)
-            ldm2 = lm2 + np.log(np.maximum(-dlog, 0.0))
+            if derivative:
+                # d/db log M(1, b, x) at b = s + 2, with M = e^x x^(1-b) Gamma(b) P(b-1, x)
+                dlog = (
+                    -np.log(xs)
+                    + special.digamma(s + 2.0)
+                    + _log_lower_gamma_derivative(s + 1.0, xs)
+                )
+                ldm2 = lm2 + np.log(np.maximum(-dlog, 0.0))
+            else:
+                ldm2 = np.full_like(xs, np.nan)
         log_t[direct] = lt
         log_d[direct] = ld
         log_m2[direct] = lm2
@@ -394,7 +404,7 @@ class ErlangAState(NamedTuple):
 
 
 def erlang_a_state(
-    traffic: FloatArray, agents: FloatArray, patience_ratio: FloatArray
+    traffic: FloatArray, agents: FloatArray, patience_ratio: FloatArray, *, derivative: bool = False
 ) -> ErlangAState:
     """Compute the Erlang A building blocks for broadcast arrays with ``traffic > 0``.
 
@@ -406,6 +416,8 @@ def erlang_a_state(
         Agents N (>= 0, fractional allowed through the continuous extension).
     patience_ratio : numpy.ndarray
         Mean patience divided by AHT (> 0).
+    derivative : bool, default False
+        Also compute the parameter derivative needed for the mean wait.
 
     Returns
     -------
@@ -419,7 +431,7 @@ def erlang_a_state(
     s = agents * patience_ratio
     y = traffic * patience_ratio
     log_inverse_b = _log_inverse_erlang_b(agents, traffic)
-    sums = kummer_sums(s, y)
+    sums = kummer_sums(s, y, derivative=derivative)
     with np.errstate(divide="ignore"):
         # log(1/B - 1) = z + log(1 - e^-z)
         log_excess = log_inverse_b + np.log(-np.expm1(-log_inverse_b))

@@ -95,6 +95,7 @@ def prepare_inputs(
     *,
     interval_seconds: Any,
     patience_seconds: Any,
+    also: tuple[FloatArray, ...] = (),
 ) -> QueueInputs:
     """Validate and broadcast the common metric inputs.
 
@@ -102,6 +103,8 @@ def prepare_inputs(
     ----------
     volume, aht_seconds, agents, interval_seconds, patience_seconds : array_like
         See the public metric functions.
+    also : tuple of numpy.ndarray, default ()
+        Further validated arrays (targets) whose shape takes part in the broadcast.
 
     Returns
     -------
@@ -122,13 +125,16 @@ def prepare_inputs(
     if patience_a is not None:
         arrays.append(patience_a)
     try:
+        if also:
+            shape = np.broadcast_shapes(*(np.shape(a) for a in (*arrays, *also)))
+            arrays = [np.broadcast_to(a, shape) for a in arrays]
         broadcast = [np.asarray(a, dtype=np.float64) for a in np.broadcast_arrays(*arrays)]
     except ValueError as exc:
-        shapes = [np.shape(a) for a in arrays]
+        shapes = [np.shape(a) for a in (*arrays, *also)]
         raise InputError(
-            f"volume, aht_seconds, agents, interval_seconds and patience_seconds have shapes "
-            f"{shapes} that do not broadcast together. Fix: pass arrays of one length (or "
-            "scalars)."
+            "volume, aht_seconds, agents, interval_seconds, patience_seconds and targets have "
+            f"shapes {shapes} that do not broadcast together. Fix: pass arrays of one length "
+            "(or scalars)."
         ) from exc
     traffic = broadcast[0] * broadcast[1] / broadcast[3]
     return QueueInputs(
@@ -210,12 +216,14 @@ def erlang_c_occupancy(q: QueueInputs) -> FloatArray:
 # --------------------------------------------------------------------------------------
 
 
-def _erlang_a(q: QueueInputs) -> tuple[ErlangAState, BoolArray, FloatArray]:
+def _erlang_a(
+    q: QueueInputs, *, derivative: bool = False
+) -> tuple[ErlangAState, BoolArray, FloatArray]:
     """State on the positive-traffic entries, the mask and the patience/AHT ratio there."""
     assert q.patience_seconds is not None
     positive = q.traffic > 0
     ratio = q.patience_seconds[positive] / q.aht_seconds[positive]
-    state = erlang_a_state(q.traffic[positive], q.agents[positive], ratio)
+    state = erlang_a_state(q.traffic[positive], q.agents[positive], ratio, derivative=derivative)
     return state, positive, ratio
 
 
@@ -264,7 +272,7 @@ def erlang_a_abandon_rate(q: QueueInputs) -> FloatArray:
 
 def erlang_a_asa(q: QueueInputs) -> FloatArray:
     """Mean wait of answered contacts in seconds under Erlang A."""
-    state, positive, _ = _erlang_a(q)
+    state, positive, _ = _erlang_a(q, derivative=True)
     patience = q.patience_seconds[positive]  # type: ignore[index]
     abandon = erlang_a_abandon(state)
     served = 1.0 - abandon
@@ -390,21 +398,16 @@ def service_level(
     >>> round(float(service_level(400, 180, 23, 30, interval_seconds=3600)), 3)
     0.748
     """
+    target = check_seconds(target_seconds, "target_seconds")
     q = prepare_inputs(
         volume,
         aht_seconds,
         agents,
         interval_seconds=interval_seconds,
         patience_seconds=patience_seconds,
+        also=(target,),
     )
-    target = check_seconds(target_seconds, "target_seconds")
-    try:
-        target = np.broadcast_to(target, q.traffic.shape)
-    except ValueError as exc:
-        raise InputError(
-            f"target_seconds with shape {np.shape(target)} does not broadcast with the volume "
-            f"shape {q.traffic.shape}. Fix: pass a scalar or one value per interval."
-        ) from exc
+    target = np.broadcast_to(target, q.traffic.shape)
     if q.patience_seconds is None:
         return erlang_c_service_level(q, target)
     return erlang_a_service_level(q, target, check_definition(definition))
@@ -546,14 +549,16 @@ def waiting_time_percentile(
         Erlang A: the quantile of the wait of *answered* contacts (solved by bisection on the
         exact distribution; ``inf`` with no agents). 0 where volume is 0.
     """
+    fraction = check_fraction_open(percentile, "percentile")
     q = prepare_inputs(
         volume,
         aht_seconds,
         agents,
         interval_seconds=interval_seconds,
         patience_seconds=patience_seconds,
+        also=(fraction,),
     )
-    level = np.broadcast_to(check_fraction_open(percentile, "percentile"), q.traffic.shape)
+    level = np.broadcast_to(fraction, q.traffic.shape)
     if q.patience_seconds is None:
         log_c = log_erlang_c(q.traffic, q.agents)
         excess = q.agents - q.traffic

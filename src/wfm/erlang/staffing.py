@@ -30,7 +30,7 @@ from wfm.erlang._checks import (
     check_range,
     check_seconds,
 )
-from wfm.erlang._fast import erlang_c_window_search
+from wfm.erlang._fast import erlang_c_window_search, square_root_start
 from wfm.erlang.metrics import (
     QueueInputs,
     check_definition,
@@ -43,7 +43,7 @@ from wfm.erlang.metrics import (
     prepare_inputs,
 )
 
-_CONTINUOUS_BISECTION_STEPS = 34  # unit interval halved to ~6e-11 agents
+_CONTINUOUS_BISECTION_STEPS = 24  # unit interval halved to ~6e-8 agents
 _MAX_GALLOP_STEPS = 64
 _CHUNK_SIZE = 1 << 16  # intervals per work unit (fits the CPU cache)
 _MAX_THREADS = 4
@@ -188,17 +188,27 @@ def _meets_targets(q: QueueInputs, targets: _Targets) -> BoolArray:
 
 
 def _initial_estimate(q: QueueInputs, targets: _Targets) -> FloatArray:
-    """Square-root staffing start ``A + β√A`` (β from the service-level target), >= 0."""
+    """Start of the search: the largest of per-target estimates (whole agents, >= 0).
+
+    Service-level and ASA targets use square-root staffing ``A + β√A`` with the Erlang C
+    (Halfin–Whitt) β, an upper-side start for Erlang A; an abandonment cap uses the fluid
+    estimate ``A (1 − max abandon rate)``; an occupancy cap ``A / max occupancy``.
+    """
     traffic = q.traffic
-    beta = np.ones_like(traffic)
-    if targets.service_level is not None:
-        # Halfin-Whitt style: the higher the target the larger β; adequate as a start only.
-        beta = 0.35 + 2.2 * targets.service_level
-    start = traffic + beta * np.sqrt(traffic)
+    start = np.zeros_like(traffic)
+    if targets.service_level is not None or targets.max_asa_seconds is not None:
+        start = square_root_start(
+            traffic,
+            q.aht_seconds,
+            service_level=targets.service_level,
+            target_seconds=targets.target_seconds,
+            max_asa_seconds=targets.max_asa_seconds,
+            max_occupancy=None,
+        )
     if targets.max_occupancy is not None:
         start = np.maximum(start, traffic / targets.max_occupancy)
-    if q.patience_seconds is not None:
-        start = 0.9 * start
+    if targets.max_abandon_rate is not None:
+        start = np.maximum(start, traffic * (1.0 - targets.max_abandon_rate))
     return np.asarray(np.floor(start), dtype=np.float64)
 
 
@@ -261,10 +271,28 @@ def _search_integer(
     return high
 
 
+def _erlang_a_lowest(q: QueueInputs, targets: _Targets, floor_agents: FloatArray) -> FloatArray:
+    """Lowest agent count that can meet the Erlang A targets (a proven lower bound).
+
+    Agents carry at most ``N`` Erlangs, so the answered fraction is at most ``N / A``: an
+    answered-of-offered service level ``L`` needs ``N >= A L`` and an abandon cap ``r`` needs
+    ``N >= A (1 − r)``.
+    """
+    lowest = floor_agents
+    slack = 1e-9  # never exclude a count through rounding of the product
+    if targets.service_level is not None and targets.definition == "answered_of_offered":
+        lowest = np.maximum(lowest, np.ceil(q.traffic * targets.service_level - slack))
+    if targets.max_abandon_rate is not None:
+        lowest = np.maximum(lowest, np.ceil(q.traffic * (1.0 - targets.max_abandon_rate) - slack))
+    return np.asarray(lowest, dtype=np.float64)
+
+
 def _whole_requirement(q: QueueInputs, targets: _Targets, floor_agents: FloatArray) -> FloatArray:
     """Whole-agent requirement for flat arrays with positive traffic."""
     if q.patience_seconds is not None:
-        return _search_integer(q, targets, floor_agents, _initial_estimate(q, targets))
+        return _search_integer(
+            q, targets, _erlang_a_lowest(q, targets, floor_agents), _initial_estimate(q, targets)
+        )
     whole = erlang_c_window_search(
         q.traffic,
         q.aht_seconds,
@@ -466,7 +494,7 @@ def required_agents_continuous(
     Same arguments as :func:`required_agents`. The Erlang formulas are evaluated at
     fractional ``N`` through their continuous extension (incomplete gamma functions), so
     ``ceil`` of the result equals :func:`required_agents` (up to the bisection tolerance of
-    about 1e-10 agents).
+    about 1e-7 agents).
 
     Returns
     -------
