@@ -97,6 +97,9 @@ def test_chat_unstable_interval_has_no_service() -> None:
     assert not metrics.stable[0]
     assert metrics.service_level[0] == 0.0
     assert np.isinf(metrics.asa_seconds[0])
+    both = chat_metrics([200.0, 20.0], [5, 5], [300.0, 400.0], target_seconds=60)
+    assert both.to_frame()["stable"].tolist() == [False, True]
+    assert both.summary().loc[0, "unstable_intervals"] == 1
 
 
 def test_chat_bad_input_names_the_field() -> None:

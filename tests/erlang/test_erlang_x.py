@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wfm.core import InputError, make_interval_grid
-from wfm.erlang.erlang_x import erlang_x
+from wfm.erlang.erlang_x import erlang_x, erlang_x_intervals
 from wfm.erlang.kernels import erlang_b
 from wfm.erlang.metrics import (
     abandon_rate,
@@ -134,3 +134,31 @@ def test_erlang_x_bad_input_names_the_field() -> None:
         erlang_x(400, 300, 10)
     with pytest.raises(InputError, match="agents"):
         erlang_x(10, 300, 2.5, patience_seconds=60)
+
+
+def test_erlang_x_frame_entry_point_matches_the_array_function() -> None:
+    starts = make_interval_grid("2024-01-08 08:00", "2024-01-08 10:00", tz="Europe/Paris")
+    frame = pd.DataFrame(
+        {
+            "queue": "a",
+            "interval_start": starts,
+            "volume": [40.0, 80.0, 120.0, 0.0],
+            "aht_seconds": [240.0, 240.0, 240.0, np.nan],
+            "agents": [7, 12, 17, 0],
+        }
+    )
+    table = erlang_x_intervals(frame, patience_seconds=150, lines=25, redial_probability=0.3)
+    expected = erlang_x(
+        [40.0, 80.0, 120.0],
+        240.0,
+        [7, 12, 17],
+        patience_seconds=150,
+        lines=25,
+        redial_probability=0.3,
+    )
+    assert table["probability_blocked"].to_numpy()[:3] == pytest.approx(
+        expected.probability_blocked
+    )
+    assert table["service_level_answered_of_offered"].iloc[3] == 1.0
+    with pytest.raises(InputError, match="agents"):
+        erlang_x_intervals(frame.drop(columns="agents"), patience_seconds=150)

@@ -45,7 +45,7 @@ from wfm.erlang.channels import (
     chat_required_agents,
     email_staffing,
 )
-from wfm.erlang.erlang_x import ErlangXMetrics, erlang_x
+from wfm.erlang.erlang_x import ErlangXMetrics, erlang_x, erlang_x_intervals
 from wfm.erlang.multiskill import (
     MultiskillStaffingResult,
     multiskill_staffing,
@@ -87,6 +87,7 @@ __all__ += [
     "compare_time_varying_methods",
     "email_staffing",
     "erlang_x",
+    "erlang_x_intervals",
     "modified_offered_load",
     "multiskill_staffing",
     "peak_test",

@@ -129,6 +129,29 @@ class ChatMetrics:
     sessions_per_agent: np.ndarray
     stable: np.ndarray
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row per interval, one column per figure."""
+        return pd.DataFrame(
+            {
+                "probability_of_waiting": self.probability_of_waiting,
+                "service_level": self.service_level,
+                "asa_seconds": self.asa_seconds,
+                "sessions_per_agent": self.sessions_per_agent,
+                "stable": self.stable,
+            }
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """Lowest service level, highest ASA and number of unstable intervals."""
+        return pd.DataFrame(
+            {
+                "intervals": [self.service_level.size],
+                "unstable_intervals": [int((~self.stable).sum())],
+                "min_service_level": [float(self.service_level.min(initial=1.0))],
+                "max_asa_seconds": [float(self.asa_seconds.max(initial=0.0))],
+            }
+        )
+
 
 def chat_metrics(
     volume: Any,

@@ -38,8 +38,15 @@ import pandas as pd
 from scipy.linalg import expm
 
 from wfm.core.errors import InputError, describe_value
+from wfm.core.frames import (
+    AHT_SECONDS,
+    INTERVAL_START,
+    VOLUME,
+    require_columns,
+    validate_interval_frame,
+)
 
-__all__ = ["ErlangXMetrics", "erlang_x"]
+__all__ = ["ErlangXMetrics", "erlang_x", "erlang_x_intervals"]
 
 _TAIL_TOLERANCE = 1e-13
 _MAX_ITERATIONS = 500
@@ -317,3 +324,55 @@ def erlang_x(
     ]
     table = np.asarray(rows, dtype=np.float64).reshape(len(rows), 9)
     return ErlangXMetrics(*(table[:, column] for column in range(9)))
+
+
+def erlang_x_intervals(
+    frame: pd.DataFrame,
+    *,
+    agents_column: str = "agents",
+    target_seconds: float = 20.0,
+    patience_seconds: float | None = None,
+    lines: int | None = None,
+    redial_probability: float = 0.0,
+) -> pd.DataFrame:
+    """Erlang X for every row of an interval frame (the DataFrame entry point).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Interval frame (``queue``, ``interval_start``, ``volume``, ``aht_seconds``) with a
+        column of whole agent counts.
+    agents_column : str, default "agents"
+        Name of that column (e.g. ``"required_agents"``).
+    target_seconds, patience_seconds, lines, redial_probability
+        As in :func:`erlang_x` (scalars, the same for every row).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The validated, sorted frame with every :class:`ErlangXMetrics` figure as a column.
+
+    Raises
+    ------
+    InputError
+        On a bad frame or any value :func:`erlang_x` rejects.
+    """
+    require_columns(frame, [agents_column], name="frame")
+    table = validate_interval_frame(frame, extra_columns=[agents_column], name="frame")
+    starts = pd.DatetimeIndex(table[INTERVAL_START].unique()).sort_values()
+    interval_seconds = (
+        float(np.diff(starts.as_unit("ns").asi8).min()) / 1e9 if len(starts) > 1 else 1800.0
+    )
+    aht = table[AHT_SECONDS].to_numpy(dtype=np.float64)
+    volume = table[VOLUME].to_numpy(dtype=np.float64)
+    metrics = erlang_x(
+        volume,
+        np.where(np.isfinite(aht) & (aht > 0), aht, 1.0),
+        table[agents_column].to_numpy(dtype=np.float64),
+        target_seconds=target_seconds,
+        patience_seconds=patience_seconds,
+        lines=lines,
+        redial_probability=redial_probability,
+        interval_seconds=interval_seconds,
+    )
+    return pd.concat([table, metrics.to_frame()], axis=1)
