@@ -98,7 +98,9 @@ class Pieces:
         return int(self.agent.size)
 
 
-def sort_order(agent: IntArray, time: IntArray, lowest: int, highest: int) -> IntArray:
+def sort_order(
+    agent: IntArray, time: IntArray, lowest: int, highest: int, *, stable: bool = True
+) -> IntArray:
     """Return indices that sort rows by (agent, time), with a single int64 key when it fits."""
     offset = time - lowest
     span = highest - lowest
@@ -109,8 +111,10 @@ def sort_order(agent: IntArray, time: IntArray, lowest: int, highest: int) -> In
         units = span // unit + 1
         if n_agents * units < 2**62:
             key = agent * units + offset // unit
-            # the rows are a few blocks each already sorted: a stable (run-merging) sort
-            return np.argsort(key, kind="stable").astype(np.int64, copy=False)
+            # sweep rows are a few blocks each already sorted: a stable (run-merging) sort
+            if stable:
+                return np.argsort(key, kind="stable").astype(np.int64, copy=False)
+            return np.argsort(key, kind="quicksort").astype(np.int64, copy=False)
     return np.lexsort((time, agent)).astype(np.int64, copy=False)
 
 

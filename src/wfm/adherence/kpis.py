@@ -547,6 +547,7 @@ def _first_contact(
             times_candidates,
             int(times_candidates.min()),
             int(times_candidates.max()),
+            stable=False,  # ties share an arrival, hence an interval: counts do not change
         )
         if candidates.size
         else np.zeros(0, dtype=np.int64)
