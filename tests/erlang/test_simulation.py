@@ -318,3 +318,14 @@ def test_more_agents_never_lower_any_replications_service_level(agents: int, see
     assert (
         more.counts["wait_answered_seconds"] <= fewer.counts["wait_answered_seconds"] + 1e-9
     ).all()
+
+
+def test_a_requirement_frame_from_the_engine_feeds_the_simulator() -> None:
+    from wfm.erlang import staff_intervals
+
+    forecast, _ = _flat_day(100.0, 300.0, 0, hours=3)
+    requirement = staff_intervals(forecast, target_service_level=0.8, target_seconds=20)
+    result = simulate_centre(forecast, staffing=requirement, replications=6, seed=4)
+    frame = result.occupancy_frame()
+    assert frame["agents_on_duty"].tolist() == requirement["required_agents"].tolist()
+    assert result.summary().loc[0, "service_level_high"] >= 0.8
