@@ -26,7 +26,7 @@ from wfm.erlang.metrics import (
     service_level,
 )
 from wfm.erlang.shrinkage import SCHEDULED_AGENTS, apply_shrinkage, resolve_shrinkage
-from wfm.erlang.staffing import required_agents, required_agents_continuous
+from wfm.erlang.staffing import required_agents_both
 
 REQUIRED_AGENTS_CONTINUOUS = "required_agents_continuous"
 SERVICE_LEVEL = "service_level"
@@ -179,8 +179,7 @@ def staff_intervals(
         "min_agents": resolved["min_agents"],
         "service_level_definition": definition,
     }
-    whole = required_agents(volume, aht, **staffing_arguments)
-    fractional = required_agents_continuous(volume, aht, **staffing_arguments)
+    whole, fractional = required_agents_both(volume, aht, **staffing_arguments)
     metric_arguments = {"interval_seconds": interval_seconds, "patience_seconds": patience}
     out = checked.drop(columns=[c for c in checked.columns if c.startswith(_ROW_PREFIX)])
     out["required_agents"] = whole

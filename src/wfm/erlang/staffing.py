@@ -342,7 +342,7 @@ def _in_chunks(index: IntArray, work: Callable[[IntArray], FloatArray]) -> Float
     chunks = [index[i : i + _CHUNK_SIZE] for i in range(0, index.size, _CHUNK_SIZE)]
     workers = max(1, min(_MAX_THREADS, os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return np.concatenate(list(pool.map(work, chunks)))
+        return np.concatenate(list(pool.map(work, chunks)), axis=-1)
 
 
 def _solve(
@@ -360,7 +360,11 @@ def _solve(
     service_level_definition: str | None,
     continuous: bool,
 ) -> tuple[FloatArray, tuple[int, ...]]:
-    """Shared driver of the two public staffing functions; returns flat results and shape."""
+    """Shared driver of the staffing functions.
+
+    Returns the flat whole-agent requirement (row 0) and, when ``continuous``, the
+    fractional requirement (row 1), with the broadcast shape.
+    """
     q = prepare_inputs(
         volume,
         aht_seconds,
@@ -383,19 +387,20 @@ def _solve(
     floor_flat = _broadcast(floor_array.astype(np.float64), shape, "min_agents")
     assert floor_flat is not None
     floor_flat = floor_flat.reshape(-1)
-    result = floor_flat.copy()
     busy = np.flatnonzero(q.traffic.reshape(-1) > 0)
 
     def work(index: IntArray) -> FloatArray:
         flat = _subset_inputs(q, index, np.zeros(index.size))
         sub_targets = targets.subset(index)
         whole = _whole_requirement(flat, sub_targets, floor_flat[index])
-        if continuous:
-            whole = _search_continuous(flat, sub_targets, whole, floor_flat[index])
-        return whole
+        if not continuous:
+            return whole[None, :]
+        return np.stack([whole, _search_continuous(flat, sub_targets, whole, floor_flat[index])])
 
+    rows = 2 if continuous else 1
+    result = np.repeat(floor_flat[None, :], rows, axis=0)
     if busy.size:
-        result[busy] = _in_chunks(busy, work)
+        result[:, busy] = _in_chunks(busy, work)
     return result, shape
 
 
@@ -472,7 +477,7 @@ def required_agents(
         service_level_definition=service_level_definition,
         continuous=False,
     )
-    return result.astype(np.int64).reshape(shape)
+    return np.asarray(result[0], dtype=np.int64).reshape(shape)
 
 
 def required_agents_continuous(
@@ -515,4 +520,34 @@ def required_agents_continuous(
         service_level_definition=service_level_definition,
         continuous=True,
     )
-    return result.reshape(shape)
+    return np.asarray(result[1], dtype=np.float64).reshape(shape)
+
+
+def required_agents_both(
+    volume: Any, aht_seconds: Any, **targets: Any
+) -> tuple[IntArray, FloatArray]:
+    """Whole and fractional requirements from one search (same keywords as required_agents).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(required_agents, required_agents_continuous)``.
+    """
+    arguments: dict[str, Any] = {
+        "interval_seconds": 1800,
+        "target_service_level": 0.8,
+        "target_seconds": 20,
+        "max_occupancy": None,
+        "max_asa_seconds": None,
+        "patience_seconds": None,
+        "max_abandon_rate": None,
+        "min_agents": 0,
+        "service_level_definition": None,
+    }
+    unknown = set(targets) - set(arguments)
+    if unknown:
+        raise TypeError(f"unexpected keyword arguments {sorted(unknown)}")
+    arguments.update(targets)
+    result, shape = _solve(volume, aht_seconds, continuous=True, **arguments)
+    whole = np.asarray(result[0], dtype=np.int64).reshape(shape)
+    return whole, np.asarray(result[1], dtype=np.float64).reshape(shape)
