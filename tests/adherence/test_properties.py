@@ -187,7 +187,7 @@ COMPARED = [
 ]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=cases())
 def test_batch_matches_minute_reference_and_bounds(case: Case) -> None:
     schedule, events = frames(case)
@@ -204,7 +204,7 @@ def test_batch_matches_minute_reference_and_bounds(case: Case) -> None:
     assert ((per_interval >= 0) & (per_interval <= 1)).all()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=cases(), data=st.data())
 def test_tracker_equals_batch_for_any_split(case: Case, data: st.DataObject) -> None:
     schedule, events = frames(case)
@@ -234,7 +234,7 @@ def test_tracker_equals_batch_for_any_split(case: Case, data: st.DataObject) -> 
     pd.testing.assert_frame_equal(full.exceptions, batch.exceptions)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(case=cases(), data=st.data())
 def test_schedule_change_applies_to_one_agent(case: Case, data: st.DataObject) -> None:
     schedule, events = frames(case)
