@@ -41,12 +41,11 @@ def _halfin_whitt_wait(beta: FloatArray) -> FloatArray:
 @cache
 def _service_level_table() -> FloatArray:
     """β needed for service level ``L`` at ``τ = √A·T/AHT``: table over (log1p τ, L)."""
-    tau = np.expm1(_TAU_GRID)[:, None, None]
-    level = _LEVEL_GRID[None, :, None]
-    beta = _BETA_GRID[None, None, :]
-    missed = _halfin_whitt_wait(beta) * np.exp(-beta * tau)
-    meets = (1.0 - missed) >= level
-    first = np.where(meets.any(axis=2), meets.argmax(axis=2), _BETA_GRID.size - 1)
+    tau = np.expm1(_TAU_GRID)[:, None]
+    level = 1.0 - _halfin_whitt_wait(_BETA_GRID)[None, :] * np.exp(-_BETA_GRID[None, :] * tau)
+    level = np.maximum.accumulate(level, axis=1)  # rising in β; guard against rounding
+    first = np.stack([np.searchsorted(row, _LEVEL_GRID, side="left") for row in level])
+    first = np.minimum(first, _BETA_GRID.size - 1)
     return np.asarray(_BETA_GRID[first], dtype=np.float64)
 
 
