@@ -10,7 +10,11 @@ simulates the interval's rates in steady state and
    cheapest group that serves it;
 2. while some queue misses its target, adds one agent to the group with the lowest cost per
    short queue it serves, among the groups serving the queue furthest below target;
-3. then tries to remove agents, most expensive group first, keeping every target met.
+3. then tries to remove agents, most expensive group first, keeping every target met;
+4. finally a local search: move one agent to a cheaper group, or replace two agents by one
+   agent of a group cheaper than the pair (typically two specialists by one cross-trained
+   agent), accepting the first move that keeps every target met, until none does or the
+   evaluation budget is spent.
 
 The same random numbers are used for every candidate (common random numbers), so
 comparisons between neighbouring staffings are not blurred by noise. This is a greedy
@@ -201,6 +205,7 @@ def multiskill_staffing(
     block_intervals: int = 5,
     seed: int = 0,
     max_steps: int = 500,
+    max_local_evaluations: int = 40,
     interval_minutes: int | None = None,
 ) -> MultiskillStaffingResult:
     """Cheapest agents per skill group and interval that meet every queue's target.
@@ -228,6 +233,8 @@ def multiskill_staffing(
         Seed of the common random numbers.
     max_steps : int, default 500
         Most agents added per interval before giving up.
+    max_local_evaluations : int, default 40
+        Most simulations per interval spent on the local search after the trim.
     interval_minutes : int, optional
         Interval length; inferred from the timestamps if omitted (needed for one interval).
 
@@ -286,7 +293,13 @@ def multiskill_staffing(
             return np.where(offered > 0, answered / np.where(offered > 0, offered, 1), 1.0)
 
         counts, level = _search(
-            evaluate, block, group_queues, costs, target_service_level, max_steps
+            evaluate,
+            block,
+            group_queues,
+            costs,
+            target_service_level,
+            max_steps,
+            max_local_evaluations,
         )
         chosen[:, interval] = counts
         levels[:, interval] = level
@@ -310,8 +323,9 @@ def _search(
     costs: np.ndarray,
     target: float,
     max_steps: int,
+    max_evaluations: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Greedy add-then-trim search for one interval (see the module docstring)."""
+    """Greedy add-then-trim search and local improvement for one interval."""
     n_groups = len(group_queues)
     serves = np.zeros((n_groups, block.volume.shape[0]), dtype=bool)
     for g, queues in enumerate(group_queues):
@@ -347,6 +361,64 @@ def _search(
                 counts[g] += 1
                 break
             level = trial
+    return _improve(evaluate, counts, level, costs, busy, target, max_evaluations)
+
+
+def _moves(counts: np.ndarray, costs: np.ndarray) -> list[tuple[float, np.ndarray]]:
+    """List cost-saving moves, biggest saving first.
+
+    A move either swaps one agent to a cheaper group or replaces two agents by one agent of
+    any group cheaper than the pair.
+    """
+    n_groups = counts.size
+    moves: list[tuple[float, np.ndarray]] = []
+    for source in range(n_groups):
+        if counts[source] == 0:
+            continue
+        for destination in range(n_groups):
+            if destination != source and costs[destination] < costs[source]:
+                step = np.zeros(n_groups, dtype=np.int64)
+                step[source] -= 1
+                step[destination] += 1
+                moves.append((float(costs[source] - costs[destination]), step))
+        for other in range(source, n_groups):
+            if counts[other] - (other == source) <= 0:
+                continue
+            for destination in range(n_groups):
+                saving = costs[source] + costs[other] - costs[destination]
+                if saving > 0:
+                    step = np.zeros(n_groups, dtype=np.int64)
+                    step[source] -= 1
+                    step[other] -= 1
+                    step[destination] += 1
+                    moves.append((float(saving), step))
+    moves.sort(key=lambda move: -move[0])
+    return moves
+
+
+def _improve(
+    evaluate: Callable[[np.ndarray], np.ndarray],
+    counts: np.ndarray,
+    level: np.ndarray,
+    costs: np.ndarray,
+    busy: np.ndarray,
+    target: float,
+    max_evaluations: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Local search after the trim: accept the first feasible cost-saving move, repeat."""
+    evaluations = 0
+    improved = True
+    while improved and evaluations < max_evaluations:
+        improved = False
+        for _, step in _moves(counts, costs):
+            if evaluations >= max_evaluations:
+                break
+            candidate = counts + step
+            trial = np.asarray(evaluate(candidate))
+            evaluations += 1
+            if not (busy & (trial < target)).any():
+                counts, level, improved = candidate, trial, True
+                break
     return counts, level
 
 

@@ -118,19 +118,17 @@ class SimulationQueue:
     retrial_delay_seconds: float = 300.0
 
     def __post_init__(self) -> None:
-        checks: list[tuple[str, float | None, bool]] = [
-            ("patience_seconds", self.patience_seconds, self.patience_seconds is None),
-            ("arrival_cv", self.arrival_cv, False),
-            ("retrial_delay_seconds", self.retrial_delay_seconds, False),
-        ]
-        for name, value, allowed_none in checks:
-            if allowed_none:
-                continue
-            if value is None or not np.isfinite(value) or value < 0:
+        for name, value in (
+            ("arrival_cv", self.arrival_cv),
+            ("retrial_delay_seconds", self.retrial_delay_seconds),
+        ):
+            if not np.isfinite(value) or value < 0:
                 raise InputError(
                     f"SimulationQueue({self.name!r}).{name}={value!r} must be a finite number >= 0."
                 )
-        if self.patience_seconds is not None and self.patience_seconds <= 0:
+        if self.patience_seconds is not None and not (
+            np.isfinite(self.patience_seconds) and self.patience_seconds > 0
+        ):
             raise InputError(
                 f"SimulationQueue({self.name!r}).patience_seconds={self.patience_seconds!r} "
                 "must be > 0 seconds. Fix: pass None for callers who never hang up."
