@@ -329,3 +329,40 @@ def test_a_requirement_frame_from_the_engine_feeds_the_simulator() -> None:
     frame = result.occupancy_frame()
     assert frame["agents_on_duty"].tolist() == requirement["required_agents"].tolist()
     assert result.summary().loc[0, "service_level_high"] >= 0.8
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    volume=st.floats(min_value=0.0, max_value=150.0),
+    agents=st.integers(min_value=0, max_value=20),
+    patience=st.one_of(st.none(), st.floats(min_value=5.0, max_value=600.0)),
+    lines=st.one_of(st.none(), st.integers(min_value=1, max_value=30)),
+    retrial=st.floats(min_value=0.0, max_value=0.9),
+    cv=st.floats(min_value=0.0, max_value=1.0),
+)
+def test_every_contact_ends_in_exactly_one_outcome(
+    volume: float,
+    agents: int,
+    patience: float | None,
+    lines: int | None,
+    retrial: float,
+    cv: float,
+) -> None:
+    forecast, staffing = _flat_day(volume, 200.0, agents, hours=1)
+    queue = SimulationQueue(
+        "a",
+        patience_seconds=patience,
+        lines=lines,
+        retrial_probability=retrial,
+        retrial_delay_seconds=120.0,
+        arrival_cv=cv,
+        handle_time=LognormalTime(cv=1.3),
+    )
+    result = simulate_centre(forecast, staffing=staffing, queues=[queue], replications=2)
+    assert result.conservation_holds()
+    frame = result.to_frame()
+    for definition in SERVICE_LEVEL_DEFINITIONS:
+        values = frame[f"service_level_{definition}"].dropna()
+        assert values.between(0, 1).all()
+    if agents > 0:
+        assert result.totals["unfinished"].sum() == 0
