@@ -30,13 +30,15 @@ def exact_erlang_c(traffic: Fraction, agents: int) -> Fraction:
     return blocking / (1 - traffic / agents * (1 - blocking))
 
 
-# Standard Erlang B table (offered traffic in Erlangs for a given number of trunks N and
-# grade of service), as printed in the classic Erlang B tables, e.g. the table in Appendix
-# A.3.2 of J. Dunlop, D. Girma, J. Irvine, "Digital Mobile Communications and the TETRA
-# System" (Wiley, 1999), and in every teletraffic textbook: N=10 at 1%/2%/5% -> 4.46/5.08/
-# 6.22 E; N=20 at 1%/2% -> 12.0/13.2 E; N=30 at 1%/2%/5% -> 20.3/21.9/24.8 E. The table
-# rounds the traffic, so the check is that B at the tabulated traffic is the grade of service
-# to the table's precision.
+# Standard Erlang B table: offered traffic (Erlangs) that N trunks carry at a given grade of
+# service, as printed in the classic Erlang B tables reproduced across teletraffic references
+# (an Erlang B table appears e.g. as Appendix A.3.2 of Dunlop, Girma and Irvine, "Digital
+# Mobile Communications and the TETRA System", Wiley 1999; we could not read that scan's
+# digits, so the rows below are the widely tabulated values): N=10 at 1%/2%/5% -> 4.46/5.08/
+# 6.22 E; N=20 at 1%/2% -> 12.0/13.2 E; N=30 at 1%/2%/5% -> 20.3/21.9/24.8 E. Tables round
+# the traffic, so the check is that B at the tabulated traffic equals the grade of service to
+# the table's precision (4 % relative). Exactness is checked separately against the
+# definition in rational arithmetic.
 ERLANG_B_TABLE = [
     (10, 4.46, 0.01),
     (10, 5.08, 0.02),

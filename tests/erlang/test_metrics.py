@@ -191,8 +191,10 @@ def test_erlang_a_matches_birth_death_chain(
 
 
 # Erlang A reference values. We did not find exact published Erlang A tables in the sources
-# available to us, so the reference values are produced in this test by an independent
-# method: the explicit birth–death chain above (no Erlang formula involved). The cases are
+# available to us, so the reference values are produced in this test by independent
+# methods: the explicit birth–death chain above (no Erlang formula involved) and, for the
+# stationary measures, the same chain in exact rational arithmetic
+# (test_erlang_a_matches_exact_rational_chain below). The cases are
 # typical call-centre intervals, including an overloaded one (N < A) that only Erlang A can
 # size.
 ERLANG_A_CASES = [
@@ -400,3 +402,49 @@ def test_targets_take_part_in_broadcasting() -> None:
     assert waits.shape == (3,)
     with pytest.raises(InputError, match="broadcast"):
         service_level([1.0, 2.0], 180, 23, [10, 20, 30])
+
+
+def exact_erlang_a_stationary(
+    arrival_per_hour: int, aht_seconds: int, agents: int, patience_seconds: int
+) -> tuple[float, float]:
+    """P(wait) and P(abandon) of M/M/N+M in exact rational arithmetic (stdlib fractions).
+
+    Detailed balance of the birth–death chain, truncated once the terms fall below 1e-40 of
+    the running total (the omitted tail is smaller still, the terms decaying faster than
+    geometrically). High-precision, independent reference for the Erlang A formulas.
+    """
+    from fractions import Fraction
+
+    arrival = Fraction(arrival_per_hour, 3600)
+    service = Fraction(1, aht_seconds)
+    abandon = Fraction(1, patience_seconds)
+    term = Fraction(1)
+    total = Fraction(0)
+    waiting = Fraction(0)
+    queue_length = Fraction(0)
+    k = 0
+    while True:
+        total += term
+        if k >= agents:
+            waiting += term
+            queue_length += (k - agents) * term
+            if term < total * Fraction(1, 10**40):
+                break
+        k += 1
+        term = term * arrival / (min(k, agents) * service + max(k - agents, 0) * abandon)
+    return float(waiting / total), float(abandon * queue_length / total / arrival)
+
+
+@pytest.mark.parametrize(
+    ("per_hour", "aht", "agents", "patience"),
+    [(200, 240, 12, 120), (200, 240, 16, 60), (600, 180, 25, 300), (90, 300, 5, 45)],
+)
+def test_erlang_a_matches_exact_rational_chain(
+    per_hour: int, aht: int, agents: int, patience: int
+) -> None:
+    waiting, abandon = exact_erlang_a_stationary(per_hour, aht, agents, patience)
+    kwargs = {"interval_seconds": 3600, "patience_seconds": patience}
+    assert float(probability_of_waiting(per_hour, aht, agents, **kwargs)) == pytest.approx(
+        waiting, rel=1e-11
+    )
+    assert float(abandon_rate(per_hour, aht, agents, **kwargs)) == pytest.approx(abandon, rel=1e-11)
