@@ -17,7 +17,7 @@ methods for forecasting intraday arrivals at a call center", Management Science
 (the optional AR(1) term ``phi`` is Taylor's adjustment for first-order autocorrelation;
 no trend term, as in Taylor 2008 for intraday data). Closed or near-empty intervals make the
 ratios unstable: a ratio is used only when its denominator index is at least
-``min_index`` (default 0.05 of the average), otherwise that component keeps its old value.
+``min_index`` (default 0.2 of the average), otherwise that component keeps its old value.
 
 Parameters ``(a, g, o, phi)`` minimise the in-sample one-step sum of squared errors over
 the last ``estimation_weeks`` weeks (``scipy.optimize.minimize``, L-BFGS-B, bounds [0, 1]);
@@ -117,7 +117,7 @@ class DoubleSeasonalHoltWinters(IntervalForecaster):
         Weeks of most recent history in the SSE minimisation.
     init_weeks : int, default 1
         Weeks before the estimation window used to initialise the states.
-    min_index : float, default 0.05
+    min_index : float, default 0.2
         Smallest seasonal index used as a ratio denominator (closed-hours guard).
     calibration_days : int, default 14
         Held-out days for the empirical prediction intervals (the parameters fitted on
@@ -133,7 +133,7 @@ class DoubleSeasonalHoltWinters(IntervalForecaster):
         ar_adjustment: bool = True,
         estimation_weeks: int = 4,
         init_weeks: int = 1,
-        min_index: float = 0.05,
+        min_index: float = 0.2,
         calibration_days: int = 14,
     ) -> None:
         self.slots_per_day = slots_per_day

@@ -293,6 +293,7 @@ def forecast_intervals(
     candidates: Sequence[ModelSpec] = FAST_MODELS,
     backtest_origins: int = 4,
     aht_weeks: int = 8,
+    n_jobs: int = 1,
 ) -> IntervalForecast:
     """Forecast volume (with prediction bands) and AHT per interval for many queues.
 
@@ -325,6 +326,8 @@ def forecast_intervals(
         Weekly origins of the selection backtest.
     aht_weeks : int, default 8
         Weeks of history in the volume-weighted AHT profile.
+    n_jobs : int, default 1
+        Worker processes for fitting queues in parallel (results are identical).
 
     Returns
     -------
@@ -372,17 +375,34 @@ def forecast_intervals(
     weekdays = weekday_of(start_date, horizon_days)
     parts = []
     used: dict[Hashable, str] = {}
-    for queue, queue_history in histories.items():
-        forecast, name = forecast_queue_days(
-            queue_history,
-            chosen[queue],
-            start_date=start_date,
-            horizon_days=horizon_days,
-            levels=checked_levels,
-            tz=tz,
-            interval_minutes=minutes,
-            calendar=calendar,
+    resolved: dict[Hashable, tuple[IntervalForecaster, str]] = {
+        queue: model_for_history(chosen[queue], slots, history_.n_days, queue)
+        for queue, history_ in histories.items()
+    }
+    jobs = [
+        (
+            histories[queue],
+            resolved[queue][0],
+            start_date,
+            horizon_days,
+            checked_levels,
+            tz,
+            minutes,
+            calendar,
         )
+        for queue in histories
+    ]
+    if n_jobs > 1 and len(jobs) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+            forecasts = list(
+                pool.map(_forecast_job, jobs, chunksize=max(len(jobs) // (4 * n_jobs), 1))
+            )
+    else:
+        forecasts = [_forecast_job(job) for job in jobs]
+    for (queue, queue_history), forecast in zip(histories.items(), forecasts, strict=True):
+        name = resolved[queue][1]
         used[queue] = name
         aht = aht_profile(queue_history, aht_weeks)[weekdays].ravel()
         columns: dict[str, Any] = {
@@ -414,6 +434,33 @@ def forecast_intervals(
         "history_end": str(max(h.end_date for h in histories.values())),
     }
     return IntervalForecast(frame, report, checked_levels, metadata)
+
+
+def _forecast_job(
+    job: tuple[
+        QueueHistory,
+        IntervalForecaster,
+        np.datetime64,
+        int,
+        tuple[float, ...],
+        str,
+        int,
+        EventCalendar | None,
+    ],
+) -> PointForecast:
+    """Fit and forecast one queue (picklable, for process pools)."""
+    history, model, start_date, horizon_days, levels, tz, minutes, calendar = job
+    forecast, _ = forecast_queue_days(
+        history,
+        model,
+        start_date=start_date,
+        horizon_days=horizon_days,
+        levels=levels,
+        tz=tz,
+        interval_minutes=minutes,
+        calendar=calendar,
+    )
+    return forecast
 
 
 def _choose_models(

@@ -297,14 +297,30 @@ def backtest_intraday(
     return pd.DataFrame(rows)
 
 
+def _remaining_day_loss(
+    log_kappa: float,
+    rest_actual: np.ndarray,
+    rest_forecast: np.ndarray,
+    actual_so_far: np.ndarray,
+    forecast_so_far: np.ndarray,
+) -> float:
+    """Absolute remaining-day error of the gamma-Poisson update with strength exp(log_kappa)."""
+    kappa = np.exp(log_kappa)
+    updated = rest_forecast * (kappa + actual_so_far) / (kappa + forecast_so_far)
+    return float(np.abs(rest_actual - updated).sum())
+
+
 def estimate_intraday_prior(history: pd.DataFrame, *, weeks: int = 8) -> tuple[float, float]:
     """Estimate ``prior_cv`` and ``dispersion`` of the ``bayes`` re-forecast from history.
 
     Over the last ``weeks`` weeks, each day is predicted by the mean of the same weekday in
-    the 4 weeks before it. ``prior_cv`` is the standard deviation of the day-level ratio
-    ``r = actual total / predicted total``; ``dispersion`` is
-    ``sum (a_i - r f_i)^2 / sum r f_i`` over the day's intervals (variance-to-mean ratio
-    once the day level is known). Both are pooled over queues by the median.
+    the 4 weeks before it. ``dispersion`` ``phi`` is ``sum (a_i - r f_i)^2 / sum r f_i``
+    over the day's intervals with ``r`` the day's actual/predicted ratio (variance-to-mean
+    once the day level is known). The prior strength is then chosen empirically: the
+    effective strength ``kappa = phi / prior_cv**2`` (in contacts) minimises the absolute
+    remaining-day error of ``(kappa + A) / (kappa + F)`` over those past days, updated at
+    every hour between 10% and 90% of the day's predicted volume (bounded scalar search on
+    ``log kappa``). Pooled over queues by the median.
 
     Parameters
     ----------
@@ -316,7 +332,7 @@ def estimate_intraday_prior(history: pd.DataFrame, *, weeks: int = 8) -> tuple[f
     Returns
     -------
     tuple of float
-        ``(prior_cv, dispersion)``; ``prior_cv`` >= 0.01 and ``dispersion`` >= 1.
+        ``(prior_cv, dispersion)``; ``dispersion`` >= 1.
 
     Raises
     ------
@@ -325,12 +341,15 @@ def estimate_intraday_prior(history: pd.DataFrame, *, weeks: int = 8) -> tuple[f
     """
     import warnings
 
+    from scipy.optimize import minimize_scalar
+
     from wfm.forecast._warnings import MissingIntervalsWarning
     from wfm.forecast.intervals import split_histories
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MissingIntervalsWarning)
-        histories, _, _ = split_histories(history)
+        histories, _, minutes = split_histories(history)
+    step = max(60 // minutes, 1)
     cvs, dispersions = [], []
     for queue_history in histories.values():
         volume = queue_history.volume
@@ -340,12 +359,30 @@ def estimate_intraday_prior(history: pd.DataFrame, *, weeks: int = 8) -> tuple[f
         days = np.arange(max(28, n_days - 7 * weeks), n_days)
         predicted = np.mean([volume[days - 7 * k] for k in range(1, 5)], axis=0)
         predicted_total = predicted.sum(axis=1)
-        actual = volume[days]
         usable = predicted_total > 0
-        ratio = actual[usable].sum(axis=1) / predicted_total[usable]
-        scaled = ratio[:, None] * predicted[usable]
-        cvs.append(float(np.std(ratio)))
-        dispersions.append(float(((actual[usable] - scaled) ** 2).sum() / scaled.sum()))
+        if not usable.any():
+            continue
+        actual, predicted = volume[days][usable], predicted[usable]
+        ratio = actual.sum(axis=1) / predicted.sum(axis=1)
+        scaled = ratio[:, None] * predicted
+        phi = max(float(((actual - scaled) ** 2).sum() / scaled.sum()), 1.0)
+        so_far_f = np.cumsum(predicted, axis=1)[:, ::step]
+        so_far_a = np.cumsum(actual, axis=1)[:, ::step]
+        total_f, total_a = predicted.sum(axis=1)[:, None], actual.sum(axis=1)[:, None]
+        share = so_far_f / total_f
+        inside = (share >= 0.1) & (share <= 0.9)
+        rest_f, rest_a = (total_f - so_far_f)[inside], (total_a - so_far_a)[inside]
+        f_done, a_done = so_far_f[inside], so_far_a[inside]
+
+        best = minimize_scalar(
+            _remaining_day_loss,
+            bounds=(0.0, np.log(1e9)),
+            args=(rest_a, rest_f, a_done, f_done),
+            method="bounded",
+        )
+        kappa = float(np.exp(best.x))
+        cvs.append(float(np.sqrt(phi / kappa)))
+        dispersions.append(phi)
     if not cvs:
         raise InputError("history needs at least 5 weeks for one queue. Fix: pass more history.")
-    return max(float(np.median(cvs)), 0.01), max(float(np.median(dispersions)), 1.0)
+    return float(np.median(cvs)), float(np.median(dispersions))
