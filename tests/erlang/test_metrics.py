@@ -448,3 +448,47 @@ def test_erlang_a_matches_exact_rational_chain(
         waiting, rel=1e-11
     )
     assert float(abandon_rate(per_hour, aht, agents, **kwargs)) == pytest.approx(abandon, rel=1e-11)
+
+
+def queue_position_asa(traffic: float, agents: int, patience: float, aht: float) -> float:
+    """Mean wait of answered contacts for large M/M/N+M, summed over queue positions.
+
+    An arrival finding j contacts queued waits a hypoexponential offered time V with rates
+    N/AHT + i/patience (i = 0..j); it is answered iff its patience exceeds V, and
+    E[V e^{-V/patience} | j] = s/((s+j+1)θ) (ψ(s+j+2) − ψ(s+1)) with s = N patience/AHT.
+    The arrival distribution over j comes from detailed balance, summed in log space; only
+    Erlang B (tested separately) is shared with the library. Independent of the Kummer /
+    incomplete-gamma route and its finite difference.
+    """
+    from scipy.special import digamma, gammaln, logsumexp
+
+    from wfm.erlang import erlang_b
+
+    ratio = patience / aht
+    s, y, theta = agents * ratio, traffic * ratio, 1.0 / patience
+    j = np.arange(0, 400_000)
+    log_r = j * np.log(y) - (gammaln(s + 1 + j) - gammaln(s + 1))
+    blocking = float(erlang_b(traffic, agents))
+    log_pi = -np.logaddexp(np.log(1.0 / blocking - 1.0), logsumexp(log_r))
+    wait_if_answered = s / (theta * (s + j + 1)) * (digamma(s + j + 2) - digamma(s + 1))
+    mass = np.exp(log_pi + logsumexp(log_r + np.log(wait_if_answered)))
+    abandon = np.exp(log_pi + logsumexp(log_r[1:] + np.log(j[1:])) - np.log(y))
+    return float(mass / (1.0 - abandon))
+
+
+@pytest.mark.parametrize(
+    ("traffic", "agents", "patience", "aht"),
+    [
+        (1000, 1000, 120, 300),
+        (1000, 980, 120, 300),
+        (1000, 1030, 600, 300),
+        (5000, 5050, 60, 180),
+        (3000, 2900, 30, 300),
+    ],
+)
+def test_erlang_a_asa_of_large_centres(
+    traffic: float, agents: int, patience: float, aht: float
+) -> None:
+    volume = traffic * 1800 / aht
+    computed = float(average_speed_of_answer(volume, aht, agents, patience_seconds=patience))
+    assert computed == pytest.approx(queue_position_asa(traffic, agents, patience, aht), rel=1e-9)
