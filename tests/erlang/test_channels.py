@@ -276,3 +276,29 @@ def test_balanced_chat_chain_is_close_to_the_exact_per_agent_chain(
     else:
         assert abs(model - exact) <= 0.015
         assert model <= exact  # balancing is optimistic
+
+
+def test_email_business_hours_follow_the_wall_clock_on_dst_and_skip_holidays() -> None:
+    # Sunday 2024-03-31 is spring-forward in London; Monday 2024-04-01 is Easter Monday
+    starts = make_interval_grid("2024-03-29", "2024-04-03", tz="Europe/London")
+    frame = pd.DataFrame(
+        {"queue": "bo", "interval_start": starts, "volume": 4.0, "aht_seconds": 600.0}
+    )
+    result = email_staffing(
+        frame,
+        deadline_hours=9,
+        business_hours=("08:00", "17:00"),
+        business_days=(0, 1, 2, 3, 4, 6),  # open on Sundays too, to test the DST day
+        closed_dates=[pd.Timestamp("2024-04-01").date()],
+    )
+    plan = result.plan.set_index("interval_start")
+    sunday = plan.loc["2024-03-31"]
+    opened = sunday.index[sunday["open"]]
+    assert opened[0].strftime("%H:%M") == "08:00"
+    assert opened[-1].strftime("%H:%M") == "16:30"
+    assert len(opened) == 18
+    assert not plan.loc["2024-04-01", "open"].any()
+    assert (plan.loc["2024-04-01", "required_agents"] == 0).all()
+    assert not plan.loc["2024-03-30", "open"].any()  # Saturday
+    with pytest.raises(InputError, match="closed_dates"):
+        email_staffing(frame, deadline_hours=9, closed_dates=["not a date"])

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -381,10 +382,19 @@ def _open_mask(
     starts: pd.DatetimeIndex,
     business_hours: tuple[str, str] | None,
     business_days: Sequence[int],
+    closed_dates: Sequence[date],
 ) -> np.ndarray:
     """Whether each interval lies in business hours (local wall clock of its time zone)."""
+    try:
+        closed_days = np.asarray([pd.Timestamp(d).date() for d in closed_dates], dtype=object)
+        closed = np.isin(np.asarray(starts.date), closed_days)
+    except (TypeError, ValueError) as exc:
+        raise InputError(
+            f"closed_dates={list(closed_dates)!r} must be dates (e.g. datetime.date or "
+            "'2024-12-25')."
+        ) from exc
     if business_hours is None:
-        return np.ones(len(starts), dtype=bool)
+        return ~closed
     try:
         opening = pd.Timedelta(business_hours[0] + ":00")
         closing = pd.Timedelta(business_hours[1] + ":00")
@@ -403,10 +413,13 @@ def _open_mask(
         raise InputError(
             f"business_days={list(business_days)!r} must be weekday numbers 0 (Monday) to 6."
         )
-    clock = starts - starts.normalize()
-    in_hours = np.asarray((clock >= opening) & (clock < closing))
+    # wall-clock minutes since local midnight (right on DST days too)
+    clock = np.asarray(starts.hour * 60 + starts.minute, dtype=np.float64)
+    opening_minutes = opening.total_seconds() / 60
+    closing_minutes = closing.total_seconds() / 60
+    in_hours = (clock >= opening_minutes) & (clock < closing_minutes)
     weekday_ok = np.isin(np.asarray(starts.day_of_week), sorted(days))
-    return in_hours & weekday_ok
+    return np.asarray(in_hours & weekday_ok & ~closed)
 
 
 def _level_plan(
@@ -460,6 +473,7 @@ def email_staffing(
     max_occupancy: float = 0.85,
     business_hours: tuple[str, str] | None = None,
     business_days: Sequence[int] = (0, 1, 2, 3, 4),
+    closed_dates: Sequence[date] = (),
     age_bins_hours: Sequence[float] = (1.0, 4.0, 8.0, 24.0, 48.0),
 ) -> EmailStaffingResult:
     """Agents per interval so every email / back-office item is finished by its deadline.
@@ -479,6 +493,9 @@ def email_staffing(
         ``("HH:MM", "HH:MM")`` opening and closing wall-clock times; ``None`` = always open.
     business_days : sequence of int, default Monday to Friday
         Open weekdays (0 = Monday), used with ``business_hours``.
+    closed_dates : sequence of datetime.date, default ()
+        Local dates on which the office is closed all day (public holidays); the deadline
+        clock stops on them.
     age_bins_hours : sequence of float, default (1, 4, 8, 24, 48)
         Upper edges of the backlog age buckets in wall-clock hours; a last open bucket
         collects older items.
@@ -525,6 +542,7 @@ def email_staffing(
             max_occupancy,
             business_hours,
             business_days,
+            closed_dates,
             edges,
         )
         plan.insert(0, QUEUE, queue)
@@ -543,6 +561,7 @@ def _email_queue(
     max_occupancy: float,
     business_hours: tuple[str, str] | None,
     business_days: Sequence[int],
+    closed_dates: Sequence[date],
     edges: np.ndarray,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Plan one queue (helper of :func:`email_staffing`)."""
@@ -556,7 +575,7 @@ def _email_queue(
     volume = part[VOLUME].to_numpy(dtype=np.float64)
     aht = np.nan_to_num(part[AHT_SECONDS].to_numpy(dtype=np.float64), nan=0.0)
     work = volume * aht
-    is_open = _open_mask(starts, business_hours, business_days)
+    is_open = _open_mask(starts, business_hours, business_days, closed_dates)
     open_seconds = np.where(is_open, interval_seconds, 0.0)
     open_before = np.concatenate([[0.0], np.cumsum(open_seconds)])
     deadline_seconds = deadline_hours * 3600.0
