@@ -366,3 +366,15 @@ def test_every_contact_ends_in_exactly_one_outcome(
         assert values.between(0, 1).all()
     if agents > 0:
         assert result.totals["unfinished"].sum() == 0
+
+
+def test_general_patience_distribution_is_used() -> None:
+    # every caller hangs up after exactly 10 s of waiting: all abandonments happen inside
+    # the 20 s target, and nobody is answered after waiting longer than 10 s
+    forecast, staffing = _flat_day(110.0, 300.0, 17, hours=2)
+    queue = SimulationQueue("a", patience_seconds=10.0, patience=DeterministicTime())
+    result = simulate_centre(forecast, staffing=staffing, queues=[queue], replications=3)
+    abandoned = result.counts["abandoned"].sum()
+    assert abandoned > 0
+    assert result.counts["abandoned_in_target"].sum() == abandoned
+    assert (result.counts["answered_in_target"] == result.counts["answered"]).all()
