@@ -373,7 +373,7 @@ def find_runs(pieces: Pieces) -> Runs:
 
 @dataclass(frozen=True, eq=False)
 class SplitPieces:
-    """Pieces cut at interval boundaries: each lies inside one interval of the grid."""
+    """Pieces cut at interval boundaries: each sub-piece lies inside one interval."""
 
     piece: IntArray
     interval: IntArray
@@ -395,34 +395,30 @@ def split_at_intervals(
     Returns
     -------
     SplitPieces
-        Source piece, interval index and duration of every sub-piece.
+        Source piece, interval index and duration of every sub-piece: first every
+        piece's part in its first interval (in piece order), then the further parts of
+        the pieces that cross a boundary (in piece order, intervals increasing).
     """
     first = (start - grid_start_ns) // step_ns
-    last = (end - 1 - grid_start_ns) // step_ns
-    count = last - first + 1
-    offsets = np.cumsum(count) - count
-    total = int(offsets[-1] + count[-1]) if count.size else 0
-    piece = np.empty(total, dtype=np.int64)
-    interval = np.empty(total, dtype=np.int64)
-    duration = np.empty(total, dtype=np.int64)
-    # most pieces lie inside one interval: place them directly
-    single = count == 1
-    at = offsets[single]
-    piece[at] = np.flatnonzero(single)
-    interval[at] = first[single]
-    duration[at] = end[single] - start[single]
-    # the others are repeated once per interval they touch
-    crossing = np.flatnonzero(~single)
-    if crossing.size:
-        repeats = count[crossing]
-        source = np.repeat(crossing, repeats)
-        group_start = np.cumsum(repeats) - repeats
-        within = np.arange(source.size, dtype=np.int64) - np.repeat(group_start, repeats)
-        where = np.repeat(offsets[crossing], repeats) + within
-        index = first[source] + within
-        lo = np.maximum(start[source], grid_start_ns + index * step_ns)
-        hi = np.minimum(end[source], grid_start_ns + (index + 1) * step_ns)
-        piece[where] = source
-        interval[where] = index
-        duration[where] = hi - lo
-    return SplitPieces(piece=piece, interval=interval, duration_ns=duration)
+    first_end = grid_start_ns + (first + 1) * step_ns
+    # every piece's part in its first interval, in piece order ...
+    head_duration = np.minimum(end, first_end) - start
+    crossing = np.flatnonzero(end > first_end)
+    if crossing.size == 0:
+        return SplitPieces(
+            piece=np.arange(start.size, dtype=np.int64), interval=first, duration_ns=head_duration
+        )
+    # ... then the rest of the (few) pieces that cross a boundary, one row per interval
+    last = (end[crossing] - 1 - grid_start_ns) // step_ns
+    repeats = last - first[crossing]
+    source = np.repeat(crossing, repeats)
+    group_start = np.cumsum(repeats) - repeats
+    within = np.arange(source.size, dtype=np.int64) - np.repeat(group_start, repeats) + 1
+    index = first[source] + within
+    lo = grid_start_ns + index * step_ns
+    hi = np.minimum(end[source], lo + step_ns)
+    return SplitPieces(
+        piece=np.concatenate([np.arange(start.size, dtype=np.int64), source]),
+        interval=np.concatenate([first, index]),
+        duration_ns=np.concatenate([head_duration, hi - lo]),
+    )

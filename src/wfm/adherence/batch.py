@@ -533,7 +533,8 @@ def build_result(
     scheduled = scheduled_activity >= 0
     scheduled_work = scheduled & encoded.is_work[np.maximum(scheduled_activity, 0)]
     working = encoded.is_work[pieces.activity[source]]
-    # pieces are sorted by agent then time, so (agent, interval) keys never decrease
+    # runs of equal (agent, interval) keys are summed into cells; a cell may occur twice
+    # (head parts, then crossing parts), which aggregation by bincount does not mind
     cell_key = agent * len(encoded.grid) + split.interval
     first = np.flatnonzero(np.r_[True, cell_key[1:] != cell_key[:-1]][: cell_key.size])
 
