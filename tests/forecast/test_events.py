@@ -137,3 +137,13 @@ def test_public_holidays_calendar() -> None:
     assert dt.date(2024, 12, 25) in starts
     assert all(e.kind == "learned" for e in calendar.events)
     assert EventCalendar.from_json(calendar.to_json()) == calendar
+
+
+def test_missing_holidays_package_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from wfm.core import MissingDependencyError
+
+    monkeypatch.setitem(sys.modules, "holidays", None)
+    with pytest.raises(MissingDependencyError, match=r"openwfm\[holidays\]"):
+        EventCalendar.from_public_holidays("US", [2024], tz="America/New_York")

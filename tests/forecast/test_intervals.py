@@ -174,3 +174,35 @@ def test_recovers_known_profile_weekday_factors_and_trend() -> None:
     assert np.abs(actual - expected).sum() / expected.sum() < 0.05
     weekly = frame.groupby(frame["interval_start"].dt.day_of_week)["volume"].sum()
     np.testing.assert_allclose(weekly / weekly[2], [1.3, 1.1, 1.0, 1.0, 0.9, 0.5, 0.0], atol=0.04)
+
+
+@pytest.mark.parametrize("minutes", [15, 60])
+def test_other_interval_lengths(minutes: int) -> None:
+    history = synthetic_history(days=28)
+    if minutes == 60:
+        history = (
+            history.assign(interval_start=history["interval_start"].dt.floor("60min"))
+            .groupby(["queue", "interval_start"], as_index=False)["volume"]
+            .sum()
+        )
+    else:
+        halves = [
+            history.assign(
+                interval_start=history["interval_start"] + pd.Timedelta(minutes=offset),
+                volume=history["volume"] / 2,
+            )
+            for offset in (0, 15)
+        ]
+        history = pd.concat(halves, ignore_index=True).drop(columns="aht_seconds")
+    frame = forecast_intervals(history, model="weighted_average", horizon_days=42).to_frame()
+    assert len(frame) == 42 * 24 * 60 // minutes
+    assert frame["aht_seconds"].isna().all()  # no handle times in this history
+    daily = frame.groupby(frame["interval_start"].dt.date)["volume"].sum()
+    assert daily.iloc[0] == pytest.approx(2000 * 1.3, rel=0.1)  # a Monday
+
+
+def test_parallel_fit_gives_identical_results() -> None:
+    history = synthetic_history(days=21, queues=("a", "b", "c"))
+    serial = forecast_intervals(history, model="weighted_average", horizon_days=2).frame
+    parallel = forecast_intervals(history, model="weighted_average", horizon_days=2, n_jobs=2).frame
+    pd.testing.assert_frame_equal(serial, parallel)

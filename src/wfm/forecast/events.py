@@ -177,7 +177,7 @@ class EventCalendar(BaseModel):
         """
         try:
             import holidays as holidays_package
-        except ImportError as exc:  # pragma: no cover - exercised with the extra missing
+        except ImportError as exc:
             raise missing_extra("holidays", "holidays", "public-holiday events") from exc
         try:
             table = holidays_package.country_holidays(country, years=list(years), subdiv=subdiv)
