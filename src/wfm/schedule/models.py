@@ -268,9 +268,10 @@ class ScheduleRules(BaseModel):
         Maximum working days in a row.
     consecutive_days_off : int, default 2
         Each full 7-day block must contain this many consecutive days off (0: no rule).
-    start_tolerance_minutes : int or None, default 120
+    start_tolerance_minutes : int or None, default None
         An agent's shift starts (local clock) must lie within a band this wide
-        (``None``: no rule).
+        (``None``: no rule). Tight bands make the two-phase roster costlier, because
+        phase 1 does not see them (see ``docs/schedule.md``).
     fairness_weight : float, default 1.0
         Cost per weekend or unsocial shift above the even share, per agent.
     preference_weight : float, default 0.5
@@ -292,7 +293,7 @@ class ScheduleRules(BaseModel):
     min_rest_hours: float = Field(default=11.0, ge=0)
     max_consecutive_days: int = Field(default=6, ge=1)
     consecutive_days_off: int = Field(default=2, ge=0, le=3)
-    start_tolerance_minutes: int | None = Field(default=120, ge=0)
+    start_tolerance_minutes: int | None = Field(default=None, ge=0)
     fairness_weight: float = Field(default=1.0, ge=0)
     preference_weight: float = Field(default=0.5, ge=0)
     unsocial_before: dt.time = dt.time(7, 0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -67,6 +67,9 @@ class ShiftModel:
     break_coverage: sp.csr_matrix  # (queue*interval, movable placements)
     break_group: np.ndarray  # (shift, rule) group of each movable placement
     group_owner: np.ndarray  # shift of each group
+    round_down: bool = False  # set when <= rows beyond coverage exist (capacity)
+    repairs: list[tuple[Any, Any]] = field(default_factory=list)  # (>= constraint, slack)
+    lp_values: dict[str, float] = field(default_factory=dict)
 
 
 def build_shift_model(
@@ -185,19 +188,36 @@ def build_shift_model(
 def round_to_start(model: ShiftModel) -> None:
     """Set initial values from the LP solution held in the variables (rounding heuristic).
 
-    Shift counts are rounded to the nearest integer within their bounds; each shift's
-    break placements are scaled to that count and rounded by largest remainder, so every
-    linking equality holds; under/over slacks then follow from the coverage rows. The
-    result is always a feasible integer solution the MIP solver can start from.
+    Shift counts are rounded to the nearest integer within their bounds (rounded down if
+    that breaks an agent-capacity row); each shift's break placements are scaled to that
+    count and rounded by largest remainder, so every linking equality holds; under/over
+    and rule slacks then follow from the rows. The result is a feasible integer start.
     """
+    model.lp_values = {v.name: v.varValue or 0.0 for v in model.problem.variables()}
+    _set_rounded_start(model, round_down=False)
+    if model.round_down:
+        capacity = [
+            c for c in model.problem.constraints() if c.name and c.name.startswith("capacity_")
+        ]
+        if any(c.value() > 1e-9 for c in capacity if c.sense == pulp.LpConstraintLE):
+            _set_rounded_start(model, round_down=True)
+
+
+def _set_rounded_start(model: ShiftModel, round_down: bool) -> None:
+    """Round the stored LP values into initial values (see :func:`round_to_start`)."""
     shifts = model.shifts
-    x_lp = np.clip(values(model.shift_vars), 0.0, None)
-    x = np.rint(x_lp)
+    x_lp = np.array([model.lp_values.get(v.name, 0.0) for v in model.shift_vars])
+    x_lp = np.clip(x_lp, 0.0, None)
+    x = np.floor(x_lp + 1e-9) if round_down else np.rint(x_lp)
     x = np.maximum(x, shifts.lower)
     x = np.where(shifts.upper >= 0, np.minimum(x, shifts.upper), x)
     y = np.zeros(len(model.break_vars))
     if len(y):
-        y_lp = np.clip(values(model.break_vars), 0.0, None)
+        y_lp = np.clip(
+            np.array([model.lp_values.get(v.name, v.varValue or 0.0) for v in model.break_vars]),
+            0.0,
+            None,
+        )
         owner = model.group_owner[model.break_group]
         group_total = np.bincount(model.break_group, weights=y_lp, minlength=len(model.group_owner))
         scale = np.divide(
@@ -243,6 +263,10 @@ def round_to_start(model: ShiftModel) -> None:
         excess = np.maximum(present.T @ x - model.rules.seat_limit, 0.0)
         for variable, value in zip(model.seat_slack_vars, excess, strict=True):
             variable.setInitialValue(float(value))
+    for constraint, slack in model.repairs:
+        slack.setInitialValue(0.0)
+        short = -float(constraint.value())  # >= row: value = lhs - rhs
+        slack.setInitialValue(max(short, 0.0))
 
 
 def _fix_all(variables: Sequence[Any], value_array: np.ndarray) -> None:
@@ -615,6 +639,7 @@ def finish_result(
     extra_conflicts: dict[str, float],
     extra_segments: pd.DataFrame | None = None,
     extra_objective: float = 0.0,
+    mip_gap: float = 0.01,
 ) -> ScheduleResult:
     """Assemble a ScheduleResult, recomputing costs from the decoded schedule."""
     req, rules = model.requirement, model.rules
@@ -633,7 +658,7 @@ def finish_result(
     elif len(reports) == 1:
         status = reports[0].status
     else:
-        status = "optimal" if gap <= 1e-9 else ("gap_limit" if gap <= 0.01 else "time_limit")
+        status = "optimal" if gap <= 1e-9 else ("gap_limit" if gap <= mip_gap else "time_limit")
     segments = instance_segments(req, model.templates, model.shifts, instances, agent_names, keep)
     if extra_segments is not None and not extra_segments.empty:
         segments = pd.concat([segments, extra_segments], ignore_index=True)
