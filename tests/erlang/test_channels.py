@@ -17,7 +17,12 @@ from wfm.erlang.channels import (
     email_staffing,
 )
 from wfm.erlang.kernels import erlang_c
-from wfm.erlang.metrics import average_speed_of_answer, service_level
+from wfm.erlang.metrics import (
+    SERVICE_LEVEL_DEFINITIONS,
+    abandon_rate,
+    average_speed_of_answer,
+    service_level,
+)
 from wfm.erlang.staffing import required_agents
 
 
@@ -302,3 +307,49 @@ def test_email_business_hours_follow_the_wall_clock_on_dst_and_skip_holidays() -
     assert not plan.loc["2024-03-30", "open"].any()  # Saturday
     with pytest.raises(InputError, match="closed_dates"):
         email_staffing(frame, deadline_hours=9, closed_dates=["not a date"])
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    volume=st.floats(min_value=5.0, max_value=200.0),
+    aht=st.floats(min_value=60.0, max_value=600.0),
+    agents=st.integers(min_value=1, max_value=25),
+    patience=st.floats(min_value=30.0, max_value=600.0),
+    definition=st.sampled_from(SERVICE_LEVEL_DEFINITIONS),
+)
+def test_chat_with_concurrency_one_and_patience_is_erlang_a(
+    volume: float, aht: float, agents: int, patience: float, definition: str
+) -> None:
+    metrics = chat_metrics(
+        [volume],
+        [agents],
+        [aht],
+        target_seconds=30,
+        patience_seconds=patience,
+        service_level_definition=definition,
+    )
+    expected = service_level(
+        volume, aht, agents, 30, patience_seconds=patience, definition=definition
+    )
+    assert metrics.service_level[0] == pytest.approx(float(expected), abs=1e-7)
+    assert metrics.abandon_rate[0] == pytest.approx(
+        float(abandon_rate(volume, aht, agents, patience_seconds=patience)), abs=1e-8
+    )
+    assert metrics.asa_seconds[0] == pytest.approx(
+        float(average_speed_of_answer(volume, aht, agents, patience_seconds=patience)),
+        rel=1e-6,
+        abs=1e-6,
+    )
+
+
+def test_chat_patience_lowers_the_requirement_and_reports_abandonment() -> None:
+    frame = _frame(np.array([40.0, 80.0, 0.0]), 300.0)
+    aht = [300.0, 420.0, 540.0]
+    without = chat_required_agents(frame, aht, target_seconds=60)
+    with_patience = chat_required_agents(frame, aht, target_seconds=60, patience_seconds=120)
+    assert (with_patience["required_agents"] <= without["required_agents"]).all()
+    assert with_patience["abandon_rate"].between(0, 0.2).all()
+    assert (without["abandon_rate"] == 0).all()
+    assert (with_patience["service_level"].iloc[:2] >= 0.8).all()
+    with pytest.raises(InputError, match="service_level_definition"):
+        chat_metrics([10.0], [2], aht, patience_seconds=60, service_level_definition="x")

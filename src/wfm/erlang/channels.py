@@ -48,6 +48,8 @@ from wfm.core.frames import (
     VOLUME,
     validate_interval_frame,
 )
+from wfm.erlang.erlang_x import _tagged_wait
+from wfm.erlang.metrics import SERVICE_LEVEL_DEFINITIONS
 
 __all__ = [
     "ChatMetrics",
@@ -120,8 +122,10 @@ class ChatMetrics:
     sessions_per_agent : numpy.ndarray
         Mean sessions in service per agent (the realised concurrency).
     stable : numpy.ndarray
-        False where the arrival rate reaches the full-concurrency capacity (then
-        ``service_level`` is 0 and waits are infinite).
+        False where the arrival rate reaches the full-concurrency capacity without
+        abandonment (then ``service_level`` is 0 and waits are infinite).
+    abandon_rate : numpy.ndarray
+        Fraction of sessions that leave before an agent takes them (0 without patience).
     """
 
     probability_of_waiting: np.ndarray
@@ -129,6 +133,7 @@ class ChatMetrics:
     asa_seconds: np.ndarray
     sessions_per_agent: np.ndarray
     stable: np.ndarray
+    abandon_rate: np.ndarray
 
     def to_frame(self) -> pd.DataFrame:
         """One row per interval, one column per figure."""
@@ -139,6 +144,7 @@ class ChatMetrics:
                 "asa_seconds": self.asa_seconds,
                 "sessions_per_agent": self.sessions_per_agent,
                 "stable": self.stable,
+                "abandon_rate": self.abandon_rate,
             }
         )
 
@@ -161,6 +167,8 @@ def chat_metrics(
     *,
     target_seconds: float = 60.0,
     interval_seconds: float = 1800.0,
+    patience_seconds: float | None = None,
+    service_level_definition: str = "answered_of_offered",
 ) -> ChatMetrics:
     """Service level, probability of waiting and ASA of a chat team with concurrency.
 
@@ -177,6 +185,13 @@ def chat_metrics(
         Answer-time target in seconds.
     interval_seconds : float, default 1800.0
         Interval length in seconds.
+    patience_seconds : float, optional
+        Mean (exponential) patience of a waiting session in seconds; waiting sessions then
+        also leave at rate ``(n - N k) / patience`` (the chat analogue of Erlang A).
+    service_level_definition : str, default "answered_of_offered"
+        With patience: ``"answered_of_offered"``, ``"answered_of_answered"`` or
+        ``"answered_of_offered_excluding_early_abandons"`` (see
+        ``wfm.erlang.SERVICE_LEVEL_DEFINITIONS``); without patience they coincide.
 
     Returns
     -------
@@ -185,11 +200,13 @@ def chat_metrics(
     Raises
     ------
     InputError
-        On negative volume or agents, fractional agents, concurrency < 1 or AHT <= 0.
+        On negative volume or agents, fractional agents, concurrency < 1, AHT <= 0,
+        patience <= 0 or an unknown definition.
 
     Notes
     -----
-    The model is defined in the module docstring. With one concurrency level it is Erlang C.
+    The model is defined in the module docstring. With one concurrency level it is Erlang C
+    (Erlang A with patience).
     """
     aht = _check_concurrency_aht(aht_seconds_by_concurrency)
     volume_a = np.atleast_1d(_check_rates("volume", volume))
@@ -199,6 +216,21 @@ def chat_metrics(
     _check_rates("interval_seconds", interval_seconds, positive=True)
     _check_rates("target_seconds", target_seconds)
     volume_a, agents_a = np.broadcast_arrays(volume_a, agents_a)
+    if patience_seconds is not None:
+        _check_rates("patience_seconds", patience_seconds, positive=True)
+        if service_level_definition not in SERVICE_LEVEL_DEFINITIONS:
+            raise InputError(
+                f"service_level_definition={service_level_definition!r} is not one of "
+                f"{SERVICE_LEVEL_DEFINITIONS}."
+            )
+        return _chat_with_patience(
+            volume_a / interval_seconds,
+            agents_a.astype(np.int64),
+            aht,
+            float(target_seconds),
+            float(patience_seconds),
+            service_level_definition,
+        )
     arrival = volume_a / interval_seconds
     k = aht.size
     throughput = np.concatenate([[0.0], np.arange(1, k + 1) / aht])
@@ -246,6 +278,68 @@ def chat_metrics(
         asa_seconds=asa,
         sessions_per_agent=per_agent,
         stable=stable,
+        abandon_rate=np.zeros(arrival.size),
+    )
+
+
+def _chat_with_patience(
+    arrival: np.ndarray,
+    agents: np.ndarray,
+    aht: np.ndarray,
+    target: float,
+    patience: float,
+    definition: str,
+) -> ChatMetrics:
+    """Chat chain with abandonment of waiting sessions, one interval at a time.
+
+    Each interval needs its own truncated chain and one matrix exponential for the waiting
+    time of a tagged session (as in :func:`wfm.erlang.erlang_x`).
+    """
+    k = aht.size
+    throughput = np.concatenate([[0.0], np.arange(1, k + 1) / aht])
+    theta = 1.0 / patience
+    out = np.zeros((6, arrival.size))
+    for i, (rate, n_agents) in enumerate(zip(arrival.tolist(), agents.tolist(), strict=True)):
+        if rate == 0:
+            out[:, i] = (0.0, 1.0, 0.0, 0.0, 0.0, 1.0)
+            continue
+        slots = n_agents * k
+        full = n_agents * throughput[k]
+        waiting_states = int(max((rate - full) / theta, 0.0) + 10 * np.sqrt(rate / theta + 1) + 50)
+        service = (
+            _completion_rates(np.array([n_agents]), throughput, slots)[0]
+            if slots > 0
+            else np.zeros(0)
+        )
+        deaths = np.concatenate([service, full + theta * np.arange(1, waiting_states + 1)])
+        log_pi = np.concatenate([[0.0], np.cumsum(np.log(rate) - np.log(deaths))])
+        pi = np.exp(log_pi - log_pi.max())
+        pi /= pi.sum()
+        queued = pi[slots:]
+        served, by_target, time_served, abandoned_by_target = _tagged_wait(
+            1, full, theta, queued.size - 1, target, theta
+        )
+        free = float(pi[:slots].sum())
+        answered = free + float(queued @ served)
+        in_target = free + float(queued @ by_target)
+        early = float(queued @ abandoned_by_target)
+        if definition == "answered_of_offered":
+            level = in_target
+        elif definition == "answered_of_answered":
+            level = in_target / answered if answered > 0 else 0.0
+        else:
+            level = in_target / (1 - early) if early < 1 else 0.0
+        asa = float(queued @ time_served) / answered if answered > 0 else np.inf
+        busy = float(pi @ np.minimum(np.arange(pi.size), slots))
+        per_agent = busy / n_agents if n_agents > 0 else np.nan
+        out[:, i] = (float(queued.sum()), level, asa, per_agent, 1 - answered, 1.0)
+    return ChatMetrics(
+        probability_of_waiting=out[0],
+        service_level=out[1],
+        asa_seconds=out[2],
+        sessions_per_agent=out[3],
+        stable=out[5].astype(bool),
+        abandon_rate=out[4],
     )
 
 
@@ -256,6 +350,8 @@ def chat_required_agents(
     target_service_level: float = 0.8,
     target_seconds: float = 60.0,
     max_asa_seconds: float | None = None,
+    patience_seconds: float | None = None,
+    service_level_definition: str = "answered_of_offered",
     max_agents: int = 10_000,
 ) -> pd.DataFrame:
     """Fewest chat agents per interval meeting a service-level target (not volume / k).
@@ -273,6 +369,10 @@ def chat_required_agents(
         Answer-time target in seconds.
     max_asa_seconds : float, optional
         Also require the mean wait to be at most this many seconds.
+    patience_seconds : float, optional
+        Mean patience of waiting sessions in seconds (see :func:`chat_metrics`).
+    service_level_definition : str, default "answered_of_offered"
+        Service-level definition used with ``patience_seconds``.
     max_agents : int, default 10000
         Search limit; exceeding it raises.
 
@@ -298,8 +398,8 @@ def chat_required_agents(
     volume = table[VOLUME].to_numpy(dtype=np.float64)
     k = aht.size
     arrival = volume / interval_seconds
-    # stability needs N k / AHT[k] > lambda
-    agents = np.floor(arrival * aht[-1] / k) + 1
+    # without abandonment stability needs N k / AHT[k] > lambda
+    agents = np.floor(arrival * aht[-1] / k) + (1 if patience_seconds is None else 0)
     agents = np.where(volume > 0, agents, 0.0)
     for _ in range(max_agents):
         metrics = chat_metrics(
@@ -308,6 +408,8 @@ def chat_required_agents(
             aht.tolist(),
             target_seconds=target_seconds,
             interval_seconds=interval_seconds,
+            patience_seconds=patience_seconds,
+            service_level_definition=service_level_definition,
         )
         ok = metrics.service_level >= target_service_level
         if max_asa_seconds is not None:
@@ -326,6 +428,7 @@ def chat_required_agents(
     out["service_level"] = metrics.service_level
     out["asa_seconds"] = metrics.asa_seconds
     out["sessions_per_agent"] = metrics.sessions_per_agent
+    out["abandon_rate"] = metrics.abandon_rate
     return out
 
 

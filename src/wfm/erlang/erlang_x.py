@@ -150,10 +150,12 @@ def _lines_for(arrival: float, agents: int, mu: float, theta: float, lines: floa
 
 def _tagged_wait(
     agents: int, mu: float, theta: float, ahead_max: int, target: float, own_theta: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For a caller with i = 0..ahead_max callers ahead: P(served), P(served by T), E[W; served].
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Fates of a waiting caller with i = 0..ahead_max callers ahead of it.
 
-    The caller abandons at rate ``own_theta`` (0 for the virtual waiting time).
+    Returns P(served), P(served by T), E[wait; served] (seconds) and P(abandoned by T).
+    Callers ahead leave at rate ``agents * mu + i * theta``; the caller itself abandons at
+    rate ``own_theta`` (0 for the virtual waiting time).
     """
     size = ahead_max + 1
     ahead = np.arange(size)
@@ -171,8 +173,12 @@ def _tagged_wait(
     generator[ahead[1:], ahead[:-1]] = move[1:]
     generator[0, size] = move[0]  # reaches an agent
     generator[ahead, size + 1] = own_theta  # abandons
-    by_target = expm(generator * target)[:size, size] if target > 0 else np.zeros(size)
-    return served, by_target, time_served
+    if target > 0:
+        transition = expm(generator * target)
+        by_target, abandoned_by_target = transition[:size, size], transition[:size, size + 1]
+    else:
+        by_target, abandoned_by_target = np.zeros(size), np.zeros(size)
+    return served, by_target, time_served, abandoned_by_target
 
 
 def _single(
@@ -207,8 +213,8 @@ def _single(
     waiting_ahead = np.maximum(np.arange(size) - agents, 0)
     queued = np.arange(size) >= agents
     ahead_max = max(size - 1 - agents, 0)
-    served, by_target, time_served = _tagged_wait(agents, mu, theta, ahead_max, target, theta)
-    _, virtual_by_target, _ = _tagged_wait(agents, mu, theta, ahead_max, target, 0.0)
+    served, by_target, time_served, _ = _tagged_wait(agents, mu, theta, ahead_max, target, theta)
+    _, virtual_by_target, _, _ = _tagged_wait(agents, mu, theta, ahead_max, target, 0.0)
     position = np.minimum(waiting_ahead, ahead_max)
     p_answered = np.where(queued, served[position], 1.0)
     p_answered_in_target = np.where(queued, by_target[position], 1.0)
