@@ -149,3 +149,24 @@ def test_real_stream_tracker_equals_batch(service: pd.DataFrame) -> None:
     expected = batch.to_frame().set_index("agent")
     for column in ("scheduled_seconds", "worked_seconds", "exception_seconds", "adherence"):
         np.testing.assert_allclose(running[column], expected[column], rtol=1e-12)
+
+
+def test_parallel_agent_groups_give_the_same_result(
+    service: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import wfm.adherence.batch as batch_module
+
+    events, schedule = events_and_schedule(service)
+    kwargs = {
+        "mapping": MAPPING,
+        "period_start": "1999-01-01",
+        "period_end": "1999-02-01",
+        "on_bad": "flag",
+    }
+    whole = compute_adherence(schedule, events, **kwargs)
+    monkeypatch.setattr(batch_module, "_PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(batch_module.os, "cpu_count", lambda: 3)
+    split = compute_adherence(schedule, events, **kwargs)
+    pd.testing.assert_frame_equal(split.exceptions, whole.exceptions)
+    for level in ("agent", "interval", "agent_day"):
+        pd.testing.assert_frame_equal(split.aggregate(level), whole.aggregate(level))

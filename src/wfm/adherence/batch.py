@@ -9,7 +9,10 @@ interval, day, week) is one ``bincount``.
 
 from __future__ import annotations
 
+import itertools
+import os
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -33,6 +36,7 @@ from wfm.adherence._kernel import (
     IntArray,
     KernelRules,
     Pieces,
+    SegmentArrays,
     StateArrays,
     find_runs,
     split_at_intervals,
@@ -433,34 +437,33 @@ class AdherenceResult:
 
 
 def _exceptions_frame(
-    runs: Any,
-    kept: IntArray,
+    runs: dict[str, npt.NDArray[Any]],
     encoded: Encoded,
     state_names: Sequence[str],
     rules: AdherenceRules,
 ) -> pd.DataFrame:
     activity = np.asarray([*encoded.activities, UNSCHEDULED], dtype=object)
     states = np.asarray([*state_names, NO_STATE], dtype=object)
-    category = runs.category[kept].astype(np.int64)
+    category = runs["category"].astype(np.int64)
     counted = np.isin(category, np.asarray(sorted(rules.counted_categories)))
-    start = pd.DatetimeIndex(runs.start[kept].astype("datetime64[ns]")).tz_localize("UTC")
-    end = pd.DatetimeIndex(runs.end[kept].astype("datetime64[ns]")).tz_localize("UTC")
+    start = pd.DatetimeIndex(runs["start"].astype("datetime64[ns]")).tz_localize("UTC")
+    end = pd.DatetimeIndex(runs["end"].astype("datetime64[ns]")).tz_localize("UTC")
     names = np.asarray([CATEGORY_NAMES.get(c, "") for c in range(5)], dtype=object)
     impacts = np.asarray([CATEGORY_IMPACT.get(c, "") for c in range(5)], dtype=object)
     return pd.DataFrame(
         {
-            "exception_id": np.arange(kept.size, dtype=np.int64),
-            AGENT: np.asarray(encoded.agents)[runs.agent[kept]],
+            "exception_id": np.arange(category.size, dtype=np.int64),
+            AGENT: np.asarray(encoded.agents)[runs["agent"]],
             "start": start.tz_convert(encoded.tz),
             "end": end.tz_convert(encoded.tz),
-            "duration_seconds": (runs.end[kept] - runs.start[kept]) / NS,
-            "scheduled_activity": activity[runs.scheduled_activity[kept]],
-            "actual_activity": activity[runs.activity[kept]],
-            "actual_state": states[runs.state[kept]],
+            "duration_seconds": (runs["end"] - runs["start"]) / NS,
+            "scheduled_activity": activity[runs["scheduled_activity"]],
+            "actual_activity": activity[runs["activity"]],
+            "actual_state": states[runs["state"]],
             "category": names[category],
             "impact": impacts[category],
             "counted": counted,
-            "excused": np.zeros(kept.size, dtype=bool),
+            "excused": np.zeros(category.size, dtype=bool),
         }
     )
 
@@ -498,20 +501,34 @@ def encode_inputs(
     )
 
 
-def build_result(
+@dataclass(frozen=True, eq=False)
+class _ChunkResult:
+    """What one group of agents contributes to a result (exception ids local)."""
+
+    runs: dict[str, npt.NDArray[Any]]
+    cells: _Cells
+    exception_time: _ExceptionTime
+
+
+_PARALLEL_MIN_ROWS = 400_000
+"""Inputs with fewer segment + state rows than this are computed in one piece."""
+
+
+def _chunk(
     encoded: Encoded,
+    segments: SegmentArrays,
     states: StateArrays,
-    state_names: Sequence[str],
+    agents: tuple[int, int],
     rules: AdherenceRules,
-    flagged: pd.DataFrame,
-) -> AdherenceResult:
-    """Run the kernel on encoded inputs and assemble an :class:`AdherenceResult`."""
+) -> _ChunkResult:
+    """Sweep, find exceptions and fill interval cells for agents ``[agents[0], agents[1])``."""
     n_agents = len(encoded.agents)
     grid_start = int(encoded.grid.start.as_unit("ns").value)
     window_start = np.full(n_agents, grid_start, dtype=np.int64)
-    window_end = np.full(n_agents, encoded.until_ns, dtype=np.int64)
+    window_end = window_start.copy()
+    window_end[agents[0] : agents[1]] = encoded.until_ns
     pieces = sweep(
-        encoded.segments,
+        segments,
         states,
         window_start,
         window_end,
@@ -522,7 +539,11 @@ def build_result(
     piece_exception, kept, runs = summarise_pieces(
         pieces, encoded.is_work, round(rules.min_exception_seconds * NS)
     )
-    exceptions = _exceptions_frame(runs, kept, encoded, state_names, rules)
+    kept_runs = {
+        name: getattr(runs, name)[kept]
+        for name in ("agent", "start", "end", "scheduled_activity", "activity", "state")
+    }
+    kept_runs["category"] = runs.category[kept]
     split = split_at_intervals(
         pieces.start, pieces.end, grid_start, encoded.grid.interval_minutes * 60 * NS
     )
@@ -559,6 +580,98 @@ def build_result(
         seconds=seconds[in_exception],
         category=pieces.category[source][in_exception],
         exception=exception[in_exception],
+    )
+    return _ChunkResult(runs=kept_runs, cells=cells, exception_time=exception_time)
+
+
+def _agent_slices(
+    encoded: Encoded, states: StateArrays, workers: int
+) -> list[tuple[tuple[int, int], SegmentArrays, StateArrays]]:
+    """Split the agents into ``workers`` ranges of about equal rows, with their data."""
+    n_agents = len(encoded.agents)
+    segments = encoded.segments
+    rows = np.bincount(segments.agent, minlength=n_agents) + np.bincount(
+        states.agent, minlength=n_agents
+    )
+    cumulative = np.cumsum(rows)
+    total = int(cumulative[-1]) if n_agents else 0
+    if workers <= 1 or total < _PARALLEL_MIN_ROWS or n_agents < 2:
+        return [((0, n_agents), segments, states)]
+    cuts = np.searchsorted(cumulative, total * np.arange(1, workers) / workers)
+    bounds = np.unique(np.r_[0, np.minimum(cuts + 1, n_agents), n_agents])
+    out = []
+    for lo, hi in itertools.pairwise(bounds):
+        seg = slice(*np.searchsorted(segments.agent, [lo, hi]))
+        sta = slice(*np.searchsorted(states.agent, [lo, hi]))
+        out.append(
+            (
+                (int(lo), int(hi)),
+                SegmentArrays(
+                    segments.agent[seg],
+                    segments.start[seg],
+                    segments.end[seg],
+                    segments.activity[seg],
+                ),
+                StateArrays(
+                    states.agent[sta],
+                    states.start[sta],
+                    states.end[sta],
+                    states.activity[sta],
+                    states.state[sta],
+                ),
+            )
+        )
+    return out
+
+
+def build_result(
+    encoded: Encoded,
+    states: StateArrays,
+    state_names: Sequence[str],
+    rules: AdherenceRules,
+    flagged: pd.DataFrame,
+) -> AdherenceResult:
+    """Run the kernel on encoded inputs and assemble an :class:`AdherenceResult`.
+
+    Large inputs are split into groups of agents computed in parallel threads (numpy
+    releases the GIL in sorts and array arithmetic); the result does not depend on it.
+    """
+    workers = min(os.cpu_count() or 1, 4)
+    parts = _agent_slices(encoded, states, workers)
+    if len(parts) == 1:
+        chunks = [_chunk(encoded, parts[0][1], parts[0][2], parts[0][0], rules)]
+    else:
+        with ThreadPoolExecutor(max_workers=len(parts)) as pool:
+            chunks = list(
+                pool.map(lambda part: _chunk(encoded, part[1], part[2], part[0], rules), parts)
+            )
+    offsets = np.cumsum([0] + [chunk.runs["agent"].size for chunk in chunks])
+    runs = {name: np.concatenate([chunk.runs[name] for chunk in chunks]) for name in chunks[0].runs}
+    exceptions = _exceptions_frame(runs, encoded, state_names, rules)
+    cells = _Cells(
+        *(
+            np.concatenate([getattr(chunk.cells, name) for chunk in chunks])
+            for name in (
+                "agent",
+                "interval",
+                "scheduled",
+                "scheduled_work",
+                "worked",
+                "outside_work",
+            )
+        )
+    )
+    exception_time = _ExceptionTime(
+        agent=np.concatenate([chunk.exception_time.agent for chunk in chunks]),
+        interval=np.concatenate([chunk.exception_time.interval for chunk in chunks]),
+        seconds=np.concatenate([chunk.exception_time.seconds for chunk in chunks]),
+        category=np.concatenate([chunk.exception_time.category for chunk in chunks]),
+        exception=np.concatenate(
+            [
+                chunk.exception_time.exception + offset
+                for chunk, offset in zip(chunks, offsets[:-1], strict=True)
+            ]
+        ),
     )
     until = pd.Timestamp(encoded.until_ns, unit="ns", tz="UTC").tz_convert(encoded.tz)
     return AdherenceResult(
