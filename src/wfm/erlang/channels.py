@@ -14,7 +14,9 @@ system is then a birth-death process with arrival rate ``lambda`` and completion
 
 With ``k = 1`` this is exactly M/M/N (Erlang C). Waiting customers are served first come,
 first served and, once every slot is busy, leave at the constant rate ``N k / AHT[k]``, so
-``P(W > t) = P(wait) exp(-(N k / AHT[k] - lambda) t)`` as in Erlang C.
+``P(W > t) = P(wait) exp(-(N k / AHT[k] - lambda) t)`` as in Erlang C. With
+``patience_seconds`` waiting sessions also abandon at rate ``(n - N k) / patience`` (Erlang
+A at ``k = 1``).
 
 Email and back office
 ---------------------
