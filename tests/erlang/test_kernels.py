@@ -181,3 +181,18 @@ def test_log_kummer_one_matches_direct_log_sum(b: float, x: float) -> None:
     k = np.arange(0, int(3 * x + 2000))
     reference = logsumexp(k * np.log(x) - (gammaln(b + k) - gammaln(b)))
     assert float(log_kummer_one(b, x)) == pytest.approx(reference, rel=1e-10, abs=1e-12)
+
+
+@pytest.mark.parametrize("order", [401.0, 1e4, 1e6])
+def test_kummer_quadrature_agrees_with_power_series(order: float) -> None:
+    # large-order Kummer sums use Gauss–Laguerre quadrature; the positive power series is
+    # the definition (slow there, fine for a test)
+    from wfm.erlang.kernels import _kummer_laguerre, _kummer_series
+
+    gap = np.minimum(np.array([10.01, 15.0, 40.0, 300.0]) * np.sqrt(order), 0.999 * order)
+    s = np.full(gap.size, order)
+    x = s - gap
+    quadrature = _kummer_laguerre(s, x)
+    series = _kummer_series(s, x)
+    for name in ("log_t", "log_d", "log_m2", "log_dm2"):
+        assert np.allclose(getattr(quadrature, name), getattr(series, name), rtol=0, atol=1e-12)

@@ -21,9 +21,11 @@ See ``docs/erlang.md`` for the derivations.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, NamedTuple
 
 import numpy as np
+from numpy.polynomial.laguerre import laggauss
 from scipy import special
 
 from wfm.erlang._checks import BoolArray, FloatArray, as_float_array, check_range
@@ -33,6 +35,12 @@ _TINY_Q = 1e-280
 
 _SERIES_TOLERANCE = 1e-17
 """Relative size of the last series term kept."""
+
+_QUADRATURE_ORDER = 400.0
+"""Above this order the small-argument Kummer sums use Gauss–Laguerre quadrature."""
+
+_QUADRATURE_POINTS = 32
+_QUADRATURE_BLOCK = 8192
 
 _MAX_SERIES_TERMS = 2_000_000
 """Safety cap on series length (never reached for finite inputs in the documented range)."""
@@ -275,9 +283,81 @@ def _log_kummer_one(order: FloatArray, x: FloatArray) -> FloatArray:
     result = np.where(order == 0, x, direct)
     if series.any():
         result = np.array(result, dtype=np.float64, copy=True)
-        sums = _kummer_series(order[series], x[series])
+        sums = _kummer_below(order[series], x[series])
         result[series] = sums.log_t
     return np.asarray(result, dtype=np.float64)
+
+
+def _kummer_below(order: FloatArray, x: FloatArray) -> KummerSums:
+    """Kummer sums where ``x`` is well below ``order``: power series, or quadrature if large.
+
+    For ``order > 400`` the series region has ``order − x > 10 √order``, where the series
+    would need up to ``~4 √order`` terms; there the equivalent Laplace-type integrals are
+    evaluated by Gauss–Laguerre quadrature instead (agreement with the series ~1e-14).
+    """
+    large = order > _QUADRATURE_ORDER
+    if not large.any():
+        return _kummer_series(order, x)
+    log_t = np.empty_like(x)
+    log_d = np.empty_like(x)
+    log_m2 = np.empty_like(x)
+    log_dm2 = np.empty_like(x)
+    for mask, method in ((large, _kummer_laguerre), (~large, _kummer_series)):
+        if mask.any():
+            sums = method(order[mask], x[mask])
+            log_t[mask] = sums.log_t
+            log_d[mask] = sums.log_d
+            log_m2[mask] = sums.log_m2
+            log_dm2[mask] = sums.log_dm2
+    return KummerSums(log_t, log_d, log_m2, log_dm2)
+
+
+def _kummer_laguerre(order: FloatArray, x: FloatArray) -> KummerSums:
+    """Kummer sums by Gauss–Laguerre quadrature of their integral forms (``x < order``).
+
+    With ``c = s − x``, ``v = t / c`` and ``φ(v) = x (1 − e^{−v} − v) <= 0``:
+    ``T = (s/c) ∫ e^{−t} e^{φ} dt``, ``D = (s x / c) ∫ e^{−t} (1 − e^{−v}) e^{φ} dt``,
+    ``M(1, s+2, x) = ((s+1)/c) ∫ e^{−t} e^{φ − v} dt`` and
+    ``−∂_b M(1, b, x)|_{b=s+2} = (x / c²) ∫ e^{−t} t e^{φ − 2v} dt`` (all positive integrands;
+    the last one after an integration by parts).
+    """
+    nodes, weights = _laguerre_rule()
+    log_weights = np.log(weights)
+    log_nodes = np.log(nodes)
+    out = [np.empty_like(x) for _ in range(4)]
+    for start in range(0, x.size, _QUADRATURE_BLOCK):
+        block = slice(start, start + _QUADRATURE_BLOCK)
+        s = order[block][:, None]
+        xs = x[block][:, None]
+        gap = s - xs
+        v = nodes[None, :] / gap
+        with np.errstate(divide="ignore"):
+            phi = xs * (-np.expm1(-v) - v)
+            log_x = np.log(xs[:, 0])
+            log_gap = np.log(gap[:, 0])
+            out[0][block] = np.log(s[:, 0]) - log_gap + special.logsumexp(log_weights + phi, axis=1)
+            out[1][block] = (
+                np.log(s[:, 0])
+                + log_x
+                - log_gap
+                + special.logsumexp(log_weights + phi + np.log(-np.expm1(-v)), axis=1)
+            )
+            out[2][block] = (
+                np.log1p(s[:, 0]) - log_gap + special.logsumexp(log_weights + phi - v, axis=1)
+            )
+            out[3][block] = (
+                log_x
+                - 2.0 * log_gap
+                + special.logsumexp(log_weights + log_nodes + phi - 2.0 * v, axis=1)
+            )
+    return KummerSums(out[0], out[1], out[2], out[3])
+
+
+@cache
+def _laguerre_rule() -> tuple[FloatArray, FloatArray]:
+    """Gauss–Laguerre nodes and weights (32 points)."""
+    nodes, weights = laggauss(_QUADRATURE_POINTS)
+    return np.asarray(nodes, dtype=np.float64), np.asarray(weights, dtype=np.float64)
 
 
 def _kummer_series(order: FloatArray, x: FloatArray) -> KummerSums:
@@ -374,7 +454,7 @@ def kummer_sums(order: FloatArray, x: FloatArray, *, derivative: bool = False) -
         log_m2[direct] = lm2
         log_dm2[direct] = ldm2
     if series.any():
-        sums = _kummer_series(order[series], x[series])
+        sums = _kummer_below(order[series], x[series])
         log_t[series] = sums.log_t
         log_d[series] = sums.log_d
         log_m2[series] = sums.log_m2
