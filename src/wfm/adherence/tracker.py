@@ -308,21 +308,23 @@ class AdherenceTracker:
         times = _ns(events[START])
         agents = np.asarray(self._encoded.agents.get_indexer(pd.Index(events[AGENT])), np.int64)
         channels = events[CHANNEL] if CHANNEL in events.columns else None
-        pairs = pd.MultiIndex.from_arrays(
-            [
-                events[STATE].astype(str),
-                channels.astype(object)
-                if channels is not None
-                else pd.Series([None] * len(events), dtype=object),
-            ]
-        )
-        unique_pairs, pair_code = pairs.unique(), None
-        lookup = np.full((len(unique_pairs), 2), -1, dtype=np.int64)
-        for i, (state, channel) in enumerate(unique_pairs):
-            codes = self._codes(str(state), None if pd.isna(channel) else str(channel))
-            if codes is not None:
-                lookup[i] = codes
-        pair_code = unique_pairs.get_indexer(pairs)
+        local_state, state_uniques = pd.factorize(events[STATE])
+        if channels is None:
+            local_channel = np.zeros(len(events), dtype=np.int64)
+            channel_names: list[str | None] = [None]
+        else:
+            codes, channel_uniques = pd.factorize(channels)
+            local_channel = np.asarray(codes, dtype=np.int64) + 1  # 0 = missing channel
+            channel_names = [None, *(str(c) for c in channel_uniques)]
+        width = len(channel_names)
+        lookup = np.full((len(state_uniques) * width + 1, 2), -1, dtype=np.int64)
+        for state_index, state in enumerate(state_uniques):
+            for channel_index, channel in enumerate(channel_names):
+                found = self._codes(str(state), channel)
+                if found is not None:
+                    lookup[state_index * width + channel_index] = found
+        local_state = np.asarray(local_state, dtype=np.int64)
+        pair_code = np.where(local_state >= 0, local_state * width + local_channel, -1)
         state_codes = lookup[pair_code, 0]
         activity_codes = lookup[pair_code, 1]
         reason = np.full(len(events), "", dtype=object)
