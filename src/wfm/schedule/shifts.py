@@ -302,10 +302,10 @@ def solve_shift_model(model: ShiftModel, settings: SolverSettings) -> SolveRepor
     break_day = model.shifts.day[model.breaks.movable_shift]
     saved = [(v.lowBound, v.upBound) for v in everything]
     days = np.unique(model.shifts.day)
-    budget = 0.6 * settings.time_limit_seconds - (time.perf_counter() - started)
     sub_settings = settings.model_copy(update={"mip_gap": settings.mip_gap / (2 * len(days))})
-    for day in days:
-        if budget <= 0.5 or incumbent_objective - lp_bound <= 1e-6:
+    deadline = started + 0.6 * settings.time_limit_seconds
+    for position_of_day, day in enumerate(days):
+        if time.perf_counter() >= deadline or incumbent_objective - lp_bound <= 1e-6:
             break
         free_shift = model.shifts.day == day
         free_break = break_day == day
@@ -317,7 +317,7 @@ def solve_shift_model(model: ShiftModel, settings: SolverSettings) -> SolveRepor
             [model.break_vars[b] for b in np.flatnonzero(~free_break)],
             incumbent[break_pos[~free_break]],
         )
-        share = budget / max(len(days), 1)
+        share = (deadline - time.perf_counter()) / (len(days) - position_of_day)
         # the objective includes the fixed days, so the relative gap must be per day
         sub = solve(model.problem, sub_settings, time_limit_seconds=share)
         for variable, (low, high) in zip(everything, saved, strict=True):
