@@ -274,6 +274,8 @@ def test_bad_inputs_name_the_field() -> None:
     forecast, staffing = _flat_day(60.0, 300.0, 12, hours=2)
     with pytest.raises(InputError, match="patience_seconds"):
         SimulationQueue("a", patience_seconds=-5.0)
+    with pytest.raises(InputError, match="arrival_cv"):
+        SimulationQueue("a", arrival_cv=1e200)
     with pytest.raises(InputError, match="retrial_probability"):
         SimulationQueue("a", retrial_probability=1.5)
     with pytest.raises(InputError, match="cv"):

@@ -97,7 +97,8 @@ class SimulationQueue:
         Shape of the patience distribution (mean ``patience_seconds``).
     arrival_cv : float, default 0.0
         Over-dispersion of arrivals: the interval's arrival rate is multiplied by a gamma
-        factor with mean 1 and this coefficient of variation (0 = Poisson).
+        factor with mean 1 and this coefficient of variation (0 = Poisson; values below
+        1e-6 are treated as 0).
     lines : int, optional
         Trunk lines: at most this many contacts of the queue in the system (waiting or in
         service); further arrivals are blocked. ``None`` = unlimited.
@@ -126,6 +127,12 @@ class SimulationQueue:
                 raise InputError(
                     f"SimulationQueue({self.name!r}).{name}={value!r} must be a finite number >= 0."
                 )
+        if self.arrival_cv > 100:
+            raise InputError(
+                f"SimulationQueue({self.name!r}).arrival_cv={self.arrival_cv!r} is not a "
+                "plausible coefficient of variation of an arrival rate. Fix: pass a value "
+                "between 0 (Poisson) and about 1."
+            )
         if self.patience_seconds is not None and not (
             np.isfinite(self.patience_seconds) and self.patience_seconds > 0
         ):
@@ -476,7 +483,8 @@ def _arrivals(
     n_queues, n_intervals = grid.volume.shape
     rate = grid.volume.copy()
     cv = np.asarray([model.arrival_cv for model in models])
-    dispersed = cv > 0
+    # a cv below 1e-6 changes the variance by less than 1e-12 of the mean squared: Poisson
+    dispersed = cv > 1e-6
     if dispersed.any():
         shape = 1.0 / cv[dispersed] ** 2
         factors = rng.gamma(
