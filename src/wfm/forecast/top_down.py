@@ -107,7 +107,7 @@ class TopDownDaily(IntervalForecaster):
         wanted = np.array([np.datetime64(d, "D") for d in self.holidays], dtype="datetime64[D]")
         return np.isin(dates, wanted)
 
-    def _fit_daily(self, totals: FloatArray) -> object:
+    def _fit_daily(self, totals: FloatArray, reuse: object | None = None) -> object:
         from statsmodels.tsa.holtwinters import ExponentialSmoothing
         from statsmodels.tsa.statespace.sarimax import SARIMAX
 
@@ -130,7 +130,9 @@ class TopDownDaily(IntervalForecaster):
                 return SARIMAX(totals, order=(1, 0, 1), seasonal_order=(0, 1, 1, 7)).fit(disp=False)
         raise InputError(f"method={self.method!r} is not known. Fix: use 'ets' or 'sarima'.")
 
-    def _fit_state(self, days: FloatArray, start_date: np.datetime64) -> TopDownState:
+    def _fit_state(
+        self, days: FloatArray, start_date: np.datetime64, reuse: object | None = None
+    ) -> TopDownState:
         n_days = days.shape[0]
         totals = days.sum(axis=1)
         is_holiday = self._holiday_mask(start_date, n_days)
@@ -145,7 +147,13 @@ class TopDownDaily(IntervalForecaster):
         weekdays = weekday_of(start_date, n_days)
         normal = ~is_holiday
         profile = weekday_profiles(days[normal], weekdays[normal], self.profile_weeks)
-        return TopDownState(self._fit_daily(adjusted), profile, multiplier, n_days)
+        return TopDownState(self._fit_daily(adjusted, reuse), profile, multiplier, n_days)
+
+    def _calibration_state(
+        self, days: FloatArray, start_date: np.datetime64, full_state: TopDownState
+    ) -> TopDownState:
+        """Re-run the daily model with the parameters fitted on the full history."""
+        return self._fit_state(days, start_date, reuse=full_state.daily_model)
 
     def _forecast(self, state: TopDownState, n_days: int, start_date: np.datetime64) -> FloatArray:
         with warnings.catch_warnings():
