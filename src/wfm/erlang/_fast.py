@@ -26,6 +26,7 @@ _WINDOW_BELOW = 1
 _WINDOW_STEPS = 8
 _EXTRA_STEPS = 48
 _COMPACT_AFTER = 3
+_CLOSE = 1e-10  # margin to a target below which the fast path defers to the general search
 _BETA_GRID = np.linspace(0.0, 7.0, 1401)
 _TAU_GRID = np.linspace(0.0, np.log1p(2000.0), 161)  # in log1p(τ) coordinates
 _LEVEL_GRID = np.linspace(0.0, 1.0, 201)
@@ -156,6 +157,7 @@ def erlang_c_window_search(
         decay = np.exp(-target_seconds / aht_seconds)
         tail = np.exp(-(agents - traffic) * target_seconds / aht_seconds)
     result = np.full(traffic.shape, np.nan)
+    doubtful = np.zeros(traffic.shape, dtype=bool)
     open_ = np.ones(traffic.shape, dtype=bool)
     at_lowest = agents <= lowest
     index: IntArray | None = None  # None: still working on the full arrays
@@ -169,17 +171,24 @@ def erlang_c_window_search(
     for step in range(_WINDOW_STEPS + _EXTRA_STEPS):
         waiting = blocking / (1.0 - a / agents * (1.0 - blocking))
         ok = open_.copy()
+        close = np.zeros(ok.shape, dtype=bool)  # within rounding of a target: decide exactly
         if level is not None:
             assert tail is not None
-            ok &= (1.0 - np.minimum(waiting * tail, 1.0)) >= level
+            achieved = 1.0 - np.minimum(waiting * tail, 1.0)
+            ok &= achieved >= level
+            close |= np.abs(achieved - level) < _CLOSE
         if asa_cap is not None:
-            ok &= waiting * aht / (agents - a) <= asa_cap
+            asa = waiting * aht / (agents - a)
+            ok &= asa <= asa_cap
+            close |= np.abs(asa - asa_cap) < _CLOSE * asa_cap
         if occupancy_cap is not None:
             ok &= a <= occupancy_cap * agents
         # meeting at the window start is only conclusive at the lowest admissible count
         conclusive = ok & at_lowest if step == 0 else ok
         positions = np.flatnonzero(conclusive)
         result[positions if index is None else index[positions]] = agents[positions]
+        undecided = np.flatnonzero(close & open_)
+        doubtful[undecided if index is None else index[undecided]] = True
         open_ &= ~ok
         if step == _COMPACT_AFTER or (index is not None and step > _COMPACT_AFTER):
             keep = np.flatnonzero(open_)
@@ -205,4 +214,8 @@ def erlang_c_window_search(
         blocking = ab / (agents + ab)
         if tail is not None and decay is not None:
             tail = tail * decay
+    # a count whose margin to a target is within rounding (the recursion and the direct
+    # formula may round differently there) is left to the general search, which uses the
+    # public metric functions, so the answer agrees with them exactly
+    result[doubtful] = np.nan
     return result
