@@ -14,6 +14,7 @@ busy (handle) time is spread exactly over the intervals it overlaps.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -426,31 +427,45 @@ def contact_kpis(
         )
         return np.bincount(offered_key, weights=values, minlength=n_groups)
 
-    within = wait <= service_level_seconds
-    sums: dict[str, Any] = {
-        "offered": count(offered),
-        "answered": count(answered),
-        "abandoned": count(abandoned),
-        "short_abandoned": count(abandoned & (wait < short_abandon_seconds)),
-        "answered_within_threshold": count(answered & within),
-        "abandoned_within_threshold": count(abandoned & within),
-        "answered_wait_seconds": count(answered, wait),
-        "total_wait_seconds": count(offered, wait),
-        "handle_seconds": count(answered & (handle > 0), handle),
-        "handled_with_time": count(answered & (handle > 0)),
-    }
-    service_rows = np.flatnonzero(has_service)
-    pieces = split_at_intervals(
-        answered_at_ns[service_rows], service_end[service_rows], grid_start, step
+    # first-contact resolution needs a sort by (customer, arrival): run it in a second
+    # thread (numpy sorts release the GIL) while the counts are made here
+    pool = ThreadPoolExecutor(max_workers=1)
+    fcr_future = pool.submit(
+        _first_contact,
+        records,
+        columns,
+        answered,
+        offered,
+        arrival_ns,
+        queue_codes,
+        fcr_window_seconds,
     )
-    busy_key = queue_codes[service_rows][pieces.piece] * n_intervals + pieces.interval
-    sums["busy_seconds"] = np.bincount(
-        busy_key, weights=pieces.duration_ns / NS, minlength=n_groups
-    )
-    sums["staffed_seconds"] = _staffed(staffed, queues, grid, columns.queue is not None)
-    eligible, resolved, unidentified = _first_contact(
-        records, columns, answered, offered, arrival_ns, queue_codes, fcr_window_seconds
-    )
+    try:
+        within = wait <= service_level_seconds
+        sums: dict[str, Any] = {
+            "offered": count(offered),
+            "answered": count(answered),
+            "abandoned": count(abandoned),
+            "short_abandoned": count(abandoned & (wait < short_abandon_seconds)),
+            "answered_within_threshold": count(answered & within),
+            "abandoned_within_threshold": count(abandoned & within),
+            "answered_wait_seconds": count(answered, wait),
+            "total_wait_seconds": count(offered, wait),
+            "handle_seconds": count(answered & (handle > 0), handle),
+            "handled_with_time": count(answered & (handle > 0)),
+        }
+        service_rows = np.flatnonzero(has_service)
+        pieces = split_at_intervals(
+            answered_at_ns[service_rows], service_end[service_rows], grid_start, step
+        )
+        busy_key = queue_codes[service_rows][pieces.piece] * n_intervals + pieces.interval
+        sums["busy_seconds"] = np.bincount(
+            busy_key, weights=pieces.duration_ns / NS, minlength=n_groups
+        )
+        sums["staffed_seconds"] = _staffed(staffed, queues, grid, columns.queue is not None)
+        eligible, resolved, unidentified = fcr_future.result()
+    finally:
+        pool.shutdown()
     sums["fcr_eligible"] = count(eligible)
     sums["fcr_resolved"] = count(resolved)
     sums["fcr_unidentified"] = count(unidentified)
