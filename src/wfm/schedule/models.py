@@ -202,7 +202,8 @@ class Agent(BaseModel):
     templates : tuple of str or None
         Names of the shift templates the agent's contract allows (``None``: all).
     min_weekly_hours, max_weekly_hours : float
-        Contracted paid hours per 7 days (pro rata on shorter horizons).
+        Contracted paid hours per 7 days: the minimum applies once per full 7-day block
+        of the horizon, the maximum once per started block.
     skills : tuple of str
         Queues the agent can serve (empty: every queue).
     available_days : tuple of int

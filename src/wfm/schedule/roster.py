@@ -115,10 +115,22 @@ def eligibility(
     )
 
 
-def _horizon_scale(requirement: Requirement) -> tuple[float, int, int]:
-    """(hours scale = days/7, number of local days, number of full 7-day blocks)."""
+def _horizon_scale(requirement: Requirement) -> tuple[int, int, int]:
+    """(unused, number of local days, number of full 7-day blocks)."""
     n_days = len(requirement.local_dates())
-    return n_days / 7.0, n_days, n_days // 7
+    return 0, n_days, n_days // 7
+
+
+def _hour_bounds(agents: Sequence[Agent], requirement: Requirement) -> tuple[np.ndarray, ...]:
+    """Minimum and maximum paid hours of each agent over the horizon.
+
+    Weekly minimums apply once per full 7-day block; weekly maximums once per started
+    block (a one-day plan may give an agent one full shift, not a seventh of a week).
+    """
+    n_days = len(requirement.local_dates())
+    low = np.array([a.min_weekly_hours for a in agents]) * (n_days // 7)
+    high = np.array([a.max_weekly_hours for a in agents]) * -(-n_days // 7)
+    return low, high
 
 
 def add_capacity_constraints(
@@ -135,9 +147,8 @@ def add_capacity_constraints(
     hours of agents who can work only in X (elastic). Returns the min-hours slacks.
     """
     shifts, problem = model.shifts, model.problem
-    scale, n_days, n_blocks = _horizon_scale(model.requirement)
-    max_hours = np.array([a.max_weekly_hours for a in agents]) * scale
-    min_hours = np.array([a.min_weekly_hours for a in agents]) * scale
+    _, n_days, n_blocks = _horizon_scale(model.requirement)
+    min_hours, max_hours = _hour_bounds(agents, model.requirement)
     days_available = np.array(
         [
             int(
@@ -233,7 +244,8 @@ def build_assignment(
 ) -> _Assignment:
     """Phase-2 MIP: assign the phase-1 shifts to agents under every labour rule."""
     shifts, req = model.shifts, model.requirement
-    scale, n_days, n_blocks = _horizon_scale(req)
+    _, n_days, n_blocks = _horizon_scale(req)
+    low_hours, high_hours = _hour_bounds(agents, req)
     weekdays = np.asarray(pd.DatetimeIndex(req.local_dates()).day_of_week)
     support = np.flatnonzero(counts > 0)
     pair_agent, pair_col = np.nonzero(eligible[:, support])
@@ -298,8 +310,8 @@ def build_assignment(
     for a, agent in enumerate(agents):
         mine = np.flatnonzero(pair_agent == a)
         terms = [(z[k], float(hours[k])) for k in mine]
-        low = agent.min_weekly_hours * scale
-        high = agent.max_weekly_hours * scale
+        low = float(low_hours[a])
+        high = float(high_hours[a])
         if low > 0:
             s = slack(f"contract_min_hours[{agent.agent}]")
             problem.addConstraint(
@@ -523,11 +535,10 @@ def greedy_assignment(
     the MIP a feasible start and is kept if the MIP finds nothing better.
     """
     shifts, req = model.shifts, model.requirement
-    scale, n_days, _ = _horizon_scale(req)
+    _, n_days, _ = _horizon_scale(req)
     weekdays = np.asarray(pd.DatetimeIndex(req.local_dates()).day_of_week)
     n_agents = len(agents)
-    max_hours = np.array([a.max_weekly_hours for a in agents]) * scale
-    min_hours = np.array([a.min_weekly_hours for a in agents]) * scale
+    min_hours, max_hours = _hour_bounds(agents, req)
     hours = np.zeros(n_agents)
     worked = np.zeros((n_agents, n_days), dtype=bool)
     end_on = np.full((n_agents, n_days), -np.inf)
@@ -611,7 +622,7 @@ def _start_from_owner(
     """Set every phase-2 variable's initial value from an instance -> agent assignment."""
     problem = assignment.problem
     for variable in problem.variables():
-        variable.setInitialValue(0.0)
+        variable.setInitialValue(0.0, check=False)
     taken = {(int(a), int(j)) for a, j in zip(owner, instances.shift, strict=True) if a >= 0}
     by_name = {v.name: v for v in problem.variables()}
     for k, (a, j) in enumerate(zip(assignment.pair_agent, assignment.pair_shift, strict=True)):
@@ -912,7 +923,7 @@ def _agent_frame(
 ) -> pd.DataFrame:
     """Per-agent hours, rule figures and fairness."""
     shifts = model.shifts
-    scale, _, _ = _horizon_scale(model.requirement)
+    low_hours, high_hours = _hour_bounds(agents, model.requirement)
     weekdays = np.asarray(pd.DatetimeIndex(model.requirement.local_dates()).day_of_week)
     weekend, unsocial = _fairness_flags(shifts, weekdays, rules)
     sel = np.flatnonzero(keep)
@@ -930,7 +941,7 @@ def _agent_frame(
             "weekday": weekdays[shifts.day[j]],
         }
     ).sort_values(["agent", "start"])
-    rows = []
+    rows: list[dict[str, Any]] = []
     for agent in agents:
         mine = table[table["agent"] == agent.agent]
         gaps = (mine["start"].to_numpy()[1:] - mine["end"].to_numpy()[:-1]) / 60.0
@@ -952,8 +963,8 @@ def _agent_frame(
             {
                 "agent": agent.agent,
                 "paid_hours": float(mine["paid_hours"].sum()),
-                "min_hours": agent.min_weekly_hours * scale,
-                "max_hours": agent.max_weekly_hours * scale,
+                "min_hours": float(low_hours[len(rows)]),
+                "max_hours": float(high_hours[len(rows)]),
                 "shifts": len(mine),
                 "min_rest_hours": float(gaps.min()) if len(gaps) else math.nan,
                 "longest_run_days": int(longest),
