@@ -83,20 +83,19 @@ def _filter(
     error = 0.0
     sse = 0.0
     floor_level = min_index * level if level > 0 else 1e-9
-    for t, value in enumerate(y):
-        s = t % slots
-        p = weekly_pos[t]
+    slot_of_step = list(range(slots)) * (len(y) // slots + 1)
+    for value, s, p in zip(y, slot_of_step, weekly_pos, strict=False):
         d_old = daily[s]
         w_old = weekly[p]
-        base = level * d_old * w_old
-        one_step = base + phi * error
-        sse += (value - one_step) ** 2
-        error = value - base
         season = d_old * w_old
+        base = level * season
+        residual = value - base - phi * error
+        sse += residual * residual
+        error = value - base
         if season >= min_index:
             level = alpha * value / season + keep_a * level
-        if level < floor_level:
-            level = floor_level
+            if level < floor_level:
+                level = floor_level
         if w_old >= min_index:
             daily[s] = delta * value / (level * w_old) + keep_d * d_old
         if d_old >= min_index:
