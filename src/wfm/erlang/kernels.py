@@ -36,6 +36,9 @@ _TINY_Q = 1e-280
 _SERIES_TOLERANCE = 1e-17
 """Relative size of the last series term kept."""
 
+_HALF_LOG_TWO_PI = 0.5 * float(np.log(2.0 * np.pi))
+_DEVIANCE_TERMS = 14  # series terms of w − log(1+w) for |w| < 0.02 (error < 1e-24)
+
 _QUADRATURE_ORDER = 400.0
 """Above this order the small-argument Kummer sums use Gauss–Laguerre quadrature."""
 
@@ -64,17 +67,58 @@ def _log_inverse_erlang_b(agents: FloatArray, traffic: FloatArray) -> FloatArray
     agents, traffic = np.broadcast_arrays(agents, traffic)
     with np.errstate(all="ignore"):
         upper = special.gammaincc(agents + 1.0, traffic)
-        result = (
-            traffic
-            - agents * np.log(traffic)
-            + special.gammaln(agents + 1.0)
-            + np.log(np.where(upper > _TINY_Q, upper, 1.0))
-        )
+        result = -_log_poisson_pmf(agents, traffic) + np.log(np.where(upper > _TINY_Q, upper, 1.0))
     underflow = ~(upper > _TINY_Q)
     if underflow.any():
         result = np.array(result, dtype=np.float64, copy=True)
         result[underflow] = np.log(_falling_ratio_series(agents[underflow], traffic[underflow]))
     return np.maximum(result, 0.0)
+
+
+def _stirling_error(k: FloatArray) -> FloatArray:
+    """``log Γ(k+1) − (k + ½) log k + k − ½ log 2π`` for ``k > 0`` (Stirling's remainder)."""
+    with np.errstate(all="ignore"):
+        inverse = 1.0 / k
+        square = inverse * inverse
+        series = inverse * (
+            1.0 / 12.0 - square * (1.0 / 360.0 - square * (1.0 / 1260.0 - square / 1680.0))
+        )
+        direct = special.gammaln(k + 1.0) - (k + 0.5) * np.log(k) + k - _HALF_LOG_TWO_PI
+    return np.asarray(np.where(k > 15.0, series, direct), dtype=np.float64)
+
+
+def _log_ratio_deviance(w: FloatArray) -> FloatArray:
+    """``w − log(1 + w)`` (>= 0) without cancellation for small ``w``."""
+    small = np.abs(w) < 0.02
+    with np.errstate(all="ignore"):
+        direct = w - np.log1p(w)
+    if not small.any():
+        return np.asarray(direct, dtype=np.float64)
+    ws = w[small]
+    total = np.zeros_like(ws)
+    for j in range(_DEVIANCE_TERMS + 1, 1, -1):  # Horner on sum_{j>=2} (-w)^j / j
+        total = total * (-ws) + 1.0 / j
+    result = np.array(direct, dtype=np.float64, copy=True)
+    result[small] = ws * ws * total
+    return result
+
+
+def _log_poisson_pmf(k: FloatArray, mean: FloatArray) -> FloatArray:
+    """``k log(mean) − mean − log Γ(k+1)`` for ``k >= 0``, ``mean > 0``, accurate for large k.
+
+    Written as ``−½ log(2πk) − stirling_error(k) − k h(mean/k − 1)`` with ``h(w) = w −
+    log(1+w)`` (Loader's saddle-point form), so the large terms never cancel.
+    """
+    k, mean = np.broadcast_arrays(k, mean)
+    positive = k > 0
+    safe_k = np.where(positive, k, 1.0)
+    with np.errstate(all="ignore"):
+        value = (
+            -0.5 * np.log(2.0 * np.pi * safe_k)
+            - _stirling_error(safe_k)
+            - safe_k * _log_ratio_deviance(mean / safe_k - 1.0)
+        )
+    return np.asarray(np.where(positive, value, -mean), dtype=np.float64)
 
 
 def _falling_ratio_series(agents: FloatArray, traffic: FloatArray) -> FloatArray:
@@ -274,12 +318,7 @@ def _log_kummer_one(order: FloatArray, x: FloatArray) -> FloatArray:
     series = _series_regime(order, x)
     with np.errstate(all="ignore"):
         lower = special.gammainc(order, x)
-        direct = (
-            x
-            - order * np.log(x)
-            + special.gammaln(order + 1.0)
-            + np.log(np.where(lower > 0, lower, 1.0))
-        )
+        direct = -_log_poisson_pmf(order, x) + np.log(np.where(lower > 0, lower, 1.0))
     result = np.where(order == 0, x, direct)
     if series.any():
         result = np.array(result, dtype=np.float64, copy=True)
@@ -475,12 +514,17 @@ class ErlangAState(NamedTuple):
         Log of the probability of exactly ``N`` in system, ``π_N``.
     sums : KummerSums
         The Kummer sums at ``(s, y)``.
+    log_served : numpy.ndarray
+        Log of the probability of being answered, ``π_N (1/B − 1 + s/(s+1) M(1, s+2, y))``
+        (answered at once, or after a wait shorter than the patience), a sum of positive
+        terms that keeps its relative accuracy even when nearly everybody abandons.
     """
 
     s: FloatArray
     y: FloatArray
     log_pi: FloatArray
     sums: KummerSums
+    log_served: FloatArray
 
 
 def erlang_a_state(
@@ -516,7 +560,10 @@ def erlang_a_state(
         # log(1/B - 1) = z + log(1 - e^-z)
         log_excess = log_inverse_b + np.log(-np.expm1(-log_inverse_b))
     log_pi = -np.logaddexp(log_excess, sums.log_t)
-    return ErlangAState(s, y, log_pi, sums)
+    with np.errstate(divide="ignore"):
+        log_later = np.log(s) - np.log1p(s) + sums.log_m2
+    log_served = log_pi + np.logaddexp(log_excess, log_later)
+    return ErlangAState(s, y, log_pi, sums, log_served)
 
 
 def erlang_a_tail_terms(

@@ -236,10 +236,14 @@ def _scatter(positive: BoolArray, values: FloatArray, fill: float) -> FloatArray
 
 def erlang_a_abandon(state: ErlangAState) -> FloatArray:
     """Fraction of offered contacts that abandon: ``π_N D / y``."""
-    return np.asarray(
-        np.minimum(np.exp(state.log_pi + state.sums.log_d - np.log(state.y)), 1.0),
-        dtype=np.float64,
-    )
+    abandon = np.minimum(np.exp(state.log_pi + state.sums.log_d - np.log(state.y)), 1.0)
+    return np.asarray(np.where(state.s > 0, abandon, 1.0), dtype=np.float64)
+
+
+def erlang_a_served(state: ErlangAState) -> FloatArray:
+    """Fraction of offered contacts that are answered (0 with no agents)."""
+    served = np.where(state.s > 0, np.exp(state.log_served), 0.0)
+    return np.asarray(np.clip(served, 0.0, 1.0), dtype=np.float64)
 
 
 def erlang_a_service_level(
@@ -249,15 +253,14 @@ def erlang_a_service_level(
     state, positive, _ = _erlang_a(q)
     patience = q.patience_seconds[positive]  # type: ignore[index]
     target = np.broadcast_to(target_seconds, q.traffic.shape)[positive]
-    abandon = erlang_a_abandon(state)
     served_later, _, abandoned_early = erlang_a_tail_terms(state, target / patience)
-    served = 1.0 - abandon
+    served = erlang_a_served(state)
     answered_within = np.clip(served - served_later, 0.0, 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         if definition == "answered_of_offered":
             level = answered_within
         elif definition == "answered_of_answered":
-            level = np.where(served > 0, answered_within / served, 0.0)
+            level = np.where(served > 0, 1.0 - served_later / served, 0.0)
         else:
             denominator = 1.0 - abandoned_early
             level = np.where(denominator > 0, answered_within / denominator, 0.0)
@@ -274,8 +277,7 @@ def erlang_a_asa(q: QueueInputs) -> FloatArray:
     """Mean wait of answered contacts in seconds under Erlang A."""
     state, positive, _ = _erlang_a(q, derivative=True)
     patience = q.patience_seconds[positive]  # type: ignore[index]
-    abandon = erlang_a_abandon(state)
-    served = 1.0 - abandon
+    served = erlang_a_served(state)
     s = state.s
     with np.errstate(divide="ignore", invalid="ignore"):
         log_wait_mass = (
@@ -293,10 +295,10 @@ def erlang_a_asa(q: QueueInputs) -> FloatArray:
 def erlang_a_occupancy(q: QueueInputs) -> FloatArray:
     """Agent occupancy under Erlang A: carried load ``A (1 − abandon)`` over ``N``."""
     state, positive, _ = _erlang_a(q)
-    abandon = erlang_a_abandon(state)
+    served = erlang_a_served(state)
     agents = q.agents[positive]
     with np.errstate(divide="ignore", invalid="ignore"):
-        busy = np.where(agents > 0, q.traffic[positive] * (1.0 - abandon) / agents, 1.0)
+        busy = np.where(agents > 0, q.traffic[positive] * served / agents, 1.0)
     return _scatter(positive, np.clip(busy, 0.0, 1.0), 0.0)
 
 
@@ -574,7 +576,7 @@ def _erlang_a_percentile(q: QueueInputs, level: FloatArray) -> FloatArray:
     state, positive, _ = _erlang_a(q)
     patience = q.patience_seconds[positive]  # type: ignore[index]
     p = level[positive]
-    served = 1.0 - erlang_a_abandon(state)
+    served = erlang_a_served(state)
     has_agents = (state.s > 0) & (served > 0)
 
     def missed_fraction(time_in_patience: FloatArray) -> FloatArray:
