@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wfm.core import InputError
 from wfm.forecast import (
@@ -31,6 +35,11 @@ def _day_forecast() -> tuple[pd.DataFrame, pd.DataFrame]:
     # the day runs 30% busier than forecast
     actual = forecast[["queue", "interval_start"]].assign(volume=forecast["volume"] * 1.3)
     return forecast, actual
+
+
+@functools.cache
+def _cached_day() -> tuple[pd.DataFrame, pd.DataFrame]:
+    return _day_forecast()
 
 
 @pytest.mark.parametrize("method", ["ratio", "share_of_day", "bayes"])
@@ -63,6 +72,27 @@ def test_bayes_approaches_ratio_with_more_evidence() -> None:
         for t in (early, late)
     ]
     assert 1.0 < factors[0] < factors[1] < 1.3
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    surplus=st.floats(0.3, 3.0),
+    hour=st.integers(9, 18),
+    prior_cv=st.floats(0.02, 1.0),
+)
+def test_bayes_factor_lies_between_one_and_ratio(
+    surplus: float, hour: int, prior_cv: float
+) -> None:
+    forecast, actual = _cached_day()
+    now = pd.Timestamp(f"2024-02-05 {hour:02d}:00", tz=TZ)
+    so_far = actual[actual["interval_start"] < now].assign(
+        volume=lambda f: f["volume"] / 1.3 * surplus
+    )
+    factor = reforecast_intraday(forecast, so_far, now=now, method="bayes", prior_cv=prior_cv)[
+        "factor"
+    ].iloc[0]
+    low, high = sorted([1.0, surplus])
+    assert low - 1e-9 <= factor <= high + 1e-9
 
 
 def test_reforecast_bad_input() -> None:
