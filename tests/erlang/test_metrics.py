@@ -523,3 +523,44 @@ def test_metrics_finite_and_bounded_for_large_random_centres(
         assert 0.0 <= float(abandon_rate(volume, aht, agents, patience_seconds=patience)) <= 1.0
         if agents >= 1:
             assert np.isfinite(asa)
+
+
+def test_answered_of_answered_without_agents_and_when_most_abandon() -> None:
+    # regression: with N = 0 nobody is answered (level 0, not 0/0), and with nearly everyone
+    # abandoning the answered fraction keeps its relative accuracy
+    traffic, aht, patience, target = 1.09, 1178.0, 87_577.8, 296.0
+    volume = traffic * 1800 / aht
+    agents = np.arange(0, 6)
+    kwargs = {"patience_seconds": patience, "definition": "answered_of_answered"}
+    level = service_level(volume, aht, agents, target, **kwargs)
+    assert level[0] == 0.0
+    assert np.all(np.diff(level[1:]) > 0)
+    assert float(abandon_rate(volume, aht, 0, patience_seconds=patience)) == 1.0
+    busy = service_level(719.7 * 1800 / 444, 444.0, np.arange(0, 40), 233.0, **kwargs)
+    assert np.all((busy >= 0) & (busy < 1e-9))  # nobody answered within 233 s there
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    traffic=st.floats(min_value=0.05, max_value=3000.0),
+    aht=st.floats(min_value=20.0, max_value=1500.0),
+    patience=st.floats(min_value=2.0, max_value=1e5),
+    target=st.floats(min_value=0.0, max_value=300.0),
+)
+def test_erlang_a_metrics_are_monotone_in_agents(
+    traffic: float, aht: float, patience: float, target: float
+) -> None:
+    volume = traffic * 1800 / aht
+    agents = np.arange(0, int(1.5 * traffic + 5 * np.sqrt(traffic) + 10))
+    tolerance = 1e-9
+    for definition in ERLANG_A_SERVICE_LEVEL_DEFINITIONS:
+        level = service_level(
+            volume, aht, agents, target, patience_seconds=patience, definition=definition
+        )
+        assert np.all(np.diff(level) >= -tolerance), definition
+    abandon = abandon_rate(volume, aht, agents, patience_seconds=patience)
+    assert np.all(np.diff(abandon) <= tolerance)
+    busy = occupancy(volume, aht, agents[1:], patience_seconds=patience)
+    assert np.all(np.diff(busy) <= tolerance)
+    asa = average_speed_of_answer(volume, aht, agents[1:], patience_seconds=patience)
+    assert np.all(np.diff(asa) <= tolerance * np.maximum(asa[:-1], 1.0))
