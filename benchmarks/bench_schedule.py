@@ -29,6 +29,18 @@ import time
 import numpy as np
 import pandas as pd
 
+# pyworkforce (OR-Tools) must be imported before PuLP loads highspy: both ship a HiGHS
+# library and OR-Tools fails to resolve its own symbols if highspy's is loaded first.
+try:
+    try:
+        from pyworkforce.scheduling import MinAbsDifference, MinRequiredResources
+    except ImportError:
+        from pyworkforce.shifts import MinAbsDifference, MinRequiredResources
+    PYWORKFORCE_ERROR = ""
+except ImportError as exc:  # only installed in the benchmark environment
+    MinAbsDifference = MinRequiredResources = None
+    PYWORKFORCE_ERROR = str(exc)
+
 from wfm.schedule import (
     Agent,
     BreakRule,
@@ -224,19 +236,17 @@ def bench_roster(n_agents: int, peak: float, seconds: float, solver: str) -> Non
 
 
 def bench_pyworkforce(days: int, peak: float, seconds: float) -> None:
-    try:
-        import pyworkforce  # noqa: F401
-    except ImportError as exc:
-        print(f"(3) pyworkforce comparison skipped: {exc} (installed only in the bench env)")
+    if MinAbsDifference is None:
+        print(
+            f"(3) pyworkforce comparison skipped: {PYWORKFORCE_ERROR} "
+            "(pyworkforce is installed only in the benchmark environment, make bench)"
+        )
         return
-    try:
-        from pyworkforce.scheduling import MinAbsDifference, MinRequiredResources
-    except ImportError:
-        from pyworkforce.shifts import MinAbsDifference, MinRequiredResources
     requirement = requirement_curve(days, peak)
     required = requirement.to_numpy().reshape(days, 48)
+    no_breaks = [t.model_copy(update={"breaks": (), "cost_per_paid_hour": 0.0}) for t in TEMPLATES]
     coverage: dict[str, list[int]] = {}
-    for template in TEMPLATES:
+    for template in no_breaks:
         for paid in template.paid_minutes:
             length = template.elapsed_minutes(paid) // 30
             for clock in template.start_minutes_of_day():
@@ -245,7 +255,6 @@ def bench_pyworkforce(days: int, peak: float, seconds: float) -> None:
                     row = [0] * 48
                     row[first : first + length] = [1] * length
                     coverage[f"{template.name}_{paid}_{clock}"] = row
-    no_breaks = [t.model_copy(update={"breaks": ()}) for t in TEMPLATES]
     started = time.perf_counter()
     ours = schedule_shifts(
         requirement,

@@ -252,7 +252,7 @@ def _set_rounded_start(model: ShiftModel, round_down: bool) -> None:
         (model.over_vars, over),
     ):
         for variable, value in zip(variables, start, strict=True):
-            variable.setInitialValue(float(value))
+            variable.setInitialValue(float(value), check=False)
     if model.seat_slack_vars and model.rules.seat_limit is not None:
         present = span_matrix(
             shifts.start_minute,
@@ -262,7 +262,7 @@ def _set_rounded_start(model: ShiftModel, round_down: bool) -> None:
         )
         excess = np.maximum(present.T @ x - model.rules.seat_limit, 0.0)
         for variable, value in zip(model.seat_slack_vars, excess, strict=True):
-            variable.setInitialValue(float(value))
+            variable.setInitialValue(float(value), check=False)
     for constraint, slack in model.repairs:
         slack.setInitialValue(0.0)
         short = -float(constraint.value())  # >= row: value = lhs - rhs
@@ -326,9 +326,11 @@ def solve_shift_model(model: ShiftModel, settings: SolverSettings) -> SolveRepor
             sub.objective < incumbent_objective - 1e-9
         ):
             incumbent = np.array([v.varValue or 0.0 for v in everything])
+            integral = np.array([v.cat == pulp.LpInteger for v in everything])
+            incumbent = np.where(integral, np.rint(incumbent), np.maximum(incumbent, 0.0))
             incumbent_objective = sub.objective
     for variable, value in zip(everything, incumbent, strict=True):
-        variable.setInitialValue(float(value))
+        variable.setInitialValue(float(value), check=False)
     left = settings.time_limit_seconds - (time.perf_counter() - started)
     report = SolveReport("no_solution", math.nan, lp_bound, math.nan, 0.0, settings.solver)
     if left > 1.0 and incumbent_objective - lp_bound > 1e-6:
