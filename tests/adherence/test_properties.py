@@ -328,3 +328,40 @@ def test_observe_many_with_an_out_of_order_row_matches_observe() -> None:
     pd.testing.assert_frame_equal(
         many.agent_adherence(minute(200)), single.agent_adherence(minute(200))
     )
+
+
+def test_tracker_equals_batch_across_a_fall_back_day() -> None:
+    tz = "Europe/London"
+    day = pd.Timestamp("2024-10-27", tz=tz)
+
+    def at(hours: float) -> pd.Timestamp:
+        return day + pd.Timedelta(hours=hours)  # absolute hours after local midnight
+
+    schedule = pd.DataFrame(
+        {
+            "agent": ["a", "a", "b"],
+            "activity": ["work", "break", "work"],
+            "start": [at(0.5), at(2.0), at(1.0)],
+            "end": [at(2.0), at(2.5), at(4.0)],
+            "team": ["t", "t", "u"],
+        }
+    )
+    events = pd.DataFrame(
+        {
+            "agent": ["a", "b", "a", "b", "a", "b"],
+            "state": ["Available", "Available", "Break", "Not Ready", "Available", "Logged Out"],
+            "start": [at(0.6), at(1.0), at(1.9), at(1.5), at(2.6), at(3.5)],
+        }
+    ).sort_values("start")
+    now = at(5.0)
+    batch = compute_adherence(schedule, events, until=now)
+    tracker = AdherenceTracker(schedule)
+    for row in events.itertuples(index=False):
+        tracker.observe(row.agent, row.state, row.start)
+    running = tracker.agent_adherence(now).set_index("agent")
+    expected = batch.to_frame().set_index("agent")
+    np.testing.assert_allclose(running["adherence"], expected["adherence"])
+    assert len(batch.aggregate("interval")) == 50
+    per_team = batch.aggregate("team_interval")
+    assert len(per_team) == 100
+    assert per_team["scheduled_seconds"].sum() == pytest.approx(5.0 * 3600)  # 2 h + 3 h

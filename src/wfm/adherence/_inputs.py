@@ -132,6 +132,12 @@ def validate_schedule(schedule: pd.DataFrame) -> pd.DataFrame:
             "split or trim the segments."
         )
     if TEAM in ordered.columns:
+        no_team = ordered[TEAM].isna().to_numpy()
+        if no_team.any():
+            raise InputError(
+                f"schedule['team'] is missing at {_first_rows(ordered, no_team, [AGENT, START])}. "
+                "Fix: give every segment its agent's team, or drop the team column."
+            )
         teams_per_agent = ordered.groupby(AGENT, sort=False)[TEAM].nunique(dropna=False)
         several = teams_per_agent[teams_per_agent > 1]
         if len(several):
