@@ -450,3 +450,24 @@ def test_config_models_round_trip_through_json() -> None:
     assert back.unidentified_customers == ("unidentified", -1)
     with pytest.raises(ValueError, match="both work and off"):
         StateMapping(work_activities=("work",), off_activities=("work",))
+
+
+@pytest.mark.parametrize(("minutes", "rows"), [(15, 96), (60, 24)])
+def test_other_interval_lengths(minutes: int, rows: int) -> None:
+    result = compute_adherence(
+        schedule_frame(CALABRIO_SCHEDULE), events_frame(CALABRIO_EVENTS), interval_minutes=minutes
+    )
+    per_interval = result.aggregate("interval")
+    assert len(per_interval) == rows
+    assert per_interval["scheduled_seconds"].sum() == 7200
+    assert per_interval["scheduled_seconds"].max() == minutes * 60
+
+
+def test_period_must_be_whole_intervals() -> None:
+    with pytest.raises(InputError, match="whole number"):
+        compute_adherence(
+            schedule_frame(GENESYS_SCHEDULE),
+            events_frame(GENESYS_EVENTS),
+            period_start="2024-01-10 00:10",
+            period_end="2024-01-11",
+        )
