@@ -154,7 +154,6 @@ def check_rules(result, agents: list[Agent], rules: ScheduleRules, label: str) -
         ).sum() / 60
         worked = np.zeros(7, dtype=bool)
         worked[local.dt.day_of_week.to_numpy()] = True
-        rest = np.diff(mine["start"].to_numpy()).astype("timedelta64[s]").astype(float)
         gaps = (mine["start"].to_numpy()[1:] - mine["end"].to_numpy()[:-1]) / np.timedelta64(1, "h")
         problems = [
             days.duplicated().any(),
@@ -164,7 +163,6 @@ def check_rules(result, agents: list[Agent], rules: ScheduleRules, label: str) -
             not set(local.dt.day_of_week) <= set(agent.available_days),
         ]
         broken += int(sum(bool(p) for p in problems))
-        del rest
     if broken and not result.conflicts:
         FAILURES.append(f"{label}: {broken} broken rule(s) in a roster reported as feasible")
     return broken

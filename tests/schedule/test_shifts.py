@@ -207,3 +207,15 @@ def test_seat_limit_conflict_returned_when_asked(fast_settings):
     )
     assert result.status == "relaxed"
     assert result.conflicts == {"seat_limit[2024-03-05]": pytest.approx(4.0)}
+
+
+def test_template_of_wrong_type_is_named():
+    with pytest.raises(InputError, match=r"templates\[0\] is a dict"):
+        schedule_shifts(_requirement(9, 13, 1), [{"name": "x"}])
+
+
+def test_naive_requirement_index_is_rejected():
+    series = _requirement(9, 13, 1)
+    series.index = series.index.tz_localize(None)
+    with pytest.raises(InputError, match="naive"):
+        schedule_shifts(series, [_four_hour()])

@@ -770,7 +770,7 @@ def build_roster(
     settings = settings or SolverSettings()
     started = time.perf_counter()
     parsed = parse_requirement(requirement, interval_starts=interval_starts)
-    templates = validate_inputs(templates, rules)
+    templates = validate_inputs(templates)
     agents = check_agents(agents, templates, parsed.queues)
     model = build_shift_model(parsed, templates, rules)
     eligible = eligibility(agents, templates, parsed, model.shifts)

@@ -616,7 +616,7 @@ def schedule_shifts(
     rules = rules or ScheduleRules()
     settings = settings or SolverSettings()
     parsed = parse_requirement(requirement, interval_starts=interval_starts)
-    model = build_shift_model(parsed, templates, rules)
+    model = build_shift_model(parsed, validate_inputs(templates), rules)
     report = solve_shift_model(model, settings)
     if report.status in ("infeasible", "no_solution"):
         raise SolverError(
@@ -705,9 +705,7 @@ def pseudo_agent_frame(segments: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def validate_inputs(
-    templates: Sequence[ShiftTemplate], rules: ScheduleRules | None
-) -> tuple[ShiftTemplate, ...]:
+def validate_inputs(templates: Sequence[ShiftTemplate]) -> tuple[ShiftTemplate, ...]:
     """Check template objects (type and internal consistency)."""
     out = []
     for i, template in enumerate(templates):
