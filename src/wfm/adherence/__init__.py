@@ -3,8 +3,11 @@
 * :func:`compute_adherence` compares schedule segments with agent state events (through a
   :class:`StateMapping`) under a named definition (:class:`AdherenceRules`) and returns an
   :class:`AdherenceResult` (per agent, team, interval, day, week; exceptions; staffing).
+* :class:`AdherenceTracker` does the same incrementally, event by event, for real time
+  (who is out of adherence now, running adherence), equal to the batch result.
 * :func:`contact_kpis` turns contact records (read through :class:`ContactColumns`) into
-  per-interval KPIs; :func:`kpi_definitions` lists every KPI with its formula and unit.
+  per-interval KPIs; :func:`kpi_forecast_accuracy` scores a volume forecast against them;
+  :func:`kpi_definitions` lists every KPI with its formula and unit.
 """
 
 from wfm.adherence.batch import AdherenceResult, compute_adherence
