@@ -78,3 +78,26 @@ def test_bundled_israel_intervals_with_aht() -> None:
     weighted_forecast = (frame.loc[open_, "volume"] * aht).sum() / frame.loc[open_, "volume"].sum()
     assert weighted_forecast == pytest.approx(weighted_history, rel=0.1)
     assert len(result.report.missing) > 0  # two days absent from the bundled month
+
+
+def test_auto_parallel_matches_serial_and_short_queue_falls_back() -> None:
+    from .conftest import synthetic_history
+
+    history = pd.concat(
+        [
+            synthetic_history(days=35, queues=("a", "b"), seed=1),
+            synthetic_history(days=10, queues=("short",), seed=2, start="2024-01-26"),
+        ],
+        ignore_index=True,
+    )
+    kwargs = {
+        "model": "auto",
+        "horizon_days": 2,
+        "candidates": ("seasonal_naive", "weighted_average"),
+        "backtest_origins": 2,
+    }
+    serial = forecast_intervals(history, **kwargs)  # type: ignore[arg-type]
+    parallel = forecast_intervals(history, n_jobs=2, **kwargs)  # type: ignore[arg-type]
+    assert serial.report.models == parallel.report.models
+    assert serial.report.models["short"] == "weighted_average"
+    pd.testing.assert_frame_equal(serial.frame, parallel.frame)

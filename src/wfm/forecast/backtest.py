@@ -243,26 +243,43 @@ def backtest(
     )
 
 
+def _best_label(
+    job: tuple[Hashable, QueueHistory, dict[str, ModelSpec], int, int],
+) -> str | None:
+    """Label of the lowest-WAPE candidate for one queue (None if too short to backtest)."""
+    queue, history, labelled, origins, horizon_days = job
+    usable = min(origins, (history.n_days - horizon_days - 7) // 7 + 1)
+    if usable < 1:
+        return None
+    result = backtest_histories(
+        {queue: history}, labelled, horizon_days=horizon_days, origins=usable, step_days=7
+    )
+    return select_model(result)[queue]
+
+
 def best_models_for_histories(
     histories: Mapping[Hashable, QueueHistory],
     candidates: Sequence[ModelSpec],
     *,
     origins: int,
     horizon_days: int = 7,
+    n_jobs: int = 1,
 ) -> dict[Hashable, ModelSpec]:
     """Model per queue for ``model="auto"``: lowest backtest WAPE over lead days 1-7.
 
-    Queues too short for even one origin get ``weighted_average``.
+    Queues too short for even one origin get ``weighted_average``. ``n_jobs > 1`` runs the
+    queues' backtests in worker processes (same result).
     """
-    by_name = _labelled(candidates)
-    chosen: dict[Hashable, ModelSpec] = {}
-    for queue, history in histories.items():
-        usable = min(origins, (history.n_days - horizon_days - 7) // 7 + 1)
-        if usable < 1:
-            chosen[queue] = "weighted_average"
-            continue
-        result = backtest_histories(
-            {queue: history}, candidates, horizon_days=horizon_days, origins=usable, step_days=7
-        )
-        chosen[queue] = by_name[select_model(result)[queue]]
-    return chosen
+    labelled = _labelled(candidates)
+    jobs = [(q, h, labelled, origins, horizon_days) for q, h in histories.items()]
+    if n_jobs > 1 and len(jobs) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+            labels = list(pool.map(_best_label, jobs))
+    else:
+        labels = [_best_label(job) for job in jobs]
+    return {
+        queue: "weighted_average" if label is None else labelled[label]
+        for queue, label in zip(histories, labels, strict=True)
+    }

@@ -327,7 +327,8 @@ def forecast_intervals(
     aht_weeks : int, default 8
         Weeks of history in the volume-weighted AHT profile.
     n_jobs : int, default 1
-        Worker processes for fitting queues in parallel (results are identical).
+        Worker processes for the per-queue selection backtests and fits (results are
+        identical).
 
     Returns
     -------
@@ -366,7 +367,7 @@ def forecast_intervals(
                 f"to {queue_history.end_date - np.timedelta64(1, 'D')}. Fix: pass start >= "
                 f"{queue_history.end_date} or cut the history before start."
             )
-    chosen = _choose_models(histories, model, candidates, backtest_origins, calendar)
+    chosen = _choose_models(histories, model, candidates, backtest_origins, n_jobs)
     grid, grid_day, grid_slot = slot_values_to_stamps(
         start_date, horizon_days, tz=tz, interval_minutes=minutes
     )
@@ -468,7 +469,7 @@ def _choose_models(
     model: ModelSpec | Mapping[Hashable, ModelSpec],
     candidates: Sequence[ModelSpec],
     backtest_origins: int,
-    calendar: EventCalendar | None,
+    n_jobs: int,
 ) -> dict[Hashable, ModelSpec]:
     if isinstance(model, Mapping):
         missing = [q for q in histories if q not in model]
@@ -478,5 +479,7 @@ def _choose_models(
     if isinstance(model, str) and model == "auto":
         from wfm.forecast.backtest import best_models_for_histories
 
-        return dict(best_models_for_histories(histories, candidates, origins=backtest_origins))
+        return best_models_for_histories(
+            histories, candidates, origins=backtest_origins, n_jobs=n_jobs
+        )
     return dict.fromkeys(histories, model)
