@@ -206,3 +206,14 @@ def test_parallel_fit_gives_identical_results() -> None:
     serial = forecast_intervals(history, model="weighted_average", horizon_days=2).frame
     parallel = forecast_intervals(history, model="weighted_average", horizon_days=2, n_jobs=2).frame
     pd.testing.assert_frame_equal(serial, parallel)
+
+
+def test_partial_last_day_is_trimmed_and_reported() -> None:
+    history = synthetic_history(days=29)
+    cut = pd.Timestamp("2024-01-29 12:00", tz="Europe/London")  # Monday noon
+    result = forecast_intervals(history[history["interval_start"] < cut], model="seasonal_naive")
+    assert result.report.trimmed_days.to_dict("records") == [
+        {"queue": "sales", "date": pd.Timestamp("2024-01-29").date()}
+    ]
+    # the forecast starts the day after the partial day, from the last whole days
+    assert result.frame["interval_start"].min() == pd.Timestamp("2024-01-30", tz="Europe/London")

@@ -22,6 +22,7 @@ from wfm.forecast._base import (
     DEFAULT_LEVELS,
     IntervalForecaster,
     PointForecast,
+    check_horizon,
     check_levels,
     level_key,
 )
@@ -349,8 +350,6 @@ def forecast_intervals(
     ShortHistoryWarning
         If a queue's history is too short for the requested model.
     """
-    from wfm.forecast._base import check_horizon
-
     horizon_days = check_horizon(horizon_days, name="horizon_days")
     checked_levels = check_levels(levels)
     histories, tz, minutes = split_histories(
