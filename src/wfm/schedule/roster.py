@@ -813,7 +813,14 @@ def build_roster(
         for name, v in assignment.slack_groups.items()
         if (v.varValue or 0.0) > 1e-6
     }
-    segments_off = _off_segments(parsed, model.shifts.day[instances.shift], keep, names, agents)
+    segments_off = _off_segments(
+        parsed,
+        model.shifts.day[instances.shift],
+        model.shifts.end_minute[instances.shift],
+        keep,
+        names,
+        agents,
+    )
     agent_frame = _agent_frame(model, instances, keep, names, agents, rules, assignment)
     return finish_result(
         model,
@@ -885,11 +892,17 @@ def _assign_instances(
 def _off_segments(
     requirement: Requirement,
     instance_day: np.ndarray,
+    instance_end_minute: np.ndarray,
     keep: np.ndarray,
     names: list[str],
     agents: Sequence[Agent],
 ) -> pd.DataFrame:
-    """One ``off`` segment per agent and local day without a shift (clipped to horizon)."""
+    """One ``off`` segment per agent and local day without a shift (clipped to horizon).
+
+    An off day starts at local midnight, or later when the agent's shift of the day before
+    runs past midnight (the off segment then starts when that shift ends), so an agent's
+    segments never overlap.
+    """
     dates = pd.DatetimeIndex(requirement.local_dates())
     midnights = dates.tz_localize(requirement.tz, ambiguous=True, nonexistent="shift_forward")
     horizon_end = requirement.starts[-1] + pd.Timedelta(minutes=requirement.interval_minutes)
@@ -899,13 +912,20 @@ def _off_segments(
     )
     day_end = next_midnights.where(next_midnights <= horizon_end, horizon_end)
     worked: set[tuple[str, int]] = set()
-    return_rows = []
+    spill_end: dict[tuple[str, int], pd.Timestamp] = {}
     for inst in np.flatnonzero(keep):
-        worked.add((names[inst], int(instance_day[inst])))
+        day = int(instance_day[inst])
+        worked.add((names[inst], day))
+        shift_end = requirement.starts[0] + pd.Timedelta(minutes=int(instance_end_minute[inst]))
+        if day + 1 < len(dates) and shift_end > day_start[day + 1]:
+            spill_end[(names[inst], day + 1)] = shift_end
+    return_rows = []
     for agent in agents:
         for d in range(len(dates)):
             if (agent.agent, d) not in worked:
-                return_rows.append((agent.agent, "off", day_start[d], day_end[d], "", "", ""))
+                start = max(day_start[d], spill_end.get((agent.agent, d), day_start[d]))
+                if start < day_end[d]:
+                    return_rows.append((agent.agent, "off", start, day_end[d], "", "", ""))
     return pd.DataFrame(
         return_rows,
         columns=["agent", "activity", "start", "end", "shift_id", "template", "queue"],
