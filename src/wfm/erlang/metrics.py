@@ -207,7 +207,9 @@ def erlang_c_asa(q: QueueInputs) -> FloatArray:
 def erlang_c_occupancy(q: QueueInputs) -> FloatArray:
     """Agent occupancy under Erlang C: ``A / N``, 1 where ``N <= A`` and 0 without traffic."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        busy = np.where(q.agents > q.traffic, q.traffic / q.agents, 1.0)
+        busy = np.where(
+            q.agents > q.traffic, q.traffic / np.where(q.agents > q.traffic, q.agents, 1.0), 1.0
+        )
     return np.asarray(np.where(q.traffic > 0, busy, 0.0), dtype=np.float64)
 
 
