@@ -193,8 +193,8 @@ def adherence(schedule_file: Path, events_file: Path, config_path: Path, output:
         interval_minutes=config.site.interval_minutes,
         on_bad="flag",
     )
-    write_frame(result.aggregate("agent").reset_index(), output / "adherence_by_agent.csv")
-    write_frame(result.aggregate("interval").reset_index(), output / "adherence_by_interval.csv")
+    write_frame(result.aggregate("agent"), output / "adherence_by_agent.csv")
+    write_frame(result.aggregate("interval"), output / "adherence_by_interval.csv")
     write_frame(result.exceptions, output / "adherence_exceptions.csv")
     write_frame(result.flagged, output / "adherence_flagged_events.csv")
     click.echo(json.dumps({k: float(v) for k, v in result.summary().items()}, indent=2))

@@ -34,6 +34,7 @@ from wfm.datasets import (
 )
 from wfm.forecast import forecast_bias, wape
 from wfm.pipeline import PlanResult, plan
+from wfm.schedule import Agent
 
 DEMO_CONFIG = "israel_bank_plan.toml"
 TARGET_WEEK_START = pd.Timestamp("1999-01-25", tz=ISRAEL_BANK_TZ)
@@ -74,6 +75,54 @@ def _busy_agents_per_interval(events: pd.DataFrame, starts: pd.DatetimeIndex) ->
     return np.asarray(np.diff(logged_in) / step.total_seconds(), dtype=np.float64)
 
 
+def demo_agents(events: pd.DataFrame, before: pd.Timestamp) -> list[Agent]:
+    """Describe the centre's real agents as schedulable agents, from their history.
+
+    The records name 28 agents but carry no contracts, so contracts are inferred from each
+    agent's logged-in hours before ``before`` (On Call or Available in the inferred state
+    log; a lower bound, since idle gaps over 15 minutes count as logged out):
+
+    * at least 20 hours a week on average: full time, up to 40 paid hours, any template;
+    * 5 to 20 hours: part time, up to 24 paid hours, the part-time template only;
+    * under 5 hours: occasional, up to 12 paid hours, the part-time template only.
+
+    Each agent is available on the weekdays on which they worked at least once.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        State log from :func:`wfm.datasets.israel_bank_agent_states`.
+    before : pandas.Timestamp
+        End of the history used (aware).
+
+    Returns
+    -------
+    list of wfm.schedule.Agent
+    """
+    history = events[(events["end"] <= before) & (events["state"] != "Logged Out")]
+    weeks = (before - history["start"].min()).total_seconds() / (7 * 86400)
+    hours = (history["end"] - history["start"]).dt.total_seconds().groupby(history["agent"]).sum()
+    weekly = hours / 3600 / weeks
+    weekdays = history.groupby("agent")["start"].agg(lambda s: sorted(set(s.dt.dayofweek)))
+    agents = []
+    for name in sorted(weekly.index):
+        if weekly[name] >= 20:
+            templates, max_hours = None, 40.0
+        elif weekly[name] >= 5:
+            templates, max_hours = ("part_time",), 24.0
+        else:
+            templates, max_hours = ("part_time",), 12.0
+        agents.append(
+            Agent(
+                agent=str(name),
+                templates=templates,
+                max_weekly_hours=max_hours,
+                available_days=tuple(int(d) for d in weekdays[name]),
+            )
+        )
+    return agents
+
+
 def run_demo(output: str | Path, *, progress: Callable[[str], None] | None = None) -> str:
     """Run the demo and write its tables and ``report.html`` to ``output``.
 
@@ -92,7 +141,15 @@ def run_demo(output: str | Path, *, progress: Callable[[str], None] | None = Non
     say = progress or (lambda message: None)
     out = Path(output)
     out.mkdir(parents=True, exist_ok=True)
+    events = israel_bank_agent_states()
     config = demo_config()
+    config = config.model_copy(
+        update={
+            "schedule": config.schedule.model_copy(
+                update={"agents": demo_agents(events, TARGET_WEEK_START)}
+            )
+        }
+    )
     intervals = israel_bank_intervals(config.site.interval_minutes)
     history = intervals[intervals["interval_start"] < TARGET_WEEK_START]
     actual = intervals[
@@ -103,9 +160,19 @@ def run_demo(output: str | Path, *, progress: Callable[[str], None] | None = Non
         f"history {history['interval_start'].min():%Y-%m-%d} .. "
         f"{history['interval_start'].max():%Y-%m-%d}, target week 1999-01-25 .. 1999-01-31"
     )
+    # the real agents' activity in the target week, clipped to it
+    week_events = events[
+        (events["end"] > TARGET_WEEK_START) & (events["start"] < TARGET_WEEK_END)
+    ].copy()
+    week_events["start"] = week_events["start"].where(
+        week_events["start"] >= TARGET_WEEK_START, TARGET_WEEK_START
+    )
+    week_events["end"] = week_events["end"].where(
+        week_events["end"] <= TARGET_WEEK_END, TARGET_WEEK_END
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = plan(history, config, progress=say)
+        result = plan(history, config, state_events=week_events, progress=say)
     notes = sorted({str(w.message).split(";")[0] for w in caught})
 
     say("scoring against the real week ...")
@@ -140,12 +207,10 @@ def run_demo(output: str | Path, *, progress: Callable[[str], None] | None = Non
         ),
     }
 
-    events = israel_bank_agent_states()
-    events = events[(events["end"] > TARGET_WEEK_START) & (events["start"] < TARGET_WEEK_END)]
     staffing = result.projection.copy() if result.projection is not None else None
     if staffing is not None:
         starts = pd.DatetimeIndex(staffing["interval_start"])
-        staffing["real_agents_logged_in"] = _busy_agents_per_interval(events, starts)
+        staffing["real_agents_logged_in"] = _busy_agents_per_interval(week_events, starts)
         staffing = staffing.merge(
             kpi[["interval_start", "offered", "service_level", "abandon_rate"]].rename(
                 columns={
@@ -165,6 +230,8 @@ def run_demo(output: str | Path, *, progress: Callable[[str], None] | None = Non
         staffing.to_csv(out / "plan_vs_real.csv", index=False)
     with resources.as_file(resources.files("wfm.datasets").joinpath(DEMO_CONFIG)) as file:
         shutil.copyfile(file, out / "config.toml")
+    # the effective configuration, with the agents inferred from the records
+    (out / "config_effective.json").write_text(config.model_dump_json(indent=2), encoding="utf-8")
 
     summary = _summary_text(result, accuracy, kpi, staffing, notes)
     (out / "summary.txt").write_text(summary + "\n", encoding="utf-8")
@@ -326,20 +393,34 @@ def _write_report(
                 figures=[plot_coverage(staffed, title="Requirement vs real agents logged in")],
             )
         )
-    agents_hours = None
-    if result.schedule is not None and "paid_hours" in result.schedule.agents.columns:
-        agents_hours = result.schedule.agents.head(40)
-    if agents_hours is not None:
+    if result.adherence is not None:
+        per_agent = result.adherence.aggregate("agent").reset_index(drop=True)
+        per_agent = per_agent[per_agent["scheduled_seconds"] > 0]
+        shown = per_agent[["agent", "adherence", "conformance", "exception_seconds"]]
         sections.append(
             ReportSection(
-                "Paid hours per shift",
+                "Adherence per agent",
+                "The real agents' activity in the target week (On Call or Available = work, "
+                "inferred from their service intervals) against the roster the plan gave them "
+                f"({result.config.adherence.definition} definition, grace "
+                f"{result.config.adherence.start_before_seconds:.0f} s). The agents never saw "
+                "this roster, so the figures measure how far the centre's real staffing "
+                "pattern was from the cost-optimal one, not the agents' discipline.",
                 figures=[
                     plot_bars(
-                        agents_hours, "agent", "paid_hours", title="Paid hours", xlabel="hours"
+                        shown,
+                        "agent",
+                        "adherence",
+                        title="Adherence",
+                        xlabel="fraction",
+                        reference=0.9,
                     )
                 ],
+                tables=[shown],
             )
         )
+    if result.schedule is not None:
+        sections.append(ReportSection("Hours per agent", tables=[result.schedule.agents.head(60)]))
     document = html_report(f"wfm plan: {result.config.site.name}", sections)
     path = out / "report.html"
     path.write_text(document, encoding="utf-8")

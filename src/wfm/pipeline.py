@@ -31,7 +31,7 @@ from wfm.core.frames import QUEUE, validate_interval_frame
 from wfm.core.tables import Table
 from wfm.erlang import combine_shrinkage, staff_intervals
 from wfm.forecast import BacktestResult, backtest, forecast_intervals
-from wfm.schedule import ScheduleResult, schedule_shifts
+from wfm.schedule import ScheduleResult, make_schedule
 
 ProgressCallback = Callable[[str], None]
 
@@ -175,7 +175,10 @@ def size_forecast(
 
 
 def schedule_requirement(requirement: pd.DataFrame, config: PlanConfig) -> ScheduleResult:
-    """Schedule shifts (and breaks) covering a requirement frame.
+    """Schedule shifts and breaks covering a requirement frame, rostered to named agents.
+
+    With ``config.schedule.agents`` the shifts are assigned to those agents under the
+    labour rules; without them the result has one pseudo agent per shift.
 
     With shrinkage configured, the scheduler covers ``scheduled_agents`` (the requirement
     grossed up by ``1 / (1 − shrinkage)``), because scheduled heads lose that share of
@@ -210,9 +213,10 @@ def schedule_requirement(requirement: pd.DataFrame, config: PlanConfig) -> Sched
     target = requirement[columns].copy()
     if "scheduled_agents" in requirement.columns:
         target["required_agents"] = requirement["scheduled_agents"].to_numpy(dtype=float)
-    return schedule_shifts(
+    return make_schedule(
         target,
         config.schedule.templates,
+        config.schedule.agents or None,
         rules=config.schedule.rules,
         settings=config.schedule.solver,
         target_seconds=config.staffing.default.target_seconds,
@@ -375,8 +379,8 @@ class PlanResult:
         if self.projection is not None:
             tables["projected_service"] = self.projection
         if self.adherence is not None:
-            tables["adherence_by_agent"] = self.adherence.aggregate("agent").reset_index()
-            tables["adherence_by_interval"] = self.adherence.aggregate("interval").reset_index()
+            tables["adherence_by_agent"] = self.adherence.aggregate("agent")
+            tables["adherence_by_interval"] = self.adherence.aggregate("interval")
             tables["adherence_exceptions"] = self.adherence.exceptions
         return tables
 
