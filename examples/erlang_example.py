@@ -6,8 +6,9 @@ half-hour for 80 % of calls answered within 20 seconds:
 
 - with Erlang C (nobody hangs up), and
 - with Erlang A, using the callers' mean patience estimated from the data as the total time
-  abandoning callers waited divided by the number of abandons (the standard estimator for
-  exponential patience: time at risk over events),
+  all offered callers waited (answered or not) divided by the number of abandons (the
+  maximum-likelihood estimator for exponential patience: time at risk over events; an
+  answered caller's wait is a censored observation of their patience),
 
 then gross the Erlang A requirement up for shrinkage and write the table to
 ``erlang_requirements.csv`` in the current directory.
@@ -25,7 +26,7 @@ TARGET_SECONDS = 20
 
 def main() -> None:
     intervals = wfm.datasets.israel_bank_intervals(30)
-    patience_seconds = intervals["abandon_wait_seconds"].sum() / intervals["abandoned"].sum()
+    patience_seconds = intervals["wait_seconds"].sum() / intervals["abandoned"].sum()
     print(f"{len(intervals)} half-hours, {int(intervals['volume'].sum()):,} calls offered")
     print(
         f"estimated mean patience: {patience_seconds:.1f} s "

@@ -105,7 +105,7 @@ class ServiceTarget(BaseModel):
     patience_seconds : float, "estimate" or None
         Mean caller patience in seconds (switches sizing to Erlang A); ``"estimate"`` takes
         it from the history's abandonments (total abandon wait / abandons; needs the
-        columns ``abandoned`` and ``abandon_wait_seconds``); None means Erlang C.
+        columns ``abandoned`` and ``wait_seconds``); None means Erlang C.
     service_level_definition : str or None
         Which service-level definition applies with patience (see ``docs/erlang.md``).
     """
