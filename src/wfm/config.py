@@ -134,10 +134,14 @@ class StaffingConfig(BaseModel):
         Independent shrinkage components (fractions 0 to 1), combined as
         ``1 − Π(1 − s_i)``. Scheduled breaks and lunches are placed by the scheduler and
         must not be counted here again.
+    offered_load : {"interval", "modified"}
+        Size each interval on its own load (SIPP) or on the modified offered load, which
+        follows fast-changing load better (see :func:`wfm.staff_intervals`).
     """
 
     model_config = _FROZEN
 
+    offered_load: Literal["interval", "modified"] = "interval"
     default: ServiceTarget = Field(default_factory=ServiceTarget)
     queues: dict[str, ServiceTarget] = Field(default_factory=dict)
     shrinkage: dict[str, float] = Field(default_factory=dict)

@@ -171,6 +171,7 @@ def size_forecast(
         service_level_definition=next(iter(definitions)) if uses_patience else None,
         shrinkage=float(shrinkage) if shrinkage is not None else None,
         interval_minutes=config.site.interval_minutes,
+        offered_load=config.staffing.offered_load,
     )
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from wfm.core import InputError, infer_interval_minutes, validate_interval_frame
 from wfm.core.frames import AHT_SECONDS, INTERVAL_START, QUEUE, VOLUME, require_columns
+from wfm.erlang._checks import FloatArray
 from wfm.erlang.metrics import (
     abandon_rate,
     average_speed_of_answer,
@@ -92,6 +93,7 @@ def staff_intervals(
     min_agents: Any = 0,
     shrinkage: Any = None,
     interval_minutes: int | None = None,
+    offered_load: str = "interval",
 ) -> pd.DataFrame:
     """Size every interval of a long-format frame (the DataFrame entry point).
 
@@ -120,6 +122,17 @@ def staff_intervals(
         per-queue or per-interval shrinkage.
     interval_minutes : int, optional
         Interval length; inferred from the timestamps if omitted.
+    offered_load : {"interval", "modified"}, default "interval"
+        ``"interval"`` sizes each interval on its own load, ``volume × AHT / interval``
+        (the stationary independent period-by-period, SIPP, method). ``"modified"`` sizes
+        it on the modified offered load: the mean number of contacts in service in an
+        infinite-server queue fed by the time-varying arrivals (empty before the first
+        interval of each queue), which lags the arrivals by about one handle time and
+        meets the target more evenly when load changes quickly (Jennings, Mandelbaum,
+        Massey and Whitt 1996; ``docs/simulation.md`` compares the methods). Each queue's
+        intervals must then be contiguous; the load is expressed as ``effective_volume``
+        (contacts per interval that give the same Erlangs at the interval's AHT) and
+        intervals without an AHT (no volume) keep an effective volume of 0.
 
     Every target accepts a scalar, a mapping ``{queue: value}``, a column name, or an array
     with one value per row (in the caller's row order).
@@ -168,6 +181,13 @@ def staff_intervals(
         definition = check_definition(service_level_definition)
     volume = checked[VOLUME].to_numpy(dtype=np.float64)
     aht = checked[AHT_SECONDS].to_numpy(dtype=np.float64, na_value=np.nan)
+    if offered_load == "modified":
+        volume = _modified_offered_volume(checked, volume, aht, interval_seconds)
+    elif offered_load != "interval":
+        raise InputError(
+            f"offered_load={offered_load!r} is not a known method. "
+            "Fix: use 'interval' (SIPP) or 'modified' (modified offered load)."
+        )
     staffing_arguments = {
         "interval_seconds": interval_seconds,
         "target_service_level": resolved["target_service_level"],
@@ -182,6 +202,8 @@ def staff_intervals(
     whole, fractional = required_agents_both(volume, aht, **staffing_arguments)
     metric_arguments = {"interval_seconds": interval_seconds, "patience_seconds": patience}
     out = checked.drop(columns=[c for c in checked.columns if c.startswith(_ROW_PREFIX)])
+    if offered_load == "modified":
+        out["effective_volume"] = volume
     out["required_agents"] = whole
     out[REQUIRED_AGENTS_CONTINUOUS] = fractional
     out[SERVICE_LEVEL] = service_level(
@@ -204,3 +226,31 @@ def staff_intervals(
         )
         out[SCHEDULED_AGENTS] = apply_shrinkage(whole, lost)
     return out
+
+
+def _modified_offered_volume(
+    checked: pd.DataFrame, volume: FloatArray, aht: FloatArray, interval_seconds: float
+) -> FloatArray:
+    """Per-row volume whose stationary load equals the modified offered load (Erlangs)."""
+    from wfm.erlang.timevarying import modified_offered_load
+
+    effective = np.zeros_like(volume)
+    queues = checked[QUEUE].to_numpy()
+    starts = pd.DatetimeIndex(checked[INTERVAL_START]).as_unit("ns").asi8
+    step = int(interval_seconds * 1e9)
+    boundaries = np.flatnonzero(queues[1:] != queues[:-1]) + 1
+    for rows in np.split(np.arange(len(checked)), boundaries):  # a loop over queues only
+        gaps = np.diff(starts[rows]) != step
+        if gaps.any():
+            where = checked[INTERVAL_START].iloc[rows[1:][gaps][0]]
+            raise InputError(
+                f"offered_load='modified' needs contiguous intervals, but queue "
+                f"{queues[rows[0]]!r} has a gap before interval_start={where}. Fix: add the "
+                "missing intervals (with volume 0 if closed) or use offered_load='interval'."
+            )
+        load = modified_offered_load(volume[rows], aht[rows], interval_seconds).ravel()
+        has_aht = np.isfinite(aht[rows]) & (aht[rows] > 0)
+        effective[rows] = np.where(
+            has_aht, load * interval_seconds / np.where(has_aht, aht[rows], 1.0), 0.0
+        )
+    return effective
