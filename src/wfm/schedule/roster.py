@@ -144,7 +144,9 @@ def add_capacity_constraints(
     For every distinct eligibility profile X (set of shifts some agent can work): on each
     day, shifts in X <= agents who can work some shift of X that day; over the horizon,
     paid hours in X <= the maximum hours of agents who can work in X, and >= the minimum
-    hours of agents who can work only in X (elastic). Returns the min-hours slacks.
+    hours of agents who can work only in X; shifts in X >= the shifts those agents need
+    at one shift a day (their minimum hours over their longest eligible shift, rounded
+    up). The two lower bounds are elastic. Returns their slacks.
     """
     shifts, problem = model.shifts, model.problem
     _, n_days, n_blocks = _horizon_scale(model.requirement)
@@ -162,6 +164,8 @@ def add_capacity_constraints(
     )
     max_days = np.minimum(days_available, n_days - rules.consecutive_days_off * n_blocks)
     paid_hours = shifts.paid_minutes / 60.0
+    longest = np.where(eligible, paid_hours[None, :], 0.0).max(axis=1, initial=0.0)
+    longest = np.where(longest > 0, longest, np.inf)
     rows: list[np.ndarray] = []
     rhs: list[float] = []
     for day in np.unique(shifts.day):
@@ -197,6 +201,20 @@ def add_capacity_constraints(
             )
             constraint = pulp.LpConstraint(expression, sense=pulp.LpConstraintGE, rhs=need)
             problem.addConstraint(constraint, name=f"capacity_min_hours_{len(slacks)}")
+            model.repairs.append((constraint, slack))
+            problem.setObjective(problem.objective + RULE_PENALTY * slack)
+        # each agent works at most one shift a day, so it needs at least
+        # ceil(min hours / its longest eligible paid shift) shifts
+        members = inside & touches
+        needed_shifts = float(np.ceil(min_hours[members] / longest[members] - 1e-9).sum())
+        if needed_shifts > 0:
+            slack = problem.add_variable(f"min_shifts_slack_{len(slacks)}", lowBound=0)
+            slacks.append(slack)
+            expression = pulp.LpAffineExpression(
+                [(model.shift_vars[j], 1.0) for j in np.flatnonzero(profile)] + [(slack, 1.0)]
+            )
+            constraint = pulp.LpConstraint(expression, sense=pulp.LpConstraintGE, rhs=needed_shifts)
+            problem.addConstraint(constraint, name=f"capacity_min_shifts_{len(slacks)}")
             model.repairs.append((constraint, slack))
             problem.setObjective(problem.objective + RULE_PENALTY * slack)
     model.round_down = True
