@@ -88,7 +88,7 @@ roster = make_schedule(
     templates,
     agents,
     rules=rules.model_copy(update={"on_infeasible": "return"}),
-    settings=settings,
+    settings=settings.model_copy(update={"time_limit_seconds": 6}),
 )
 print("\nNamed roster:")
 print(roster.summary().to_string())
