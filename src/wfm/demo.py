@@ -268,11 +268,22 @@ def _summary_text(
     if result.schedule is not None:
         schedule = result.schedule.summary()
         lines.append(
-            f"Schedule: {int(schedule['shifts'])} shifts, status {schedule['status']}, "
-            f"gap {float(schedule['gap']):.2%} to the best bound, "
-            f"under-coverage {float(schedule['under_agent_hours']):.1f} agent-hours, "
-            f"over-coverage {float(schedule['over_agent_hours']):.1f}"
+            f"Schedule: {int(schedule['shifts'])} shifts for {int(schedule['agents'])} agents, "
+            f"status {schedule['status']}; under-coverage "
+            f"{float(schedule['under_agent_hours']):.1f} agent-hours, over-coverage "
+            f"{float(schedule['over_agent_hours']):.1f}"
         )
+        solves = result.schedule.solves
+        if len(solves) == 2:
+            lines.append(
+                f"  phase 1 (shifts, agent capacity per profile): gap {solves[0].gap:.2%}; "
+                f"phase 2 (assignment to named agents under every rule): gap "
+                f"{solves[1].gap:.2%} to its own bound; the roster costs "
+                f"{float(schedule['gap']):.1%} more than the phase-1 bound, mostly coverage "
+                "these agents' availability and rest rules cannot provide"
+            )
+        else:
+            lines.append(f"  gap {float(schedule['gap']):.2%} to the best bound")
     if staffing is not None:
         with_volume = staffing.dropna(subset=["projected_service_level", "real_service_level"])
         weights = with_volume["real_offered"].to_numpy(dtype=float)
