@@ -140,6 +140,7 @@ def accuracy_section(name: str, history: pd.DataFrame, full: bool) -> dict[str, 
         "average_8w": WeightedSeasonalAverage(weeks=8),
         "holt_winters": "holt_winters",
         "top_down": "top_down",
+        "combination": "combination",
     }
     if full:
         models["mstl"] = "mstl"

@@ -3,6 +3,7 @@
 from wfm.forecast._base import IntervalForecaster, PointForecast
 from wfm.forecast._warnings import MissingIntervalsWarning, ShortHistoryWarning
 from wfm.forecast.backtest import BacktestResult, backtest, select_model
+from wfm.forecast.combination import CombinedForecaster
 from wfm.forecast.decomposition import MSTLForecaster
 from wfm.forecast.events import CalendarEvent, EventCalendar
 from wfm.forecast.holt_winters import DoubleSeasonalHoltWinters
@@ -36,6 +37,7 @@ __all__ = [
     "MODEL_NAMES",
     "BacktestResult",
     "CalendarEvent",
+    "CombinedForecaster",
     "DoubleSeasonalHoltWinters",
     "EventCalendar",
     "ForecastSnapshot",

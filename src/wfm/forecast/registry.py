@@ -32,12 +32,19 @@ def _mstl(slots: int) -> IntervalForecaster:
     return MSTLForecaster(slots_per_day=slots)
 
 
+def _combination(slots: int) -> IntervalForecaster:
+    from wfm.forecast.combination import CombinedForecaster
+
+    return CombinedForecaster(slots_per_day=slots)
+
+
 MODEL_NAMES: dict[str, ModelFactory] = {
     "seasonal_naive": lambda slots: SeasonalNaive(slots_per_day=slots),
     "weighted_average": lambda slots: WeightedSeasonalAverage(slots_per_day=slots),
     "holt_winters": _holt_winters,
     "top_down": _top_down,
     "mstl": _mstl,
+    "combination": _combination,
 }
 """Model name -> factory taking the number of slots per day."""
 
