@@ -98,31 +98,20 @@ def example_config() -> None:
 def forecast(history: Path, config_path: Path, output: Path, no_backtest: bool) -> None:
     """Forecast volume and AHT per interval from an interval HISTORY file."""
     from wfm.config import load_config
-    from wfm.forecast import backtest, forecast_intervals
     from wfm.io import read_frame, write_frame
+    from wfm.pipeline import backtest_history, forecast_history, history_in_site_zone
 
     config = load_config(config_path)
     frame = read_frame(history, tz=config.site.time_zone, time_columns=["interval_start"])
+    frame = history_in_site_zone(frame, config)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if not no_backtest:
             _progress("backtest ...")
-            result = backtest(
-                frame,
-                horizon_days=min(config.forecast.horizon_days, 7),
-                origins=config.forecast.backtest_origins,
-                interval_minutes=config.site.interval_minutes,
-            )
+            result = backtest_history(frame, config)
             write_frame(result.table().reset_index(), output / "backtest.csv")
         _progress("forecast ...")
-        fitted = forecast_intervals(
-            frame,
-            model=config.forecast.model,
-            horizon_days=config.forecast.horizon_days,
-            levels=tuple(float(v) for v in config.forecast.levels),
-            interval_minutes=config.site.interval_minutes,
-            backtest_origins=config.forecast.backtest_origins,
-        )
+        fitted = forecast_history(frame, config)
     _echo_warnings(caught)
     path = write_frame(fitted.to_frame(), output / "forecast.csv")
     click.echo(fitted.summary())

@@ -30,7 +30,7 @@ from wfm.core.errors import InputError
 from wfm.core.frames import QUEUE, validate_interval_frame
 from wfm.core.tables import Table
 from wfm.erlang import combine_shrinkage, staff_intervals
-from wfm.forecast import BacktestResult, backtest, forecast_intervals
+from wfm.forecast import BacktestResult, IntervalForecast, backtest, forecast_intervals
 from wfm.schedule import ScheduleResult, make_schedule
 
 ProgressCallback = Callable[[str], None]
@@ -465,10 +465,48 @@ class PlanOutput(BaseModel):
     tables: dict[str, Table]
 
 
-def _history_in_site_zone(history: pd.DataFrame, config: PlanConfig) -> pd.DataFrame:
-    """Validate the history and express its timestamps in the site's time zone."""
+def _forecast_columns(history: pd.DataFrame) -> list[str]:
+    """Columns the forecaster reads (handle time only when the history has it)."""
+    columns = ["queue", "interval_start", "volume"]
+    return [*columns, "aht_seconds"] if "aht_seconds" in history.columns else columns
+
+
+def backtest_history(history: pd.DataFrame, config: PlanConfig) -> BacktestResult:
+    """Rolling-origin backtest of the candidate models on a validated interval history.
+
+    Horizon ``min(forecast.horizon_days, 7)`` days, ``forecast.backtest_origins`` origins.
+    """
+    return backtest(
+        history[_forecast_columns(history)],
+        horizon_days=min(config.forecast.horizon_days, 7),
+        origins=config.forecast.backtest_origins,
+        interval_minutes=config.site.interval_minutes,
+    )
+
+
+def forecast_history(history: pd.DataFrame, config: PlanConfig) -> IntervalForecast:
+    """Forecast ``forecast.horizon_days`` days after the history with the configured model."""
+    return forecast_intervals(
+        history[_forecast_columns(history)],
+        model=config.forecast.model,
+        horizon_days=config.forecast.horizon_days,
+        levels=tuple(float(level) for level in config.forecast.levels),
+        interval_minutes=config.site.interval_minutes,
+        backtest_origins=config.forecast.backtest_origins,
+    )
+
+
+def history_in_site_zone(history: pd.DataFrame, config: PlanConfig) -> pd.DataFrame:
+    """Validate the history and express its timestamps in the site's time zone.
+
+    ``aht_seconds`` is checked when present (a volume-only history can be forecast, but
+    not sized).
+    """
     frame = validate_interval_frame(
-        history, interval_minutes=config.site.interval_minutes, name="history"
+        history,
+        interval_minutes=config.site.interval_minutes,
+        require_aht="aht_seconds" in history.columns,
+        name="history",
     )
     frame["interval_start"] = frame["interval_start"].dt.tz_convert(config.site.time_zone)
     return frame
@@ -513,7 +551,7 @@ def plan(
     """
     report = progress or _silent
     timings: dict[str, float] = {}
-    frame = _history_in_site_zone(history, config)
+    frame = history_in_site_zone(history, config)
 
     patience_estimates: dict[str, float] = {}
     queues = sorted(str(q) for q in frame[QUEUE].unique())
@@ -523,22 +561,10 @@ def plan(
     backtest_result = None
     if run_backtest:
         with _step("backtest", timings, report):
-            backtest_result = backtest(
-                frame[["queue", "interval_start", "volume", "aht_seconds"]],
-                horizon_days=min(config.forecast.horizon_days, 7),
-                origins=config.forecast.backtest_origins,
-                interval_minutes=config.site.interval_minutes,
-            )
+            backtest_result = backtest_history(frame, config)
 
     with _step("forecast", timings, report):
-        forecast = forecast_intervals(
-            frame[["queue", "interval_start", "volume", "aht_seconds"]],
-            model=config.forecast.model,
-            horizon_days=config.forecast.horizon_days,
-            levels=tuple(float(level) for level in config.forecast.levels),
-            interval_minutes=config.site.interval_minutes,
-            backtest_origins=config.forecast.backtest_origins,
-        )
+        forecast = forecast_history(frame, config)
     forecast_frame = forecast.to_frame()
     models = {str(q): str(m) for q, m in forecast.report.models.items()}
 
