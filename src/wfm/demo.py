@@ -48,33 +48,6 @@ def demo_config() -> PlanConfig:
         return load_config(file)
 
 
-def _busy_agents_per_interval(events: pd.DataFrame, starts: pd.DatetimeIndex) -> np.ndarray:
-    """Average number of real agents logged in (On Call or Available) per interval.
-
-    The logged-in time up to instant ``t`` is ``Σ_{start<t} (t − start) − Σ_{end<t} (t − end)``
-    over the events; evaluated at the interval edges with sorted prefix sums, its
-    differences are the agent-time inside each interval (no loop over events).
-    """
-    working = events[events["state"] != "Logged Out"]
-    step = starts[1] - starts[0]
-    origin = int(starts.as_unit("ns").asi8[0])
-    # seconds since the first edge keep the sums well inside float64's exact range
-    edges = (
-        np.append(starts.as_unit("ns").asi8, starts.as_unit("ns").asi8[-1] + step.value) - origin
-    ) / 1e9
-
-    def integral(points: np.ndarray) -> np.ndarray:
-        ordered = np.sort((points - origin) / 1e9)
-        prefix = np.concatenate([[0.0], np.cumsum(ordered)])
-        count = np.searchsorted(ordered, edges, side="left")
-        return np.asarray(edges * count - prefix[count], dtype=np.float64)
-
-    logged_in = integral(pd.DatetimeIndex(working["start"]).as_unit("ns").asi8) - integral(
-        pd.DatetimeIndex(working["end"]).as_unit("ns").asi8
-    )
-    return np.asarray(np.diff(logged_in) / step.total_seconds(), dtype=np.float64)
-
-
 def demo_agents(events: pd.DataFrame, before: pd.Timestamp) -> list[Agent]:
     """Describe the centre's real agents as schedulable agents, from their history.
 
@@ -209,8 +182,6 @@ def run_demo(output: str | Path, *, progress: Callable[[str], None] | None = Non
 
     staffing = result.projection.copy() if result.projection is not None else None
     if staffing is not None:
-        starts = pd.DatetimeIndex(staffing["interval_start"])
-        staffing["real_agents_logged_in"] = _busy_agents_per_interval(week_events, starts)
         staffing = staffing.merge(
             kpi[["interval_start", "offered", "service_level", "abandon_rate"]].rename(
                 columns={
@@ -221,6 +192,16 @@ def run_demo(output: str | Path, *, progress: Callable[[str], None] | None = Non
             ),
             on="interval_start",
             how="left",
+        )
+
+    if staffing is not None and result.adherence is not None:
+        # agents in a work state (On Call or Available) per interval, in or out of shift
+        logged_in = result.adherence.staffing()[["interval_start", "available_agents"]]
+        staffing = staffing.merge(
+            logged_in.rename(columns={"available_agents": "real_agents_logged_in"}),
+            on="interval_start",
+            how="left",
+            validate="one_to_one",
         )
 
     result.write(out)
@@ -392,18 +373,19 @@ def _write_report(
                 ],
             )
         )
-        staffed = staffing.assign(
-            required=staffing["required_agents"], scheduled=staffing["real_agents_logged_in"]
-        )
-        sections.append(
-            ReportSection(
-                "Real agents logged in vs requirement",
-                "Average number of the centre's agents logged in (serving or available "
-                "between calls, inferred from their service intervals) per half-hour, against "
-                "the requirement the plan computed.",
-                figures=[plot_coverage(staffed, title="Requirement vs real agents logged in")],
+        if "real_agents_logged_in" in staffing.columns:
+            staffed = staffing.assign(
+                required=staffing["required_agents"], scheduled=staffing["real_agents_logged_in"]
             )
-        )
+            sections.append(
+                ReportSection(
+                    "Real agents logged in vs requirement",
+                    "Average number of the centre's agents logged in (serving or available "
+                    "between calls, inferred from their service intervals) per half-hour, against "
+                    "the requirement the plan computed.",
+                    figures=[plot_coverage(staffed, title="Requirement vs real agents logged in")],
+                )
+            )
     if result.adherence is not None:
         per_agent = result.adherence.aggregate("agent").reset_index(drop=True)
         per_agent = per_agent[per_agent["scheduled_seconds"] > 0]
