@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -101,3 +103,48 @@ def test_auto_parallel_matches_serial_and_short_queue_falls_back() -> None:
     assert serial.report.models == parallel.report.models
     assert serial.report.models["short"] == "weighted_average"
     pd.testing.assert_frame_equal(serial.frame, parallel.frame)
+
+
+def test_champion_is_kept_unless_a_challenger_clears_the_margin() -> None:
+    from wfm.forecast import BacktestResult
+
+    def result(champion_error: float, challenger_error: float) -> BacktestResult:
+        errors = pd.DataFrame(
+            {
+                "queue": "q",
+                "model": ["combination", "other"],
+                "origin": pd.Timestamp("2024-01-01").date(),
+                "lead_day": 1,
+                "abs_error": [champion_error, challenger_error],
+                "error": 0.0,
+                "actual": 100.0,
+                "n": 48,
+            }
+        )
+        return BacktestResult(errors, 1)
+
+    # challenger 4% better: not enough evidence at a 5% margin; plain selection takes it
+    close = result(10.0, 9.6)
+    assert select_model(close, champion="combination", margin=0.05) == {"q": "combination"}
+    assert select_model(close) == {"q": "other"}
+    # challenger 10% better: it wins
+    clear = result(10.0, 9.0)
+    assert select_model(clear, champion="combination", margin=0.05) == {"q": "other"}
+    # a champion that was not backtested is ignored
+    assert select_model(clear, champion="mstl", margin=0.05) == {"q": "other"}
+    with pytest.raises(InputError, match="margin"):
+        select_model(clear, champion="combination", margin=1.5)
+
+
+def test_auto_applies_the_champion_rule_to_its_backtest(us_bank: pd.DataFrame) -> None:
+    from wfm.forecast.registry import FAST_MODELS
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingIntervalsWarning)
+        result = forecast_intervals(us_bank, model="auto", horizon_days=7)
+        scores = backtest(us_bank, models=FAST_MODELS, horizon_days=7, origins=4, step_days=7)
+    expected = select_model(scores, champion="combination", margin=0.05)
+    assert result.report.models == expected
+    frame = result.frame
+    assert np.isfinite(frame["volume"]).all()
+    assert (frame["volume"] >= 0).all()

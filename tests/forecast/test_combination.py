@@ -35,3 +35,33 @@ def test_one_member_is_not_a_combination() -> None:
 def test_predict_before_fit_names_the_fix() -> None:
     with pytest.raises(NotFittedError, match="call fit"):
         CombinedForecaster(slots_per_day=24).predict(24)
+
+
+def test_backtest_scores_the_combination_as_if_fitted_on_its_own() -> None:
+    """The backtest reuses members' forecasts; its errors equal a separately fitted model's."""
+    import pandas as pd
+
+    from wfm.forecast import backtest
+    from wfm.forecast.intervals import split_histories
+
+    from .conftest import synthetic_history
+
+    history = synthetic_history(days=63, seed=5)
+    result = backtest(
+        history, models=["top_down", "combination"], horizon_days=7, origins=2, step_days=7
+    )
+    queue_history = next(iter(split_histories(history)[0].values()))
+    slots = queue_history.volume.shape[1]
+    rows = result.errors[result.errors["model"] == "combination"]
+    assert sorted(rows["origin"].unique()) == result.origins
+    for origin_date, group in rows.groupby("origin"):
+        origin = int((np.datetime64(origin_date) - queue_history.first_date).astype(int))
+        model = CombinedForecaster(slots_per_day=slots).fit_point(
+            queue_history.volume[:origin], start_date=queue_history.first_date
+        )
+        mean = model.predict(7 * slots).mean.reshape(7, slots)
+        actual = queue_history.volume[origin : origin + 7]
+        scored = queue_history.observed[origin : origin + 7]
+        expected = np.where(scored, np.abs(mean - actual), 0.0).sum(axis=1)
+        np.testing.assert_allclose(group["abs_error"].to_numpy(), expected, rtol=1e-12)
+        assert isinstance(origin_date, type(pd.Timestamp("2024-01-01").date()))

@@ -20,8 +20,14 @@ import pandas as pd
 from wfm.core.errors import InputError
 from wfm.core.frames import QUEUE
 from wfm.forecast._base import IntervalForecaster, check_horizon
-from wfm.forecast._slots import QueueHistory, weekday_of
-from wfm.forecast.registry import FAST_MODELS, make_model, model_name
+from wfm.forecast._slots import FloatArray, QueueHistory, weekday_of
+from wfm.forecast.registry import (
+    CHAMPION,
+    FAST_MODELS,
+    SELECTION_MARGIN,
+    make_model,
+    model_name,
+)
 
 ModelSpec = str | IntervalForecaster
 
@@ -102,8 +108,16 @@ def select_model(
     *,
     max_lead_day: int | None = None,
     origins: Sequence[Any] | None = None,
+    champion: str | None = None,
+    margin: float = 0.0,
 ) -> dict[Hashable, str]:
     """Pick, per queue, the model with the lowest WAPE over lead days ``1..max_lead_day``.
+
+    With a ``champion``, that model is kept unless another beats its WAPE by more than the
+    relative ``margin``: a challenger wins only if ``wape < (1 - margin) * wape_champion``.
+    Backtests on a few origins rank close models largely by chance, and picking the
+    lowest of several noisy scores favours whichever was lucky (docs/forecast.md, "Model
+    selection"); a margin asks a challenger for evidence before it replaces the default.
 
     Parameters
     ----------
@@ -113,12 +127,21 @@ def select_model(
         Horizon the selection is for (default the backtest's horizon).
     origins : sequence, optional
         Origins to select on (e.g. the earlier ones, keeping later ones for evaluation).
+    champion : str, optional
+        Label of the default model (e.g. ``"combination"``); ignored for a queue where it
+        was not backtested.
+    margin : float, default 0.0
+        Relative WAPE improvement (fraction, 0 <= margin < 1) a challenger needs.
 
     Returns
     -------
     dict
-        Queue -> model name.
+        Queue -> model label.
     """
+    if isinstance(margin, bool) or not isinstance(margin, int | float) or not 0 <= margin < 1:
+        raise InputError(
+            f"margin={margin!r} must be a fraction with 0 <= margin < 1. Fix: e.g. margin=0.05."
+        )
     errors = result.errors
     if origins is not None:
         errors = errors[errors["origin"].isin(list(origins))]
@@ -127,9 +150,16 @@ def select_model(
     if errors.empty:
         raise InputError("no backtest errors to select on. Fix: check origins/max_lead_day.")
     sums = errors.groupby([QUEUE, "model"], sort=True)[["abs_error", "actual"]].sum()
-    sums["wape"] = sums["abs_error"] / sums["actual"].where(sums["actual"] > 0)
-    best = sums["wape"].fillna(np.inf).groupby(level=0).idxmin()
-    return {queue: pair[1] for queue, pair in best.items()}
+    wape = (sums["abs_error"] / sums["actual"].where(sums["actual"] > 0)).fillna(np.inf)
+    chosen: dict[Hashable, str] = {}
+    for queue, scores in wape.groupby(level=0):
+        by_model = scores.droplevel(0)
+        best = str(by_model.idxmin())
+        if champion is not None and champion in by_model.index and best != champion:
+            if not by_model[best] < (1.0 - margin) * by_model[champion]:
+                best = champion
+        chosen[queue] = best
+    return chosen
 
 
 def _labelled(models: Sequence[ModelSpec] | Mapping[str, ModelSpec]) -> dict[str, ModelSpec]:
@@ -147,6 +177,45 @@ def _labelled(models: Sequence[ModelSpec] | Mapping[str, ModelSpec]) -> dict[str
     return labelled
 
 
+def _spec_key(spec: ModelSpec) -> Hashable:
+    """Cache key of a model specification: its name, or the identity of a template."""
+    return spec if isinstance(spec, str) else ("instance", id(spec))
+
+
+def _raw_forecast(
+    spec: ModelSpec,
+    history: QueueHistory,
+    origin: int,
+    horizon_days: int,
+    cache: dict[Hashable, FloatArray | None],
+) -> FloatArray | None:
+    """Unclipped ``(horizon_days, slots)`` forecast from ``origin`` (None if too short).
+
+    A combination is the mean of its members' forecasts, taken from ``cache`` when a member
+    was also a candidate at this origin, so a combination of candidates costs no extra fit.
+    The arithmetic is that of :class:`CombinedForecaster` (same result).
+    """
+    from wfm.forecast.combination import CombinedForecaster
+
+    key = _spec_key(spec)
+    if key in cache:
+        return cache[key]
+    slots = history.volume.shape[1]
+    model = make_model(spec, slots)
+    start = history.first_date + np.timedelta64(origin, "D")
+    raw: FloatArray | None
+    if origin < model.min_history_days:
+        raw = None
+    elif isinstance(model, CombinedForecaster):
+        parts = [_raw_forecast(m, history, origin, horizon_days, cache) for m in model.members]
+        raw = None if any(p is None for p in parts) else np.mean(parts, axis=0)
+    else:
+        model.fit_point(history.volume[:origin], start_date=history.first_date)
+        raw = model._forecast(model.state_, horizon_days, start)
+    cache[key] = raw
+    return raw
+
+
 def backtest_histories(
     histories: Mapping[Hashable, QueueHistory],
     models: Sequence[ModelSpec] | Mapping[str, ModelSpec],
@@ -156,45 +225,46 @@ def backtest_histories(
     step_days: int,
 ) -> BacktestResult:
     """Rolling-origin backtest on prepared slot histories (see module docstring)."""
-    rows: list[pd.DataFrame] = []
-    for queue, history in histories.items():
-        slots = history.volume.shape[1]
+    rows: list[tuple[int, int, int, pd.DataFrame]] = []
+    labelled = _labelled(models)
+    for queue_index, (queue, history) in enumerate(histories.items()):
         last_origin = history.n_days - horizon_days
         origin_days = [last_origin - k * step_days for k in range(origins)][::-1]
-        for label, spec in _labelled(models).items():
-            for origin in origin_days:
-                model = make_model(spec, slots)
-                if origin < model.min_history_days:
+        for origin in origin_days:
+            if origin < 1:
+                continue
+            cache: dict[Hashable, FloatArray | None] = {}
+            start = history.first_date + np.timedelta64(origin, "D")
+            open_mask = history.open_slots[weekday_of(start, horizon_days)]
+            actual = history.volume[origin : origin + horizon_days]
+            scored = history.observed[origin : origin + horizon_days]
+            for label_index, (label, spec) in enumerate(labelled.items()):
+                raw = _raw_forecast(spec, history, origin, horizon_days, cache)
+                if raw is None:
                     continue
-                model.fit_point(history.volume[:origin], start_date=history.first_date)
-                start = history.first_date + np.timedelta64(origin, "D")
-                mean = model.predict(horizon_days * slots, levels=(80,)).mean
-                mean = mean.reshape(horizon_days, slots)
-                open_mask = history.open_slots[weekday_of(start, horizon_days)]
-                mean = np.where(open_mask, mean, 0.0)
-                actual = history.volume[origin : origin + horizon_days]
-                scored = history.observed[origin : origin + horizon_days]
+                mean = np.where(open_mask, np.maximum(raw, 0.0), 0.0)
                 diff = np.where(scored, mean - actual, 0.0)
-                rows.append(
-                    pd.DataFrame(
-                        {
-                            QUEUE: queue,
-                            "model": label,
-                            "origin": pd.Timestamp(start).date(),
-                            "lead_day": np.arange(1, horizon_days + 1),
-                            "abs_error": np.abs(diff).sum(axis=1),
-                            "error": diff.sum(axis=1),
-                            "actual": np.where(scored, actual, 0.0).sum(axis=1),
-                            "n": scored.sum(axis=1),
-                        }
-                    )
+                frame = pd.DataFrame(
+                    {
+                        QUEUE: queue,
+                        "model": label,
+                        "origin": pd.Timestamp(start).date(),
+                        "lead_day": np.arange(1, horizon_days + 1),
+                        "abs_error": np.abs(diff).sum(axis=1),
+                        "error": diff.sum(axis=1),
+                        "actual": np.where(scored, actual, 0.0).sum(axis=1),
+                        "n": scored.sum(axis=1),
+                    }
                 )
+                rows.append((queue_index, label_index, origin, frame))
     if not rows:
         raise InputError(
             f"the history is too short for {origins} origin(s) of {horizon_days} days. Fix: "
             "pass fewer origins, a shorter horizon or more history."
         )
-    return BacktestResult(pd.concat(rows, ignore_index=True)[_ERROR_COLUMNS], horizon_days)
+    rows.sort(key=lambda row: row[:3])  # queue, model, origin: the order of the inputs
+    errors = pd.concat([row[3] for row in rows], ignore_index=True)[_ERROR_COLUMNS]
+    return BacktestResult(errors, horizon_days)
 
 
 def backtest(
@@ -254,7 +324,8 @@ def _best_label(
     result = backtest_histories(
         {queue: history}, labelled, horizon_days=horizon_days, origins=usable, step_days=7
     )
-    return select_model(result)[queue]
+    champion = CHAMPION if CHAMPION in labelled else None
+    return select_model(result, champion=champion, margin=SELECTION_MARGIN)[queue]
 
 
 def best_models_for_histories(
@@ -267,8 +338,10 @@ def best_models_for_histories(
 ) -> dict[Hashable, ModelSpec]:
     """Model per queue for ``model="auto"``: lowest backtest WAPE over lead days 1-7.
 
-    Queues too short for even one origin get ``weighted_average``. ``n_jobs > 1`` runs the
-    queues' backtests in worker processes (same result).
+    When the candidates include ``"combination"`` it is the champion: another candidate
+    replaces it only with a WAPE more than ``SELECTION_MARGIN`` (5%) lower (see
+    :func:`select_model`). Queues too short for even one origin get ``weighted_average``.
+    ``n_jobs > 1`` runs the queues' backtests in worker processes (same result).
     """
     labelled = _labelled(candidates)
     jobs = [(q, h, labelled, origins, horizon_days) for q, h in histories.items()]

@@ -11,9 +11,12 @@ from wfm.core.errors import InputError
 from wfm.forecast._base import IntervalForecaster
 from wfm.forecast._slots import FloatArray
 
-DEFAULT_MEMBERS: tuple[str, ...] = ("weighted_average", "holt_winters", "top_down")
-"""Members of the default combination: a seasonal average, a smoothing model and a
-top-down daily model, whose errors differ in kind."""
+DEFAULT_MEMBERS: tuple[str, ...] = ("weighted_average_8w", "top_down")
+"""Members of the default combination: the 8-week seasonal average (stable weekly shape,
+slow to follow a change of level) and the top-down model (daily totals by ETS with weekday
+and holiday effects, quick to follow a change of level), whose errors differ in kind.
+Holt-Winters is left out: its level follows the last day, which helps within the day but
+made the combination worse at 2-7 days ahead on both real series (docs/forecast.md)."""
 
 
 class CombinedForecaster(IntervalForecaster):
@@ -30,7 +33,7 @@ class CombinedForecaster(IntervalForecaster):
     ----------
     members : sequence of str or IntervalForecaster, default DEFAULT_MEMBERS
         Model names of :data:`wfm.forecast.MODEL_NAMES` or unfitted model instances
-        (default: weighted average, Holt-Winters and top-down).
+        (default: the 8-week seasonal average and top-down).
     slots_per_day : int, default 48
         Intervals per local day.
     calibration_days : int, default 14

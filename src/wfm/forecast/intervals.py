@@ -304,10 +304,13 @@ def forecast_intervals(
         Long-format interval frame: ``queue``, ``interval_start`` (aware), ``volume``
         (contacts per interval, >= 0) and optionally ``aht_seconds`` (seconds).
     model : str, IntervalForecaster or mapping, default "auto"
-        ``"auto"`` picks per queue the candidate with the lowest WAPE in a rolling-origin
-        backtest over the last ``backtest_origins`` weeks; or a model name
-        (``seasonal_naive``, ``weighted_average``, ``holt_winters``, ``top_down``,
-        ``mstl``), a model instance (template), or a mapping queue -> either.
+        ``"auto"`` backtests the ``candidates`` per queue over the last
+        ``backtest_origins`` weeks and keeps the ``"combination"`` (when it is a
+        candidate) unless another candidate's WAPE is more than 5% lower; without it, the
+        lowest WAPE wins. Or a model name of ``MODEL_NAMES`` (``seasonal_naive``,
+        ``weighted_average``, ``weighted_average_8w``, ``holt_winters``, ``top_down``,
+        ``mstl``, ``combination``), a model instance (template), or a mapping queue ->
+        either.
     horizon_days : int, default 7
         Whole local days to forecast (> 0).
     start : date-like, optional
@@ -321,8 +324,8 @@ def forecast_intervals(
     calendar : EventCalendar, optional
         Special days: exclusions, learned effects, manual overrides.
     candidates : sequence, default FAST_MODELS
-        Models compared by ``model="auto"`` (seasonal naive, weighted average,
-        Holt-Winters, top-down).
+        Models compared by ``model="auto"``: seasonal naive, 4- and 8-week seasonal
+        averages, top-down and their combination (the champion, see ``model``).
     backtest_origins : int, default 4
         Weekly origins of the selection backtest.
     aht_weeks : int, default 8

@@ -41,6 +41,7 @@ def _combination(slots: int) -> IntervalForecaster:
 MODEL_NAMES: dict[str, ModelFactory] = {
     "seasonal_naive": lambda slots: SeasonalNaive(slots_per_day=slots),
     "weighted_average": lambda slots: WeightedSeasonalAverage(slots_per_day=slots),
+    "weighted_average_8w": lambda slots: WeightedSeasonalAverage(weeks=8, slots_per_day=slots),
     "holt_winters": _holt_winters,
     "top_down": _top_down,
     "mstl": _mstl,
@@ -48,8 +49,24 @@ MODEL_NAMES: dict[str, ModelFactory] = {
 }
 """Model name -> factory taking the number of slots per day."""
 
-FAST_MODELS: tuple[str, ...] = ("seasonal_naive", "weighted_average", "holt_winters", "top_down")
-"""Default candidates of ``model="auto"`` (cheap enough for many queues)."""
+FAST_MODELS: tuple[str, ...] = (
+    "seasonal_naive",
+    "weighted_average",
+    "weighted_average_8w",
+    "top_down",
+    "combination",
+)
+"""Default candidates of ``model="auto"``.
+
+Holt-Winters is not among them: on both real series of the benchmark it lost to the 8-week
+seasonal average at every lead day from 1 to 7 and it is the slowest model to fit (see
+docs/forecast.md, "Model selection"). Pass ``candidates=`` to include it."""
+
+CHAMPION: str = "combination"
+"""Label of the default model of ``model="auto"`` (kept unless a challenger beats it)."""
+
+SELECTION_MARGIN: float = 0.05
+"""Relative WAPE margin by which a challenger must beat the champion in the backtest."""
 
 
 def make_model(model: str | IntervalForecaster, slots_per_day: int) -> IntervalForecaster:
