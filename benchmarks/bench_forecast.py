@@ -10,9 +10,11 @@ Usage::
    apart (so lead days fall on every weekday), horizon 7 days. Models: seasonal naive,
    simple seasonal averages over 2/4/8 weeks, double-seasonal Holt-Winters, top-down
    (ETS daily + weekday profiles) and, with --full, MSTL. The selected model for each
-   horizon (lead day 1 and lead day 7) is chosen on the 8 EARLIER origins only and scored
-   on the 8 LATER, held-out origins; targets: >= 15% lower WAPE than seasonal naive at 1 day,
-   and no worse than the best simple average at 7 days (Taylor 2008).
+   horizon (lead day 1 and lead day 7) is chosen on the 8 EARLIER origins only, by the
+   library's rule (the combination is kept unless another model's WAPE is > 5% lower), and
+   scored on the 8 LATER, held-out origins. Also, model="auto" is re-run at each held-out
+   origin on the history before it (as deployed). Targets: >= 15% lower WAPE than seasonal
+   naive at 1 day, and no worse than the best simple average at 7 days (Taylor 2008).
 2. Intraday re-forecast on the US bank data: remaining-day WAPE of the original forecast
    and of the ratio, share-of-day and bayes updates at 10:00/12:00/14:00.
 3. Speed: fit + 7-day forecast of synthetic queues with 2 years of half-hour history
@@ -41,9 +43,11 @@ from wfm.forecast import (
     WeightedSeasonalAverage,
     backtest,
     backtest_intraday,
+    forecast_accuracy,
     forecast_intervals,
     select_model,
 )
+from wfm.forecast.registry import CHAMPION, SELECTION_MARGIN
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 PROBLEMS: list[str] = []
@@ -164,24 +168,81 @@ def accuracy_section(name: str, history: pd.DataFrame, full: bool) -> dict[str, 
         print(f"{model:<16}{cells[0]:>22}{cells[1]:>22}")
     met: dict[str, bool] = {}
     queue = history["queue"].iloc[0]
+    deployed = _auto_as_deployed(history, late)
     for lead in (1, 7):
-        chosen = select_model(_only_lead(result, lead), origins=early, max_lead_day=lead)[queue]
+        chosen = select_model(
+            _only_lead(result, lead),
+            origins=early,
+            max_lead_day=lead,
+            champion=CHAMPION,
+            margin=SELECTION_MARGIN,
+        )[queue]
         held = table[table["lead_day"] == lead].set_index("model")["wape"]
         naive, selected = held["seasonal_naive"], held[chosen]
         best_average = held[simple_averages].min()
         gain = 1 - selected / naive
         print(
-            f"lead day {lead}: selected on early origins = {chosen}; held-out WAPE "
-            f"{selected:.3f} vs seasonal naive {naive:.3f} ({gain:+.1%}), best simple "
-            f"average {best_average:.3f}"
+            f"lead day {lead}: selected on early origins' lead day {lead} only = {chosen}; "
+            f"held-out WAPE {selected:.3f} vs seasonal naive {naive:.3f} ({gain:+.1%}), best "
+            f"simple average {best_average:.3f}"
+        )
+        if lead == 1:  # leads 1..1 is lead 1: the line above
+            horizon_choice, horizon_wape = chosen, selected
+        else:
+            horizon_choice = select_model(
+                result, origins=early, max_lead_day=lead, champion=CHAMPION, margin=SELECTION_MARGIN
+            )[queue]
+            horizon_wape = held[horizon_choice]
+            print(
+                f"lead day {lead}: selected on early origins' lead days 1-{lead} = "
+                f"{horizon_choice}; held-out WAPE {horizon_wape:.3f} "
+                f"({1 - horizon_wape / naive:+.1%} vs naive)"
+            )
+        auto = deployed[lead]
+        print(
+            f"lead day {lead}: model='auto' re-run at each held-out origin on the history "
+            f"before it: WAPE {auto:.3f} ({1 - auto / naive:+.1%} vs naive)"
         )
         if lead == 1:
-            met["1-day >= 15% better than naive"] = bool(gain >= 0.15)
+            met["1-day (lead 1 only) >= 15% better than naive"] = bool(gain >= 0.15)
+            met["1-day auto >= 15% better than naive"] = bool(1 - auto / naive >= 0.15)
         else:
-            met["7-day no worse than best simple average"] = bool(selected <= best_average + 1e-12)
+            met["7-day (lead 7 only) no worse than best simple average"] = bool(
+                selected <= best_average + 1e-12
+            )
+            met["7-day (leads 1-7) no worse than best simple average"] = bool(
+                horizon_wape <= best_average + 1e-12
+            )
+            met["7-day auto no worse than best simple average"] = bool(auto <= best_average + 1e-12)
     for target, ok in met.items():
         print(f"  target {target}: {'MET' if ok else 'NOT MET'}")
     return met
+
+
+def _auto_as_deployed(history: pd.DataFrame, origins: list[object]) -> dict[int, float]:
+    """Pooled WAPE at lead days 1 and 7 of ``model="auto"`` run afresh at each origin.
+
+    At each origin the library sees only the history before it (its own selection backtest
+    included), exactly as a planner would call it; the forecasts are scored on the
+    intervals the backtest scores (those with an actual).
+    """
+    tz = history["interval_start"].dt.tz
+    local_date = history["interval_start"].dt.tz_convert(tz).dt.date
+    abs_error = {1: 0.0, 7: 0.0}
+    actual = {1: 0.0, 7: 0.0}
+    for origin in origins:
+        before = history[local_date < origin]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MissingIntervalsWarning)
+            result = forecast_intervals(before, model="auto", horizon_days=7, start=origin)
+        check_frame(result, 1, f"auto at {origin}")
+        scores = forecast_accuracy(result.frame, history, by=("queue", "lead_day"))
+        for lead in (1, 7):
+            row = scores[scores["lead_day"] == lead]
+            if len(row):
+                abs_error[lead] += float((row["wape"] * row["actual"]).sum())
+                actual[lead] += float(row["actual"].sum())
+    return {lead: abs_error[lead] / actual[lead] for lead in (1, 7)}
 
 
 def _only_lead(result: object, lead: int) -> object:
@@ -218,8 +279,9 @@ def speed_section(queues: int) -> None:
     baseline = None
     load = os.getloadavg()[0]
     print(f"(1-minute load average {load:.1f} on {os.cpu_count()} cores; timings scale with it)")
-    runs = [(m, 1) for m in ("seasonal_naive", "weighted_average", "top_down", "holt_winters")]
-    runs.append(("holt_winters", 2))
+    names = ("seasonal_naive", "weighted_average", "top_down", "holt_winters", "combination")
+    runs = [(m, 1) for m in names]
+    runs += [("holt_winters", 2), ("auto", 1), ("auto", 2)]
     for model, jobs in runs:
         started = time.perf_counter()
         result = forecast_intervals(history, model=model, horizon_days=7, n_jobs=jobs)

@@ -20,6 +20,7 @@ import pandas as pd
 from wfm.core.errors import InputError
 from wfm.core.frames import QUEUE
 from wfm.forecast._base import IntervalForecaster, check_horizon
+from wfm.forecast._parallel import map_queue_jobs
 from wfm.forecast._slots import FloatArray, QueueHistory, weekday_of
 from wfm.forecast.registry import (
     CHAMPION,
@@ -208,7 +209,8 @@ def _raw_forecast(
         raw = None
     elif isinstance(model, CombinedForecaster):
         parts = [_raw_forecast(m, history, origin, horizon_days, cache) for m in model.members]
-        raw = None if any(p is None for p in parts) else np.mean(parts, axis=0)
+        known = [part for part in parts if part is not None]
+        raw = np.mean(known, axis=0) if len(known) == len(parts) else None
     else:
         model.fit_point(history.volume[:origin], start_date=history.first_date)
         raw = model._forecast(model.state_, horizon_days, start)
@@ -345,13 +347,7 @@ def best_models_for_histories(
     """
     labelled = _labelled(candidates)
     jobs = [(q, h, labelled, origins, horizon_days) for q, h in histories.items()]
-    if n_jobs > 1 and len(jobs) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=n_jobs) as pool:
-            labels = list(pool.map(_best_label, jobs))
-    else:
-        labels = [_best_label(job) for job in jobs]
+    labels = map_queue_jobs(_best_label, jobs, n_jobs)
     return {
         queue: "weighted_average" if label is None else labelled[label]
         for queue, label in zip(histories, labels, strict=True)

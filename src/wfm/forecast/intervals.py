@@ -26,6 +26,7 @@ from wfm.forecast._base import (
     check_levels,
     level_key,
 )
+from wfm.forecast._parallel import map_queue_jobs
 from wfm.forecast._slots import (
     FloatArray,
     QueueHistory,
@@ -395,15 +396,7 @@ def forecast_intervals(
         )
         for queue in histories
     ]
-    if n_jobs > 1 and len(jobs) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=n_jobs) as pool:
-            forecasts = list(
-                pool.map(_forecast_job, jobs, chunksize=max(len(jobs) // (4 * n_jobs), 1))
-            )
-    else:
-        forecasts = [_forecast_job(job) for job in jobs]
+    forecasts = map_queue_jobs(_forecast_job, jobs, n_jobs)
     for (queue, queue_history), forecast in zip(histories.items(), forecasts, strict=True):
         name = resolved[queue][1]
         used[queue] = name
