@@ -61,7 +61,8 @@ class ForecastConfig(BaseModel):
     Attributes
     ----------
     model : str
-        Model name, or ``"auto"`` to pick the best by rolling-origin backtest.
+        Model name, or ``"auto"``: a per-queue rolling-origin backtest keeps the
+        combination unless another candidate's WAPE is more than 5% lower.
     horizon_days : int
         Days to forecast after the end of the history (or after ``start``).
     levels : list of int
