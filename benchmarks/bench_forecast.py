@@ -226,8 +226,7 @@ def _auto_as_deployed(history: pd.DataFrame, origins: list[object]) -> dict[int,
     included), exactly as a planner would call it; the forecasts are scored on the
     intervals the backtest scores (those with an actual).
     """
-    tz = history["interval_start"].dt.tz
-    local_date = history["interval_start"].dt.tz_convert(tz).dt.date
+    local_date = history["interval_start"].dt.date  # the series' own local time zone
     abs_error = {1: 0.0, 7: 0.0}
     actual = {1: 0.0, 7: 0.0}
     for origin in origins:

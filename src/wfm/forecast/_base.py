@@ -288,6 +288,19 @@ class IntervalForecaster(ABC):
         self.start_date_ = start
         return self
 
+    def forecast_days(self, n_days: int) -> FloatArray:
+        """Unclipped point forecast ``(n_days, slots)`` of the whole days after the history.
+
+        :meth:`predict` floors this at 0; a combination averages its members' unclipped
+        forecasts first (backtests use this to score a combination from its members).
+        """
+        if not hasattr(self, "state_"):
+            raise NotFittedError(
+                f"{type(self).__name__} is not fitted. Fix: call fit(y) before predict(h)."
+            )
+        end = self.start_date_ + np.timedelta64(self.n_days_, "D")
+        return np.asarray(self._forecast(self.state_, n_days, end), dtype=np.float64)
+
     def predict(self, h: int, levels: Sequence[float] = DEFAULT_LEVELS) -> PointForecast:
         """Forecast the ``h`` intervals after the history.
 
@@ -315,8 +328,7 @@ class IntervalForecaster(ABC):
         h = check_horizon(h)
         checked = check_levels(levels)
         n_days = -(-h // self.slots_per_day)
-        end = self.start_date_ + np.timedelta64(self.n_days_, "D")
-        mean = np.maximum(self._forecast(self.state_, n_days, end).ravel()[:h], 0.0)
+        mean = np.maximum(self.forecast_days(n_days).ravel()[:h], 0.0)
         lower: dict[str, FloatArray] = {}
         upper: dict[str, FloatArray] = {}
         for level in checked:

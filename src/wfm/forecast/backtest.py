@@ -201,9 +201,7 @@ def _raw_forecast(
     key = _spec_key(spec)
     if key in cache:
         return cache[key]
-    slots = history.volume.shape[1]
-    model = make_model(spec, slots)
-    start = history.first_date + np.timedelta64(origin, "D")
+    model = make_model(spec, history.volume.shape[1])
     raw: FloatArray | None
     if origin < model.min_history_days:
         raw = None
@@ -213,7 +211,7 @@ def _raw_forecast(
         raw = np.mean(known, axis=0) if len(known) == len(parts) else None
     else:
         model.fit_point(history.volume[:origin], start_date=history.first_date)
-        raw = model._forecast(model.state_, horizon_days, start)
+        raw = model.forecast_days(horizon_days)
     cache[key] = raw
     return raw
 
