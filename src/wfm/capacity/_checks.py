@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from wfm.capacity.models import (
+    CapacityBudget,
     CapacityHiringPolicy,
     CapacityPlanInput,
     CapacityQueuePlan,
@@ -366,4 +367,46 @@ def check_capacity_plan(plan: CapacityPlanInput) -> None:
     for name in ("cost_per_paid_hour", "cost_per_hire"):
         _check_number(
             f"costs.{name}", getattr(plan.costs, name), low=0.0, fix="give a non-negative cost"
+        )
+    if plan.budget is not None:
+        check_budget(plan.budget, n_periods)
+
+
+def check_budget(budget: CapacityBudget, n_periods: int) -> None:
+    """Check budget caps: finite, non-negative, one per period when given as a list.
+
+    Parameters
+    ----------
+    budget : CapacityBudget
+        The caps.
+    n_periods : int
+        Number of planning periods.
+
+    Raises
+    ------
+    InputError
+        On a negative, non-finite or wrongly sized cap.
+    """
+    per_period = budget.max_cost_per_period
+    if isinstance(per_period, list):
+        _check_array(
+            "budget.max_cost_per_period",
+            per_period,
+            positive=False,
+            length=n_periods,
+            fix="give one non-negative cap per period, or one number for every period",
+        )
+    elif per_period is not None:
+        _check_number(
+            "budget.max_cost_per_period",
+            per_period,
+            low=0.0,
+            fix="give a non-negative cost cap per period, or None for no cap",
+        )
+    if budget.max_total_cost is not None:
+        _check_number(
+            "budget.max_total_cost",
+            budget.max_total_cost,
+            low=0.0,
+            fix="give a non-negative cap on the horizon's total cost, or None for no cap",
         )

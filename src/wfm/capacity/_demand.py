@@ -47,11 +47,20 @@ class QueueRequirement:
         Offered workload: weekly contacts x AHT / 3600 (hours).
     peak_agents : numpy.ndarray
         Largest interval requirement of the representative week (agents).
+    agents : numpy.ndarray
+        Required agents per (period, interval of the week).
+    volume : numpy.ndarray
+        Contacts offered per (period, interval of the week).
+    aht_seconds : numpy.ndarray
+        Handle time in seconds per (period, interval of the week).
     """
 
     agent_hours_per_week: np.ndarray
     workload_hours_per_week: np.ndarray
     peak_agents: np.ndarray
+    agents: np.ndarray
+    volume: np.ndarray
+    aht_seconds: np.ndarray
 
 
 def queue_requirement(
@@ -123,7 +132,55 @@ def queue_requirement(
         agent_hours_per_week=agents.sum(axis=1) * interval_hours,
         workload_hours_per_week=weekly_volume * aht_seconds / 3600.0,
         peak_agents=agents.max(axis=1),
+        agents=agents,
+        volume=volume,
+        aht_seconds=aht,
     )
+
+
+def queue_service_level(
+    queue: CapacityQueuePlan, need: QueueRequirement, coverage: np.ndarray
+) -> np.ndarray:
+    """Contact-weighted service level of a queue when only part of its staffing is there.
+
+    Every interval of period ``p`` gets ``coverage_p`` times its required agents
+    (fractional agents, the Erlang formulas' continuous extension), so a shortfall is
+    spread evenly over the week, and the service level of each interval comes from
+    :func:`wfm.erlang.service_level` with the queue's targets (Erlang A with patience).
+
+    Parameters
+    ----------
+    queue : CapacityQueuePlan
+        The queue (targets, interval length).
+    need : QueueRequirement
+        Its per-interval requirement.
+    coverage : numpy.ndarray
+        Fraction of required FTE on hand in each period (0 to 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        Service level per period (fraction 0 to 1); NaN in a period without contacts.
+    """
+    from wfm.erlang import service_level
+
+    busy = need.volume > 0
+    levels = np.zeros(need.volume.shape)
+    if busy.any():
+        agents = need.agents * np.asarray(coverage, dtype=float)[:, None]
+        service = queue.service
+        levels[busy] = service_level(
+            need.volume[busy],
+            need.aht_seconds[busy],
+            agents[busy],
+            service.target_seconds,
+            interval_seconds=queue.pattern.interval_minutes * 60,
+            patience_seconds=service.patience_seconds,
+            definition=service.service_level_definition,
+        )
+    contacts = need.volume.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(contacts > 0, (levels * need.volume).sum(axis=1) / contacts, np.nan)
 
 
 def combined_shrinkage(components: dict[str, float]) -> float:

@@ -260,25 +260,103 @@ def allowed_start_periods(policy: CapacityHiringPolicy, period_starts: list[date
     )
 
 
+@dataclass(frozen=True)
+class HireBudget:
+    """Money left for hires, per period and over the horizon (see :func:`plan_hires`).
+
+    Attributes
+    ----------
+    period_room : numpy.ndarray
+        Per period: the period's cap minus the cost already committed (current staff), in
+        currency; ``inf`` where there is no cap.
+    total_room : float
+        Horizon cap minus the committed cost; ``inf`` without a cap.
+    cost_per_head : numpy.ndarray
+        Paid cost of one person on staff for each whole period (hours x hourly cost).
+    cost_per_hire : float
+        One-off cost of a hire, charged in the start period.
+    """
+
+    period_room: np.ndarray
+    total_room: float
+    cost_per_head: np.ndarray
+    cost_per_hire: float
+
+
+def _affordable_hires(start: int, curves: SupplyCurves, budget: HireBudget) -> float:
+    """Largest (fractional) number of hires starting in ``start`` that the budget allows."""
+    tail = len(budget.period_room) - start
+    unit = curves.hire_headcount[:tail] * budget.cost_per_head[start:]
+    unit[0] += budget.cost_per_hire
+    room = budget.period_room[start:]
+    paying = unit > 0
+    limits = [budget.total_room / unit.sum()] if unit.sum() > 0 else [math.inf]
+    if paying.any():
+        limits.append(float(np.min(room[paying] / unit[paying])))
+    return max(min(limits), 0.0)
+
+
+def _spend(start: int, added: float, curves: SupplyCurves, budget: HireBudget) -> HireBudget:
+    """Return the budget left after ``added`` hires start in ``start``."""
+    tail = len(budget.period_room) - start
+    unit = curves.hire_headcount[:tail] * budget.cost_per_head[start:]
+    unit[0] += budget.cost_per_hire
+    period_room = budget.period_room.copy()
+    period_room[start:] -= added * unit
+    return HireBudget(
+        period_room,
+        budget.total_room - added * float(unit.sum()),
+        budget.cost_per_head,
+        budget.cost_per_hire,
+    )
+
+
+def start_preference(period: int, periods_to_full: int) -> list[int]:
+    """Start periods to try for a gap in ``period``, most preferred first.
+
+    The latest start from which a hire is fully productive in ``period`` comes first
+    (nobody is paid to wait longer than needed), then earlier starts, latest first; starts
+    from which a hire is only partly productive in ``period`` come last, the most
+    productive (earliest) of them first.
+
+    Parameters
+    ----------
+    period : int
+        Period with the gap.
+    periods_to_full : int
+        Whole periods after its start from which a hire is fully productive.
+
+    Returns
+    -------
+    list of int
+        Start periods (all ``<= period``, none negative).
+    """
+    latest_full = period - periods_to_full
+    full = list(range(latest_full, -1, -1))
+    partial = list(range(max(latest_full + 1, 0), period + 1))
+    return full + partial
+
+
 def plan_hires(
     required_fte: np.ndarray,
     curves: SupplyCurves,
     allowed: np.ndarray,
     policy: CapacityHiringPolicy,
     overtime_fraction: float,
+    budget: HireBudget | None = None,
 ) -> np.ndarray:
     """Choose hires per start period so that supply plus overtime meets the requirement.
 
-    Periods are visited in order. If effective supply ``S_p`` (with overtime up to
-    ``overtime_fraction * S_p``) is short of ``R_p``, hires are added, first in the latest
-    allowed start period from which a hire is fully productive in ``p`` (so nobody is
-    paid to wait longer than needed), then in later ones, as long as a hire from there
-    contributes something in ``p``. Hires are sized on headcount: ``ceil(shortfall /
-    survivors)`` people, not on their partial productivity in ``p``, so a gap that falls
-    inside a new hire's ramp-up is not filled by over-hiring trainees; the ramp-up dip
-    shows as overtime or uncovered FTE, and the hires are fully useful afterwards. A gap
-    no allowed start can reach (lead time, freeze, cap or training) stays open and shows
-    as uncovered FTE.
+    Periods are visited in order. Each period's shortfall is sized on **headcount**:
+    ``R_p / (1 + overtime_fraction)`` minus the people on staff in ``p`` (current staff
+    and every hire already planned, trainees included, at their surviving headcount). A
+    positive shortfall gets ``ceil(shortfall / survivors)`` hires from the first usable
+    start of :func:`start_preference` (allowed, under the cap, affordable, and
+    contributing something in ``p``), then the next ones while a shortfall remains. So a
+    gap inside a ramp-up (of new or current trainees) is not filled by hiring extra people
+    who stay as a permanent surplus: the dip shows as overtime or uncovered FTE. A gap no
+    allowed start can reach (lead time, freeze, cap, budget or training) stays open and
+    shows as uncovered FTE.
 
     Parameters
     ----------
@@ -292,6 +370,8 @@ def plan_hires(
         Cap per period and whole-person rounding.
     overtime_fraction : float
         Overtime cap as a fraction of effective FTE.
+    budget : HireBudget or None
+        Money left for hires; None means no budget cap.
 
     Returns
     -------
@@ -300,20 +380,24 @@ def plan_hires(
     """
     n_periods = len(required_fte)
     hires = np.zeros(n_periods)
-    supply = curves.existing_effective.copy()
+    heads = curves.existing_headcount.copy()
     full = np.flatnonzero(curves.hire_effective >= curves.hire_headcount * (1 - _TOLERANCE))
     periods_to_full = int(full[0]) if full.size else n_periods
     cap = math.inf if policy.max_hires_per_period is None else policy.max_hires_per_period
     if policy.whole_hires:
         cap = math.floor(cap + _TOLERANCE) if math.isfinite(cap) else cap
     for period in range(n_periods):
-        shortfall = required_fte[period] / (1.0 + overtime_fraction) - supply[period]
+        shortfall = required_fte[period] / (1.0 + overtime_fraction) - heads[period]
         if shortfall <= _TOLERANCE:
             continue
-        for start in range(max(0, period - periods_to_full), period + 1):
+        for start in start_preference(period, periods_to_full):
             productive = curves.hire_effective[period - start]
             survivors = curves.hire_headcount[period - start]
             room = cap - hires[start]
+            if budget is not None:
+                room = min(room, _affordable_hires(start, curves, budget))
+            if policy.whole_hires and math.isfinite(room):
+                room = math.floor(room + _TOLERANCE)
             if not allowed[start] or productive <= _TOLERANCE or room <= _TOLERANCE:
                 continue
             wanted = shortfall / survivors
@@ -321,8 +405,9 @@ def plan_hires(
                 wanted = float(math.ceil(wanted - _TOLERANCE))
             added = min(wanted, room)
             hires[start] += added
-            tail = n_periods - start
-            supply[start:] += added * curves.hire_effective[:tail]
+            heads[start:] += added * curves.hire_headcount[: n_periods - start]
+            if budget is not None:
+                budget = _spend(start, added, curves, budget)
             shortfall -= added * survivors
             if shortfall <= _TOLERANCE:
                 break

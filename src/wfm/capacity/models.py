@@ -270,6 +270,31 @@ class CapacityCosts(BaseModel):
     cost_per_hire: float = 0.0
 
 
+class CapacityBudget(BaseModel):
+    """Spending caps that hires and overtime must fit in (all amounts in the plan's currency).
+
+    The plan's cost of a period is its ``total_cost``: pay of everyone on staff, overtime at
+    its premium and the one-off cost of the period's hires. Current staff are paid whatever
+    the budget; hires are added only while every period they are paid in stays within its
+    cap and the horizon stays within ``max_total_cost``; overtime then uses what is left,
+    period by period. What the caps leave open shows as ``uncovered_fte`` and a lower
+    ``service_level`` (see docs/capacity.md).
+
+    Attributes
+    ----------
+    max_cost_per_period : float, list of float or None
+        Cap on each period's total cost: one value for every period or one per period
+        (>= 0). None means no per-period cap.
+    max_total_cost : float or None
+        Cap on the total cost over the horizon (>= 0). None means no total cap.
+    """
+
+    model_config = _FROZEN
+
+    max_cost_per_period: float | list[float] | None = None
+    max_total_cost: float | None = None
+
+
 class CapacityPlanInput(BaseModel):
     """Everything a long-range capacity plan needs.
 
@@ -293,6 +318,8 @@ class CapacityPlanInput(BaseModel):
     staffing : {"integer", "continuous"}
         Whole agents per interval (:func:`wfm.erlang.required_agents`) or the
         continuous relaxation (:func:`wfm.erlang.required_agents_continuous`).
+    budget : CapacityBudget or None
+        Spending caps per period and in total; None plans without a cap.
     """
 
     model_config = _FROZEN
@@ -305,6 +332,7 @@ class CapacityPlanInput(BaseModel):
     overtime: CapacityOvertime = Field(default_factory=CapacityOvertime)
     costs: CapacityCosts = Field(default_factory=CapacityCosts)
     staffing: Literal["integer", "continuous"] = "integer"
+    budget: CapacityBudget | None = None
 
     @property
     def n_periods(self) -> int:
@@ -336,6 +364,7 @@ class CapacityPeriodRow(BaseModel):
     overtime_cost: float
     hiring_cost: float
     total_cost: float
+    service_level: float | None = None
 
 
 class CapacityQueueRow(BaseModel):
@@ -352,6 +381,7 @@ class CapacityQueueRow(BaseModel):
     occupancy: float | None
     peak_agents: float
     required_fte: float
+    service_level: float | None = None
 
 
 class CapacityHireRow(BaseModel):

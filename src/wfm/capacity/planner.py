@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -11,8 +12,16 @@ import pandas as pd
 from pydantic import BaseModel
 
 from wfm.capacity._checks import check_capacity_plan
-from wfm.capacity._demand import combined_shrinkage, period_edges, queue_requirement
+from wfm.capacity._demand import (
+    QueueRequirement,
+    combined_shrinkage,
+    period_edges,
+    queue_requirement,
+    queue_service_level,
+)
 from wfm.capacity._supply import (
+    HireBudget,
+    SupplyCurves,
     allowed_start_periods,
     hire_contribution,
     lead_time_days,
@@ -43,6 +52,7 @@ PERIOD_COLUMNS: tuple[str, ...] = (
     "overtime_cost",
     "hiring_cost",
     "total_cost",
+    "service_level",
 )
 """Columns of :meth:`CapacityPlanResult.to_frame`, in order."""
 
@@ -87,7 +97,9 @@ class CapacityPlanResult:
             ``overtime_fte`` (gap filled by overtime), ``uncovered_fte`` (gap left after
             hires and overtime), ``surplus_fte``, ``hires`` (starting in the period), and
             costs ``staff_cost``, ``overtime_cost``, ``hiring_cost``, ``total_cost`` in the
-            plan's currency.
+            plan's currency, and ``service_level``: the contact-weighted service level
+            the covered FTE (effective + overtime, at most the requirement) delivers,
+            below the target where FTE is uncovered (NaN without contacts).
         """
         return self.periods.copy()
 
@@ -153,10 +165,13 @@ class CapacityPlanResult:
             ``ending_headcount``, ``average_required_fte``, ``peak_required_fte``,
             ``peak_fte_gap``, ``periods_uncovered`` (periods with uncovered FTE),
             ``peak_uncovered_fte``, ``overtime_hours``, ``staff_cost``, ``overtime_cost``,
-            ``hiring_cost`` and ``total_cost`` (the budget over the horizon).
+            ``hiring_cost`` and ``total_cost`` (the budget over the horizon), and
+            ``lowest_service_level`` (the worst period's, NaN without contacts).
         """
         frame = self.periods
         weeks = frame["calendar_weeks"].to_numpy()
+        levels = frame["service_level"].to_numpy(dtype=float)
+        has_level = bool(np.isfinite(levels).any())
         hours = self.plan.workforce.paid_hours_per_week
         return {
             "periods": len(frame),
@@ -174,6 +189,7 @@ class CapacityPlanResult:
             "overtime_cost": float(frame["overtime_cost"].sum()),
             "hiring_cost": float(frame["hiring_cost"].sum()),
             "total_cost": float(frame["total_cost"].sum()),
+            "lowest_service_level": float(np.nanmin(levels)) if has_level else math.nan,
         }
 
 
@@ -201,14 +217,24 @@ def required_fte_by_queue(
     shrinkage : float
         Combined shrinkage.
     """
+    queues, total, shrinkage, _ = _requirements(plan)
+    return queues, total, shrinkage
+
+
+def _requirements(
+    plan: CapacityPlanInput,
+) -> tuple[pd.DataFrame, np.ndarray, float, list[QueueRequirement]]:
+    """:func:`required_fte_by_queue` plus each queue's per-interval requirement."""
     edges = period_edges(plan)
     days = np.asarray([(edges[k + 1] - edges[k]).days for k in range(plan.n_periods)], float)
     shrinkage = combined_shrinkage(plan.workforce.shrinkage)
+    needs = []
     productive_hours = (1.0 - shrinkage) * plan.workforce.paid_hours_per_week
     rows = []
     total = np.zeros(plan.n_periods)
     for queue in plan.queues:
         need = queue_requirement(queue, days, plan.staffing)
+        needs.append(need)
         fte = need.agent_hours_per_week / productive_hours
         total += fte
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -233,7 +259,7 @@ def required_fte_by_queue(
             )
         )
     queues = pd.concat(rows, ignore_index=True)
-    return queues, total, shrinkage
+    return queues, total, shrinkage, needs
 
 
 def plan_capacity(plan: CapacityPlanInput) -> CapacityPlanResult:
@@ -273,27 +299,40 @@ def plan_capacity(plan: CapacityPlanInput) -> CapacityPlanResult:
             "Fix: build one, e.g. CapacityPlanInput.model_validate(config_dict)."
         )
     check_capacity_plan(plan)
-    queues, required, shrinkage = required_fte_by_queue(plan)
+    queues, required, shrinkage, needs = _requirements(plan)
     edges = period_edges(plan)
     starts = edges[:-1]
     weeks = np.asarray([(edges[k + 1] - edges[k]).days / 7.0 for k in range(len(starts))])
     curves = supply_curves(plan.workforce, plan.n_periods, plan.period_weeks)
     allowed = allowed_start_periods(plan.hiring, starts)
     overtime_fraction = plan.overtime.max_fraction
-    hires = plan_hires(required, curves, allowed, plan.hiring, overtime_fraction)
+    paid_hours = plan.workforce.paid_hours_per_week * weeks
+    hourly = plan.costs.cost_per_paid_hour
+    period_caps, total_cap = budget_caps(plan)
+    budget = _hire_budget(period_caps, total_cap, curves, paid_hours * hourly, plan)
+    hires = plan_hires(required, curves, allowed, plan.hiring, overtime_fraction, budget)
     headcount = curves.existing_headcount + hire_contribution(hires, curves.hire_headcount)
     effective = curves.existing_effective + hire_contribution(hires, curves.hire_effective)
     gap = required - effective
     # Rounding noise of the roll-forward (~1e-15 FTE) must not show as overtime or a gap.
     gap = np.where(np.abs(gap) > _FTE_NOISE, gap, 0.0)
-    overtime = np.clip(gap, 0.0, overtime_fraction * effective)
+    staff_cost = headcount * paid_hours * hourly
+    hiring_cost = hires * plan.costs.cost_per_hire
+    overtime_unit_cost = paid_hours * hourly * (1.0 + plan.overtime.premium)
+    overtime = affordable_overtime(
+        np.clip(gap, 0.0, overtime_fraction * effective),
+        overtime_unit_cost,
+        period_caps - staff_cost - hiring_cost,
+        total_cap - float(np.sum(staff_cost + hiring_cost)),
+    )
     uncovered = np.maximum(gap - overtime, 0.0)
     uncovered = np.where(uncovered > _FTE_NOISE, uncovered, 0.0)
-    paid_hours = plan.workforce.paid_hours_per_week * weeks
-    hourly = plan.costs.cost_per_paid_hour
-    staff_cost = headcount * paid_hours * hourly
-    overtime_cost = overtime * paid_hours * hourly * (1.0 + plan.overtime.premium)
-    hiring_cost = hires * plan.costs.cost_per_hire
+    overtime_cost = overtime * overtime_unit_cost
+    with np.errstate(divide="ignore", invalid="ignore"):
+        coverage = np.where(required > 0, np.minimum(1.0 - uncovered / required, 1.0), 1.0)
+    queues["service_level"] = np.concatenate(
+        [queue_service_level(q, need, coverage) for q, need in zip(plan.queues, needs, strict=True)]
+    )
     periods = pd.DataFrame(
         {
             "period_start": starts,
@@ -310,6 +349,7 @@ def plan_capacity(plan: CapacityPlanInput) -> CapacityPlanResult:
             "overtime_cost": overtime_cost,
             "hiring_cost": hiring_cost,
             "total_cost": staff_cost + overtime_cost + hiring_cost,
+            "service_level": _contact_weighted(queues, plan.n_periods),
         },
         columns=list(PERIOD_COLUMNS),
     )
@@ -320,6 +360,92 @@ def plan_capacity(plan: CapacityPlanInput) -> CapacityPlanResult:
         hiring=_hiring_table(hires, starts, plan.hiring.lead_time_weeks),
         shrinkage=shrinkage,
     )
+
+
+def budget_caps(plan: CapacityPlanInput) -> tuple[np.ndarray, float]:
+    """Per-period and total cost caps of a plan (``inf`` where there is none).
+
+    Parameters
+    ----------
+    plan : CapacityPlanInput
+        A checked plan.
+
+    Returns
+    -------
+    period_caps : numpy.ndarray
+        Cap on each period's total cost.
+    total_cap : float
+        Cap on the horizon's total cost.
+    """
+    period_caps = np.full(plan.n_periods, math.inf)
+    total_cap = math.inf
+    if plan.budget is not None:
+        if plan.budget.max_cost_per_period is not None:
+            period_caps = period_caps * 0 + np.asarray(plan.budget.max_cost_per_period, float)
+        if plan.budget.max_total_cost is not None:
+            total_cap = float(plan.budget.max_total_cost)
+    return period_caps, total_cap
+
+
+def _hire_budget(
+    period_caps: np.ndarray,
+    total_cap: float,
+    curves: SupplyCurves,
+    cost_per_head: np.ndarray,
+    plan: CapacityPlanInput,
+) -> HireBudget | None:
+    """Money left for hires once current staff are paid; None without any cap."""
+    if plan.budget is None:
+        return None
+    committed = curves.existing_headcount * cost_per_head
+    return HireBudget(
+        period_room=period_caps - committed,
+        total_room=total_cap - float(committed.sum()),
+        cost_per_head=cost_per_head,
+        cost_per_hire=plan.costs.cost_per_hire,
+    )
+
+
+def affordable_overtime(
+    wanted_fte: np.ndarray, unit_cost: np.ndarray, period_room: np.ndarray, total_room: float
+) -> np.ndarray:
+    """Overtime that fits the budget left after pay and hiring, earliest periods first.
+
+    Parameters
+    ----------
+    wanted_fte : numpy.ndarray
+        Overtime FTE each period would use without a budget.
+    unit_cost : numpy.ndarray
+        Cost of one overtime FTE over each whole period (premium included).
+    period_room : numpy.ndarray
+        Money left in each period (``inf`` without a cap; may be negative).
+    total_room : float
+        Money left over the horizon (``inf`` without a cap).
+
+    Returns
+    -------
+    numpy.ndarray
+        Overtime FTE per period, at most ``wanted_fte``.
+    """
+    cost = wanted_fte * unit_cost
+    with np.errstate(invalid="ignore"):
+        cost = np.minimum(cost, np.maximum(period_room, 0.0))
+        if math.isfinite(total_room):
+            spent_before = np.concatenate(([0.0], np.cumsum(cost)[:-1]))
+            cost = np.clip(total_room - spent_before, 0.0, cost)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fte = np.where(unit_cost > 0, cost / unit_cost, wanted_fte)
+    return np.asarray(np.minimum(fte, wanted_fte), dtype=float)
+
+
+def _contact_weighted(queues: pd.DataFrame, n_periods: int) -> np.ndarray:
+    """Per-period service level over all queues, weighted by contacts (NaN without any)."""
+    volume = queues["volume"].to_numpy(dtype=float).reshape(-1, n_periods)
+    level = queues["service_level"].to_numpy(dtype=float).reshape(-1, n_periods)
+    weighted = np.where(volume > 0, np.nan_to_num(level) * volume, 0.0).sum(axis=0)
+    contacts = volume.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(contacts > 0, weighted / contacts, np.nan)
 
 
 def _rows_to_frame(rows: Sequence[BaseModel], model: type[BaseModel]) -> pd.DataFrame:

@@ -23,6 +23,13 @@ original forecast of those same intervals:
 
 Prediction bands are scaled by the same factor. Intervals before ``now`` keep their
 actuals (the output's ``volume`` there is the actual); closed intervals stay 0.
+
+Guard: an outage (few contacts arrive because the lines are down) or a flood (an incident
+brings many) makes the morning unrepresentative of the rest of the day. With
+``factor_range=(low, high)`` (learned by :func:`estimate_factor_range`: the range of the
+update factor over past normal days) a factor outside the range is an alert: it is clipped
+to the range (``outside="clip"``) or the plan is kept unchanged (``outside="keep"``), and
+:func:`intraday_alerts` lists the alerted queues.
 """
 
 from __future__ import annotations
@@ -39,6 +46,18 @@ from wfm.core.grid import to_local_timestamp
 
 ReforecastMethod = Literal["ratio", "share_of_day", "bayes"]
 REFORECAST_METHODS: tuple[str, ...] = ("ratio", "share_of_day", "bayes")
+GuardAction = Literal["clip", "keep"]
+GUARD_ACTIONS: tuple[str, ...] = ("clip", "keep")
+ALERT_COLUMNS: tuple[str, ...] = (
+    "queue",
+    "raw_factor",
+    "factor",
+    "factor_low",
+    "factor_high",
+    "direction",
+    "action",
+)
+"""Columns of :func:`intraday_alerts`."""
 
 
 def _profile_share(
@@ -71,6 +90,8 @@ def reforecast_intraday(
     prior_cv: float = 0.1,
     dispersion: float = 1.0,
     profile_weeks: int = 8,
+    factor_range: tuple[float, float] | None = None,
+    outside: GuardAction = "clip",
 ) -> pd.DataFrame:
     """Re-forecast the rest of ``now``'s local day for every queue.
 
@@ -94,12 +115,21 @@ def reforecast_intraday(
         ``bayes``: variance-to-mean ratio of interval counts (1 = Poisson; >= 1 usually).
     profile_weeks : int, default 8
         ``share_of_day``: same-weekday days in the profile.
+    factor_range : (float, float), optional
+        Plausible range ``(low, high)`` of the update factor (``0 < low <= 1 <= high``),
+        e.g. from :func:`estimate_factor_range`. A factor outside it raises an alert (see
+        :func:`intraday_alerts`) and is handled by ``outside``. None: no guard.
+    outside : {"clip", "keep"}, default "clip"
+        With ``factor_range``: ``"clip"`` bounds the factor to the range, ``"keep"`` leaves
+        the plan unchanged (factor 1) for an alerted queue.
 
     Returns
     -------
     pandas.DataFrame
         The day's rows of ``forecast`` with ``volume`` (and bands) updated after ``now`` and
-        the actual volume before it; column ``factor`` holds the multiplier used.
+        the actual volume before it; column ``factor`` holds the multiplier used. With
+        ``factor_range`` also ``raw_factor`` (before the guard), ``factor_low``,
+        ``factor_high`` and ``guard`` (``"inside"``, ``"clipped"`` or ``"kept"``).
 
     Raises
     ------
@@ -113,6 +143,7 @@ def reforecast_intraday(
         raise InputError(f"prior_cv={prior_cv!r} must be > 0. Fix: e.g. prior_cv=0.1.")
     if not (np.isfinite(dispersion) and dispersion > 0):
         raise InputError(f"dispersion={dispersion!r} must be > 0. Fix: e.g. dispersion=1.0.")
+    _check_guard(factor_range, outside)
     require_columns(forecast, [QUEUE, INTERVAL_START, VOLUME], name="forecast")
     require_columns(actuals, [QUEUE, INTERVAL_START, VOLUME], name="actuals")
     stamp = pd.Timestamp(now)
@@ -173,10 +204,105 @@ def reforecast_intraday(
             for column in bands:
                 updated.loc[after, column] = rows.loc[after, column] * factor
             factor_column = np.full(len(rows), factor)
-        updated.loc[before, VOLUME] = rows.loc[before, "_actual"]
         updated["factor"] = factor_column
+        if factor_range is not None:
+            updated = _apply_guard(updated, rows, after, bands, factor_range, outside)
+        updated.loc[before, VOLUME] = rows.loc[before, "_actual"]
         parts.append(updated.drop(columns="_actual"))
     return pd.concat(parts, ignore_index=True)
+
+
+def _check_guard(factor_range: tuple[float, float] | None, outside: str) -> None:
+    """Raise unless the guard settings are usable."""
+    if outside not in GUARD_ACTIONS:
+        raise InputError(f"outside={outside!r} is not known. Fix: use one of {GUARD_ACTIONS}.")
+    if factor_range is None:
+        return
+    try:
+        low, high = (float(v) for v in factor_range)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"factor_range={factor_range!r} is not a pair of numbers. "
+            "Fix: pass (low, high), e.g. estimate_factor_range(history)."
+        ) from None
+    if not (np.isfinite(low) and np.isfinite(high) and 0 < low <= 1 <= high):
+        raise InputError(
+            f"factor_range={factor_range!r} must have 0 < low <= 1 <= high. "
+            "Fix: pass (low, high), e.g. (0.9, 1.2) or estimate_factor_range(history)."
+        )
+
+
+def _apply_guard(
+    updated: pd.DataFrame,
+    rows: pd.DataFrame,
+    after: np.ndarray,
+    bands: list[str],
+    factor_range: tuple[float, float],
+    outside: str,
+) -> pd.DataFrame:
+    """Bound one queue's update to ``factor_range``; sets ``factor`` and the guard columns."""
+    low, high = float(factor_range[0]), float(factor_range[1])
+    raw = float(np.asarray(updated["factor"])[0])
+    inside = low <= raw <= high
+    target = raw if inside else (1.0 if outside == "keep" else min(max(raw, low), high))
+    correction = target / raw if raw > 0 else 1.0
+    if not inside and outside == "keep":
+        updated.loc[after, VOLUME] = rows.loc[after, VOLUME]
+        for column in bands:
+            updated.loc[after, column] = rows.loc[after, column]
+    elif not inside:
+        updated.loc[after, VOLUME] = updated.loc[after, VOLUME] * correction
+        for column in bands:
+            updated.loc[after, column] = updated.loc[after, column] * correction
+    updated["raw_factor"] = raw
+    updated["factor_low"] = low
+    updated["factor_high"] = high
+    updated["guard"] = "inside" if inside else ("kept" if outside == "keep" else "clipped")
+    updated["factor"] = target
+    return updated
+
+
+def intraday_alerts(reforecast: pd.DataFrame) -> pd.DataFrame:
+    """List the queues whose intraday update fell outside its plausible range.
+
+    Parameters
+    ----------
+    reforecast : pandas.DataFrame
+        Output of :func:`reforecast_intraday` called with ``factor_range``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per alerted queue with :data:`ALERT_COLUMNS`: ``raw_factor`` (the update
+        the actuals asked for), ``factor`` (the one used), the range, ``direction``
+        (``"low"``: fewer contacts than plausible, e.g. a telephony outage; ``"high"``: a
+        flood) and ``action`` (``"clipped"`` or ``"kept"``). Empty when nothing is out of
+        range.
+
+    Raises
+    ------
+    InputError
+        If the frame has no guard columns (``factor_range`` was not given).
+    """
+    require_columns(
+        reforecast,
+        [QUEUE, "factor", "raw_factor", "factor_low", "factor_high", "guard"],
+        name="reforecast",
+    )
+    rows = reforecast.drop_duplicates(QUEUE)
+    rows = rows[rows["guard"] != "inside"]
+    return pd.DataFrame(
+        {
+            "queue": rows[QUEUE].to_numpy(),
+            "raw_factor": rows["raw_factor"].to_numpy(dtype=np.float64),
+            "factor": rows["factor"].to_numpy(dtype=np.float64),
+            "factor_low": rows["factor_low"].to_numpy(dtype=np.float64),
+            "factor_high": rows["factor_high"].to_numpy(dtype=np.float64),
+            "direction": np.where(rows["raw_factor"] < rows["factor_low"], "low", "high"),
+            "action": rows["guard"].to_numpy(),
+        },
+        columns=list(ALERT_COLUMNS),
+    )
 
 
 def _factor(
