@@ -11,8 +11,10 @@ See docs/capacity.md for the model and its formulas.
 """
 
 from wfm.capacity._checks import check_capacity_plan
+from wfm.capacity.budget import CapacityBudgetNeed, budget_for_target
 from wfm.capacity.models import (
     CapacityAttritionBand,
+    CapacityBudget,
     CapacityCohort,
     CapacityCosts,
     CapacityHireRow,
@@ -35,6 +37,8 @@ from wfm.capacity.scenarios import CapacityScenario, compare_scenarios
 
 __all__ = [
     "CapacityAttritionBand",
+    "CapacityBudget",
+    "CapacityBudgetNeed",
     "CapacityCohort",
     "CapacityCosts",
     "CapacityHireRow",
@@ -51,6 +55,7 @@ __all__ = [
     "CapacityServiceTarget",
     "CapacityWeekPattern",
     "CapacityWorkforce",
+    "budget_for_target",
     "capacity_period_totals",
     "capacity_week_patterns",
     "check_capacity_plan",

@@ -381,7 +381,8 @@ def budget_caps(plan: CapacityPlanInput) -> tuple[np.ndarray, float]:
     total_cap = math.inf
     if plan.budget is not None:
         if plan.budget.max_cost_per_period is not None:
-            period_caps = period_caps * 0 + np.asarray(plan.budget.max_cost_per_period, float)
+            caps = np.asarray(plan.budget.max_cost_per_period, dtype=float)
+            period_caps = np.broadcast_to(caps, period_caps.shape).astype(float)
         if plan.budget.max_total_cost is not None:
             total_cap = float(plan.budget.max_total_cost)
     return period_caps, total_cap
