@@ -14,7 +14,9 @@ Exits 1 only when a result is wrong:
   cohorts and periods, productivity integrated numerically on a fine tenure grid);
 * costs do not add up, or supply + overtime + uncovered does not cover the requirement;
 * a scenario moves a figure the wrong way (stricter SL, more AHT or volume lowering
-  required FTE; more attrition lowering hires) or its deltas are inconsistent.
+  required FTE; more attrition lowering hires) or its deltas are inconsistent;
+* the caps from :func:`budget_for_target` change the plan, or a total cap 5 % below it is
+  exceeded or binds without showing uncovered FTE and a lower service level.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import numpy as np
 
 from wfm.capacity import (
     CapacityAttritionBand,
+    CapacityBudget,
     CapacityCohort,
     CapacityCosts,
     CapacityHiringPolicy,
@@ -39,6 +42,7 @@ from wfm.capacity import (
     CapacityServiceTarget,
     CapacityWeekPattern,
     CapacityWorkforce,
+    budget_for_target,
     compare_scenarios,
     plan_capacity,
 )
@@ -191,6 +195,32 @@ def independent_supply(result: CapacityPlanResult) -> tuple[np.ndarray, np.ndarr
     return headcount, effective
 
 
+def check_budget(plan: CapacityPlanInput, result: CapacityPlanResult, failures: list[str]) -> None:
+    """Budget: the answer of budget_for_target reproduces the plan; 5 % less binds visibly."""
+    need = budget_for_target(plan)
+    again = plan_capacity(plan.model_copy(update={"budget": need.as_budget()})).to_frame()
+    frame = result.to_frame()
+    check(
+        bool(np.allclose(again["hires"], frame["hires"]))
+        and bool(np.allclose(again["uncovered_fte"], frame["uncovered_fte"])),
+        "planning with budget_for_target's caps changes the plan",
+        failures,
+    )
+    cut = CapacityBudget(max_total_cost=0.95 * need.total_budget)
+    tight = plan_capacity(plan.model_copy(update={"budget": cut})).to_frame()
+    lowest = float(np.nanmin(tight["service_level"]))
+    print(
+        f"budget: {need.total_budget:,.0f} meets the plan ({need.total_hires:.0f} hires); "
+        f"95 % of it: {tight['hires'].sum():.0f} hires, spent {tight['total_cost'].sum():,.0f}, "
+        f"peak uncovered {tight['uncovered_fte'].max():.1f} FTE, lowest monthly SL {lowest:.3f} "
+        f"(uncapped {np.nanmin(frame['service_level']):.3f})"
+    )
+    check(tight["total_cost"].sum() <= cut.max_total_cost + 1e-6, "total cap exceeded", failures)
+    if tight["hires"].sum() < frame["hires"].sum():
+        check(tight["uncovered_fte"].sum() > frame["uncovered_fte"].sum(), "cap hidden", failures)
+        check(lowest < float(np.nanmin(frame["service_level"])), "cap costs no SL", failures)
+
+
 def check(condition: bool, message: str, failures: list[str]) -> None:
     if not condition:
         failures.append(message)
@@ -313,6 +343,7 @@ def main() -> int:
     check(table.loc["attrition x1.5", "total_hires"] >= base["total_hires"], "attrition", failures)
     deltas = table["total_cost"] - base["total_cost"]
     check(np.allclose(table["delta_total_cost"], deltas), "scenario deltas", failures)
+    check_budget(plan, result, failures)
     print("results: " + ("WRONG" if failures else "all checks passed"))
     return 1 if failures else 0
 
