@@ -10,7 +10,10 @@ from wfm.forecast.holt_winters import DoubleSeasonalHoltWinters
 from wfm.forecast.intervals import HistoryReport, IntervalForecast, forecast_intervals
 from wfm.forecast.intraday import (
     backtest_intraday,
+    backtest_intraday_guard,
+    estimate_factor_range,
     estimate_intraday_prior,
+    intraday_alerts,
     reforecast_intraday,
 )
 from wfm.forecast.metrics import (
@@ -54,11 +57,14 @@ __all__ = [
     "aggregate_forecast",
     "backtest",
     "backtest_intraday",
+    "backtest_intraday_guard",
+    "estimate_factor_range",
     "estimate_intraday_prior",
     "forecast_accuracy",
     "forecast_bias",
     "forecast_intervals",
     "interval_coverage",
+    "intraday_alerts",
     "load_forecast_snapshot",
     "mape",
     "reforecast_intraday",

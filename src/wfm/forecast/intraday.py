@@ -35,6 +35,7 @@ to the range (``outside="clip"``) or the plan is kept unchanged (``outside="keep
 from __future__ import annotations
 
 from collections.abc import Hashable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -423,6 +424,169 @@ def backtest_intraday(
     return pd.DataFrame(rows)
 
 
+GUARD_BACKTEST_COLUMNS: tuple[str, ...] = (
+    "day",
+    "scenario",
+    "method",
+    "abs_error",
+    "actual",
+    "forecast",
+    "raw_factor",
+    "factor",
+    "alert",
+)
+"""Columns of :func:`backtest_intraday_guard`."""
+
+
+def backtest_intraday_guard(
+    history: pd.DataFrame,
+    *,
+    model: str = "weighted_average",
+    days: int = 20,
+    cutoff: str = "10:00",
+    outage_hours: float = 3.0,
+    outage_level: float = 0.3,
+    coverage: float = 0.98,
+) -> pd.DataFrame:
+    """Backtest the guarded ``bayes`` update on normal days and on injected outage mornings.
+
+    For each of the last ``days`` days with volume, the model is fitted on the history
+    before it and forecasts the day; at the local ``cutoff`` the rest of the day is updated
+    from the morning's actuals, once as they were (``"normal"``) and once with the first
+    ``outage_hours`` open hours at ``outage_level`` of their actual volume (``"outage"``: a
+    telephony outage that hides contacts, while the rest of the day is normal). The prior
+    (:func:`estimate_intraday_prior`) and the factor range (:func:`estimate_factor_range`)
+    are learned on the history before the first test day only.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        Interval frame (one or more queues), at least 5 weeks before the test days.
+    model : str, default "weighted_average"
+        Day-ahead model whose forecast is updated.
+    days : int, default 20
+        Number of final local days with volume used as test days.
+    cutoff : str, default "10:00"
+        Local wall-clock time of the update.
+    outage_hours : float, default 3.0
+        Length of the injected outage from the first open interval, in hours.
+    outage_level : float, default 0.3
+        Share of the volume that gets through during the outage (0 to 1).
+    coverage : float, default 0.98
+        ``coverage`` of :func:`estimate_factor_range`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (day, scenario, method) with :data:`GUARD_BACKTEST_COLUMNS`: methods
+        ``original`` (no update), ``bayes`` (unguarded), ``clipped`` and ``kept`` (guarded
+        with ``outside="clip"`` / ``"keep"``); ``abs_error`` and ``actual`` are the
+        remaining-day sums over queues (WAPE = sum of ``abs_error`` / sum of ``actual``),
+        ``raw_factor`` and ``factor`` the volume-weighted update factors, ``alert`` whether
+        any queue was out of range. The range is in ``attrs["factor_range"]``.
+    """
+    import warnings
+
+    from wfm.forecast._warnings import MissingIntervalsWarning
+    from wfm.forecast.intervals import forecast_intervals
+
+    if not (np.isfinite(outage_level) and 0 <= outage_level <= 1):
+        raise InputError(
+            f"outage_level={outage_level!r} must be in [0, 1]. Fix: e.g. outage_level=0.3."
+        )
+    stamps = pd.DatetimeIndex(history[INTERVAL_START])
+    tz = str(stamps.tz)
+    local_dates = stamps.tz_localize(None).normalize()
+    daily = pd.Series(history[VOLUME].to_numpy(dtype=np.float64)).groupby(local_dates).sum()
+    test_days = [d for d in daily.index[daily.to_numpy() > 0]][-days:]
+    before_tests = history[stamps < pd.Timestamp(test_days[0]).tz_localize(tz)]
+    prior_cv, dispersion = estimate_intraday_prior(before_tests)
+    factor_range = estimate_factor_range(
+        before_tests, prior_cv=prior_cv, dispersion=dispersion, coverage=coverage
+    )
+    rows = []
+    for day in test_days:
+        day_start = pd.Timestamp(day).tz_localize(tz)
+        train = history[stamps < day_start]
+        actual_day = history[local_dates == day]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MissingIntervalsWarning)
+            forecast = forecast_intervals(
+                train, model=model, horizon_days=1, start=day.date()
+            ).frame
+        now = pd.Timestamp(f"{day.date()} {cutoff}").tz_localize(tz)
+        so_far = actual_day[actual_day[INTERVAL_START] < now]
+        rest = actual_day[actual_day[INTERVAL_START] >= now]
+        for scenario, morning in (
+            ("normal", so_far),
+            ("outage", _inject_outage(so_far, forecast, outage_hours, outage_level)),
+        ):
+            settings: dict[str, dict[str, Any]] = {
+                "bayes": {},
+                "clipped": {"factor_range": factor_range, "outside": "clip"},
+                "kept": {"factor_range": factor_range, "outside": "keep"},
+            }
+            candidates = {"original": forecast.assign(factor=1.0)}
+            for name, extra in settings.items():
+                candidates[name] = reforecast_intraday(
+                    forecast,
+                    morning,
+                    now=now,
+                    method="bayes",
+                    prior_cv=prior_cv,
+                    dispersion=dispersion,
+                    **extra,
+                )
+            for name, frame in candidates.items():
+                merged = rest.merge(frame, on=[QUEUE, INTERVAL_START], suffixes=("", "_forecast"))
+                a = merged[VOLUME].to_numpy(dtype=np.float64)
+                f = merged[f"{VOLUME}_forecast"].to_numpy(dtype=np.float64)
+                weights = np.maximum(f, 0.0)
+                used = merged["factor"].to_numpy(dtype=np.float64)
+                raw = (
+                    merged["raw_factor"].to_numpy(dtype=np.float64)
+                    if "raw_factor" in merged
+                    else used
+                )
+                total = weights.sum()
+                rows.append(
+                    {
+                        "day": day.date(),
+                        "scenario": scenario,
+                        "method": name,
+                        "abs_error": float(np.abs(f - a).sum()),
+                        "actual": float(a.sum()),
+                        "forecast": float(f.sum()),
+                        "raw_factor": float((raw * weights).sum() / total) if total else 1.0,
+                        "factor": float((used * weights).sum() / total) if total else 1.0,
+                        "alert": bool((merged["guard"] != "inside").any())
+                        if "guard" in merged
+                        else False,
+                    }
+                )
+    table = pd.DataFrame(rows, columns=list(GUARD_BACKTEST_COLUMNS))
+    table.attrs["factor_range"] = factor_range
+    table.attrs["prior_cv"] = prior_cv
+    table.attrs["dispersion"] = dispersion
+    return table
+
+
+def _inject_outage(
+    so_far: pd.DataFrame, forecast: pd.DataFrame, hours: float, level: float
+) -> pd.DataFrame:
+    """Scale the first ``hours`` of open intervals (forecast > 0) of each queue by ``level``."""
+    open_stamps = forecast.loc[forecast[VOLUME] > 0, [QUEUE, INTERVAL_START]]
+    first_open = open_stamps.groupby(QUEUE)[INTERVAL_START].min().rename("_first")
+    merged = so_far.merge(first_open, left_on=QUEUE, right_index=True, how="left")
+    end = merged["_first"] + pd.Timedelta(hours=hours)
+    hit = (merged[INTERVAL_START] >= merged["_first"]) & (merged[INTERVAL_START] < end)
+    out = so_far.copy()
+    out[VOLUME] = np.where(
+        hit.to_numpy(), so_far[VOLUME].to_numpy(dtype=np.float64) * level, so_far[VOLUME]
+    )
+    return out
+
+
 def _remaining_day_loss(
     log_kappa: float,
     rest_actual: np.ndarray,
@@ -434,6 +598,133 @@ def _remaining_day_loss(
     kappa = np.exp(log_kappa)
     updated = rest_forecast * (kappa + actual_so_far) / (kappa + forecast_so_far)
     return float(np.abs(rest_actual - updated).sum())
+
+
+@dataclass(frozen=True)
+class _PastUpdates:
+    """Hourly updates of past days of one queue (so-far and remaining volumes)."""
+
+    actual: np.ndarray
+    forecast: np.ndarray
+    rest_actual: np.ndarray
+    rest_forecast: np.ndarray
+    dispersion: float
+
+
+def _past_day_updates(history: pd.DataFrame, weeks: int) -> list[_PastUpdates]:
+    """Replay hourly updates on the last ``weeks`` weeks of each queue with >= 5 weeks.
+
+    Each day is predicted by the mean of the same weekday in the 4 weeks before it; the
+    updates are taken every hour while 10 % to 90 % of the predicted day has passed.
+    """
+    import warnings
+
+    from wfm.forecast._warnings import MissingIntervalsWarning
+    from wfm.forecast.intervals import split_histories
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingIntervalsWarning)
+        histories, _, minutes = split_histories(history)
+    step = max(60 // minutes, 1)
+    found = []
+    for queue_history in histories.values():
+        volume = queue_history.volume
+        n_days = volume.shape[0]
+        if n_days < 35:
+            continue
+        days = np.arange(max(28, n_days - 7 * weeks), n_days)
+        predicted = np.mean([volume[days - 7 * k] for k in range(1, 5)], axis=0)
+        usable = predicted.sum(axis=1) > 0
+        if not usable.any():
+            continue
+        actual, predicted = volume[days][usable], predicted[usable]
+        ratio = actual.sum(axis=1) / predicted.sum(axis=1)
+        scaled = ratio[:, None] * predicted
+        phi = max(float(((actual - scaled) ** 2).sum() / scaled.sum()), 1.0)
+        so_far_f = np.cumsum(predicted, axis=1)[:, ::step]
+        so_far_a = np.cumsum(actual, axis=1)[:, ::step]
+        total_f, total_a = predicted.sum(axis=1)[:, None], actual.sum(axis=1)[:, None]
+        share = so_far_f / total_f
+        inside = (share >= 0.1) & (share <= 0.9)
+        found.append(
+            _PastUpdates(
+                actual=so_far_a[inside],
+                forecast=so_far_f[inside],
+                rest_actual=(total_a - so_far_a)[inside],
+                rest_forecast=(total_f - so_far_f)[inside],
+                dispersion=phi,
+            )
+        )
+    return found
+
+
+def estimate_factor_range(
+    history: pd.DataFrame,
+    *,
+    method: ReforecastMethod = "bayes",
+    prior_cv: float | None = None,
+    dispersion: float | None = None,
+    coverage: float = 0.98,
+    weeks: int = 8,
+) -> tuple[float, float]:
+    """Learn the plausible range of the intraday update factor from past normal days.
+
+    The past days of :func:`estimate_intraday_prior` are replayed (each day predicted by
+    the mean of the same weekday in the 4 weeks before it, updated every hour while 10 %
+    to 90 % of the day has passed) and the update factor of ``method`` is computed at each
+    update: ``(k + A/phi) / (k + F/phi)`` for ``bayes``, ``A / F`` for ``ratio`` and
+    ``share_of_day``. The range is the central ``coverage`` of those factors (pooled over
+    queues), widened if needed to contain 1: on days like the past ones, a factor falls
+    outside it with probability about ``1 - coverage``.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        Interval frame with at least 5 weeks per queue (days before the ones to update).
+    method : {"ratio", "share_of_day", "bayes"}, default "bayes"
+        Update whose factor is bounded.
+    prior_cv, dispersion : float, optional
+        ``bayes`` settings; by default :func:`estimate_intraday_prior` on ``history``.
+    coverage : float, default 0.98
+        Share of past factors inside the range (0 < coverage < 1).
+    weeks : int, default 8
+        Weeks of past days replayed.
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)`` with ``0 < low <= 1 <= high``.
+
+    Raises
+    ------
+    InputError
+        On a bad ``coverage`` or ``method``, or if no queue has 5 weeks of history.
+    """
+    if method not in REFORECAST_METHODS:
+        raise InputError(f"method={method!r} is not known. Fix: use one of {REFORECAST_METHODS}.")
+    if not (np.isfinite(coverage) and 0 < coverage < 1):
+        raise InputError(f"coverage={coverage!r} must be in (0, 1). Fix: e.g. coverage=0.98.")
+    if method == "bayes" and (prior_cv is None or dispersion is None):
+        estimated_cv, estimated_dispersion = estimate_intraday_prior(history, weeks=weeks)
+        prior_cv = estimated_cv if prior_cv is None else prior_cv
+        dispersion = estimated_dispersion if dispersion is None else dispersion
+    factors = []
+    for updates in _past_day_updates(history, weeks):
+        if method == "bayes" and prior_cv is not None and dispersion is not None:
+            strength = 1.0 / prior_cv**2
+            factors.append(
+                (strength + updates.actual / dispersion)
+                / (strength + updates.forecast / dispersion)
+            )
+        else:
+            keep = updates.forecast > 0
+            factors.append(updates.actual[keep] / updates.forecast[keep])
+    if not factors or not np.concatenate(factors).size:
+        raise InputError("history needs at least 5 weeks for one queue. Fix: pass more history.")
+    pooled = np.concatenate(factors)
+    tail = (1.0 - coverage) / 2.0
+    low, high = np.quantile(pooled, [tail, 1.0 - tail])
+    return float(min(max(low, 1e-9), 1.0)), float(max(high, 1.0))
 
 
 def estimate_intraday_prior(history: pd.DataFrame, *, weeks: int = 8) -> tuple[float, float]:
@@ -465,50 +756,19 @@ def estimate_intraday_prior(history: pd.DataFrame, *, weeks: int = 8) -> tuple[f
     InputError
         If no queue has 5 weeks of history.
     """
-    import warnings
-
     from scipy.optimize import minimize_scalar
 
-    from wfm.forecast._warnings import MissingIntervalsWarning
-    from wfm.forecast.intervals import split_histories
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", MissingIntervalsWarning)
-        histories, _, minutes = split_histories(history)
-    step = max(60 // minutes, 1)
     cvs, dispersions = [], []
-    for queue_history in histories.values():
-        volume = queue_history.volume
-        n_days = volume.shape[0]
-        if n_days < 35:
-            continue
-        days = np.arange(max(28, n_days - 7 * weeks), n_days)
-        predicted = np.mean([volume[days - 7 * k] for k in range(1, 5)], axis=0)
-        predicted_total = predicted.sum(axis=1)
-        usable = predicted_total > 0
-        if not usable.any():
-            continue
-        actual, predicted = volume[days][usable], predicted[usable]
-        ratio = actual.sum(axis=1) / predicted.sum(axis=1)
-        scaled = ratio[:, None] * predicted
-        phi = max(float(((actual - scaled) ** 2).sum() / scaled.sum()), 1.0)
-        so_far_f = np.cumsum(predicted, axis=1)[:, ::step]
-        so_far_a = np.cumsum(actual, axis=1)[:, ::step]
-        total_f, total_a = predicted.sum(axis=1)[:, None], actual.sum(axis=1)[:, None]
-        share = so_far_f / total_f
-        inside = (share >= 0.1) & (share <= 0.9)
-        rest_f, rest_a = (total_f - so_far_f)[inside], (total_a - so_far_a)[inside]
-        f_done, a_done = so_far_f[inside], so_far_a[inside]
-
+    for updates in _past_day_updates(history, weeks):
         best = minimize_scalar(
             _remaining_day_loss,
             bounds=(0.0, np.log(1e9)),
-            args=(rest_a, rest_f, a_done, f_done),
+            args=(updates.rest_actual, updates.rest_forecast, updates.actual, updates.forecast),
             method="bounded",
         )
         kappa = float(np.exp(best.x))
-        cvs.append(float(np.sqrt(phi / kappa)))
-        dispersions.append(phi)
+        cvs.append(float(np.sqrt(updates.dispersion / kappa)))
+        dispersions.append(updates.dispersion)
     if not cvs:
         raise InputError("history needs at least 5 weeks for one queue. Fix: pass more history.")
     return float(np.median(cvs)), float(np.median(dispersions))
