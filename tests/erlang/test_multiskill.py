@@ -74,3 +74,73 @@ def test_multiskill_bad_input_names_the_field() -> None:
         multiskill_staffing(forecast, {"ab": ["a", "b"]}, group_costs={"ab": -1.0})
     with pytest.raises(InputError, match="target_service_level"):
         multiskill_staffing(forecast, {"ab": ["a", "b"]}, target_service_level=1.2)
+
+
+GROUPS = {"es_only": ["es"], "en_only": ["en"], "bi": ["es", "en"]}
+
+
+def _language_case(erlangs: float, intervals: int = 1) -> pd.DataFrame:
+    # 30 % Spanish, 70 % English calls, AHT 300 s, on 30-minute intervals
+    starts = make_interval_grid("2026-01-05 10:00", "2026-01-06 10:00", tz="UTC")[:intervals]
+    calls = erlangs * 1800 / 300
+    return pd.DataFrame(
+        {
+            "queue": np.repeat(["es", "en"], intervals),
+            "interval_start": np.tile(starts, 2),
+            "volume": np.repeat([0.3 * calls, 0.7 * calls], intervals),
+            "aht_seconds": 300.0,
+        }
+    )
+
+
+def _long_run_service_level(
+    erlangs: float, staffing: pd.DataFrame, replications: int, seed: int
+) -> pd.Series:
+    # The plan held for 10 intervals (the first is warm-up), simulated on other random
+    # numbers than the search and its re-check used.
+    forecast = _language_case(erlangs, intervals=10)
+    agents = staffing.set_index("skill_group")["agents"]
+    plan = pd.DataFrame(
+        [
+            {"skill_group": group, "interval_start": start, "agents": int(agents[group])}
+            for group in GROUPS
+            for start in forecast["interval_start"].unique()
+        ]
+    )
+    result = simulate_centre(
+        forecast,
+        staffing=plan,
+        skill_groups=GROUPS,
+        replications=replications,
+        seed=seed,
+        interval_minutes=30,
+    )
+    answered, offered = result.service_level_counts("answered_of_offered")
+    level = answered[:, :, 1:].sum(axis=(0, 2)) / offered[:, :, 1:].sum(axis=(0, 2))
+    return pd.Series(level, index=list(result.queues))
+
+
+def test_equal_costs_reach_the_pooled_108_not_111() -> None:
+    # Issue 18: 180 + 420 calls per half hour, AHT 300 s (100 Erlangs); with equal costs
+    # the all-bilingual 108 (Erlang C 80/20: 0.807) beats the 30/70/11 = 111 mix.
+    result = multiskill_staffing(_language_case(100.0), GROUPS, interval_minutes=30)
+    agents = result.staffing.set_index("skill_group")["agents"]
+    assert agents.to_dict() == {"es_only": 0, "en_only": 0, "bi": 108}
+    service = result.service
+    assert (service["check"] == "erlang_c").all()
+    np.testing.assert_allclose(service["service_level"], 0.8074, atol=5e-5)
+
+
+def test_returned_plan_meets_its_target_in_a_long_independent_simulation() -> None:
+    # 5 Erlangs, bilingual agents cost 10 % more (so the search has to mix groups).
+    result = multiskill_staffing(
+        _language_case(5.0), GROUPS, group_costs={"bi": 1.1}, interval_minutes=30
+    )
+    service = result.service.set_index("queue")
+    assert (service["check"] == "simulation").all()
+    assert (service["search_service_level_low"] >= 0.8).all()
+    assert (service["service_level_low"] <= service["service_level"]).all()
+    assert (service["service_level"] <= service["service_level_high"]).all()
+    # 400 replications x 9 intervals of 30 contacts: standard error about 0.005
+    long_run = _long_run_service_level(5.0, result.staffing, replications=400, seed=2024)
+    assert (long_run >= 0.8).all(), long_run

@@ -636,8 +636,10 @@ def _repair(
 def _moves(counts: np.ndarray, costs: np.ndarray) -> list[tuple[float, np.ndarray]]:
     """List cost-saving moves, biggest saving first.
 
-    A move either swaps one agent to a cheaper group or replaces two agents by one agent of
-    any group cheaper than the pair.
+    A move swaps one agent to a cheaper group, replaces two agents by one agent of any
+    group cheaper than the pair (two specialists by one cross-trained agent), or replaces
+    two agents by two of other groups costing less together (e.g. two cross-trained agents
+    by two specialists of different skills).
     """
     n_groups = counts.size
     moves: list[tuple[float, np.ndarray]] = []
@@ -661,6 +663,16 @@ def _moves(counts: np.ndarray, costs: np.ndarray) -> list[tuple[float, np.ndarra
                     step[other] -= 1
                     step[destination] += 1
                     moves.append((float(saving), step))
+            for first in range(n_groups):
+                for second in range(first, n_groups):
+                    saving = costs[source] + costs[other] - costs[first] - costs[second]
+                    if saving > 1e-12 and {first, second}.isdisjoint({source, other}):
+                        step = np.zeros(n_groups, dtype=np.int64)
+                        step[source] -= 1
+                        step[other] -= 1
+                        step[first] += 1
+                        step[second] += 1
+                        moves.append((float(saving), step))
     moves.sort(key=lambda move: -move[0])
     return moves
 
