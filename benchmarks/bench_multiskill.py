@@ -13,7 +13,8 @@ long-run service level meets the target on every queue is "the cheapest", and th
 each returned plan to it is printed.
 
 ``--quick`` (default): 5 Erlangs, seed 0, exhaustive search with 100-replication long runs;
-the equal-cost 100-Erlang case. ``--full``: 5, 30 and 100 Erlangs x seeds 0-4, exhaustive search on 5 and 10 Erlangs.
+the equal-cost 100-Erlang case. ``--full``: 5, 10, 30 and 100 Erlangs x seeds 0-4,
+exhaustive search on 5 and 10 Erlangs.
 
 Exits 1 only when a result is wrong: a returned plan whose long-run service level is below
 the target by more than 3 standard errors of the long run, a plan cheaper than the
