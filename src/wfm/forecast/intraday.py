@@ -452,9 +452,10 @@ def backtest_intraday_guard(
 
     For each of the last ``days`` days with volume, the model is fitted on the history
     before it and forecasts the day; at the local ``cutoff`` the rest of the day is updated
-    from the morning's actuals, once as they were (``"normal"``) and once with the first
-    ``outage_hours`` open hours at ``outage_level`` of their actual volume (``"outage"``: a
-    telephony outage that hides contacts, while the rest of the day is normal). The prior
+    from the morning's actuals, once as they were (``"normal"``) and once with the
+    ``outage_hours`` before the cutoff at ``outage_level`` of their actual volume
+    (``"outage"``: a telephony outage that hides contacts, while the rest of the day is
+    normal). The prior
     (:func:`estimate_intraday_prior`) and the factor range (:func:`estimate_factor_range`)
     are learned on the history before the first test day only.
 
@@ -469,7 +470,7 @@ def backtest_intraday_guard(
     cutoff : str, default "10:00"
         Local wall-clock time of the update.
     outage_hours : float, default 3.0
-        Length of the injected outage from the first open interval, in hours.
+        Length of the injected outage, ending at the cutoff, in hours.
     outage_level : float, default 0.3
         Share of the volume that gets through during the outage (0 to 1).
     coverage : float, default 0.98
@@ -519,7 +520,7 @@ def backtest_intraday_guard(
         rest = actual_day[actual_day[INTERVAL_START] >= now]
         for scenario, morning in (
             ("normal", so_far),
-            ("outage", _inject_outage(so_far, forecast, outage_hours, outage_level)),
+            ("outage", _inject_outage(so_far, now, outage_hours, outage_level)),
         ):
             settings: dict[str, dict[str, Any]] = {
                 "bayes": {},
@@ -572,18 +573,13 @@ def backtest_intraday_guard(
 
 
 def _inject_outage(
-    so_far: pd.DataFrame, forecast: pd.DataFrame, hours: float, level: float
+    so_far: pd.DataFrame, now: pd.Timestamp, hours: float, level: float
 ) -> pd.DataFrame:
-    """Scale the first ``hours`` of open intervals (forecast > 0) of each queue by ``level``."""
-    open_stamps = forecast.loc[forecast[VOLUME] > 0, [QUEUE, INTERVAL_START]]
-    first_open = open_stamps.groupby(QUEUE)[INTERVAL_START].min().rename("_first")
-    merged = so_far.merge(first_open, left_on=QUEUE, right_index=True, how="left")
-    end = merged["_first"] + pd.Timedelta(hours=hours)
-    hit = (merged[INTERVAL_START] >= merged["_first"]) & (merged[INTERVAL_START] < end)
+    """Scale the intervals in the ``hours`` before ``now`` by ``level`` (an outage)."""
+    hit = (so_far[INTERVAL_START] >= now - pd.Timedelta(hours=hours)).to_numpy()
     out = so_far.copy()
-    out[VOLUME] = np.where(
-        hit.to_numpy(), so_far[VOLUME].to_numpy(dtype=np.float64) * level, so_far[VOLUME]
-    )
+    volume = so_far[VOLUME].to_numpy(dtype=np.float64)
+    out[VOLUME] = np.where(hit, volume * level, volume)
     return out
 
 
@@ -673,9 +669,12 @@ def estimate_factor_range(
     the mean of the same weekday in the 4 weeks before it, updated every hour while 10 %
     to 90 % of the day has passed) and the update factor of ``method`` is computed at each
     update: ``(k + A/phi) / (k + F/phi)`` for ``bayes``, ``A / F`` for ``ratio`` and
-    ``share_of_day``. The range is the central ``coverage`` of those factors (pooled over
-    queues), widened if needed to contain 1: on days like the past ones, a factor falls
-    outside it with probability about ``1 - coverage``.
+    ``share_of_day``. The range is robust to the abnormal days history holds (holidays,
+    past outages): with ``m`` the median and ``s = 1.4826 MAD`` the robust spread of the log
+    factors (pooled over queues), it is ``exp(m -/+ z s)`` with ``z`` the standard normal
+    quantile of ``(1 + coverage) / 2``, widened if needed to contain 1. On normal days
+    (log factors near normal) a factor falls outside it with probability about
+    ``1 - coverage``.
 
     Parameters
     ----------
@@ -721,10 +720,14 @@ def estimate_factor_range(
             factors.append(updates.actual[keep] / updates.forecast[keep])
     if not factors or not np.concatenate(factors).size:
         raise InputError("history needs at least 5 weeks for one queue. Fix: pass more history.")
-    pooled = np.concatenate(factors)
-    tail = (1.0 - coverage) / 2.0
-    low, high = np.quantile(pooled, [tail, 1.0 - tail])
-    return float(min(max(low, 1e-9), 1.0)), float(max(high, 1.0))
+    from scipy import stats
+
+    logs = np.log(np.concatenate(factors)[np.concatenate(factors) > 0])
+    centre = float(np.median(logs))
+    spread = 1.4826 * float(np.median(np.abs(logs - centre)))
+    z = float(stats.norm.ppf(0.5 + coverage / 2.0))
+    low, high = np.exp(centre - z * spread), np.exp(centre + z * spread)
+    return float(min(low, 1.0)), float(max(high, 1.0))
 
 
 def estimate_intraday_prior(history: pd.DataFrame, *, weeks: int = 8) -> tuple[float, float]:
