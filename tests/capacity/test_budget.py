@@ -169,3 +169,15 @@ def test_budget_for_a_higher_target_costs_more() -> None:
 def test_bad_budget_names_the_field(budget: CapacityBudget, field: str) -> None:
     with pytest.raises(InputError, match=field.replace(".", r"\.")):
         plan_capacity(_plan(budget))
+
+
+def test_plan_without_contacts_round_trips_with_no_service_level() -> None:
+    # min_agents only: no contacts, so no service level (None in the summary, NaN rows)
+    from wfm.capacity import CapacityPlanOutput, CapacityPlanResult
+
+    result = plan_capacity(_plan(CapacityBudget(max_cost_per_period=9500.0)))
+    assert result.summary()["lowest_service_level"] is None
+    assert result.to_frame()["service_level"].isna().all()
+    text = result.to_model().model_dump_json()
+    again = CapacityPlanResult.from_model(CapacityPlanOutput.model_validate_json(text))
+    pd.testing.assert_frame_equal(again.to_frame(), result.to_frame(), check_exact=True)

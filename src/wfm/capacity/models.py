@@ -420,7 +420,7 @@ class CapacityPlanOutput(BaseModel):
 
     plan: CapacityPlanInput
     shrinkage: float
-    summary: dict[str, float | int | str]
+    summary: dict[str, float | int | str | None]
     periods: list[CapacityPeriodRow]
     queues: list[CapacityQueueRow]
     hiring: list[CapacityHireRow]

@@ -155,7 +155,7 @@ class CapacityPlanResult:
             shrinkage=output.shrinkage,
         )
 
-    def summary(self) -> dict[str, float | int | str]:
+    def summary(self) -> dict[str, float | int | str | None]:
         """Headline figures: how many more people, how much budget.
 
         Returns
@@ -166,7 +166,7 @@ class CapacityPlanResult:
             ``peak_fte_gap``, ``periods_uncovered`` (periods with uncovered FTE),
             ``peak_uncovered_fte``, ``overtime_hours``, ``staff_cost``, ``overtime_cost``,
             ``hiring_cost`` and ``total_cost`` (the budget over the horizon), and
-            ``lowest_service_level`` (the worst period's, NaN without contacts).
+            ``lowest_service_level`` (the worst period's; None without contacts).
         """
         frame = self.periods
         weeks = frame["calendar_weeks"].to_numpy()
@@ -189,7 +189,7 @@ class CapacityPlanResult:
             "overtime_cost": float(frame["overtime_cost"].sum()),
             "hiring_cost": float(frame["hiring_cost"].sum()),
             "total_cost": float(frame["total_cost"].sum()),
-            "lowest_service_level": float(np.nanmin(levels)) if has_level else math.nan,
+            "lowest_service_level": float(np.nanmin(levels)) if has_level else None,
         }
 
 

@@ -157,7 +157,8 @@ ScenarioSpec = CapacityScenario | CapacityPlanInput | CapacityPlanResult
 
 def _comparison_row(result: CapacityPlanResult) -> dict[str, float]:
     summary = result.summary()
-    return {column: float(summary[column]) for column in COMPARISON_COLUMNS[:8]}
+    numbers = {k: v for k, v in summary.items() if isinstance(v, int | float)}
+    return {column: float(numbers[column]) for column in COMPARISON_COLUMNS[:8]}
 
 
 def compare_scenarios(
