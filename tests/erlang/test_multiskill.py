@@ -144,3 +144,37 @@ def test_returned_plan_meets_its_target_in_a_long_independent_simulation() -> No
     # 400 replications x 9 intervals of 30 contacts: standard error about 0.005
     long_run = _long_run_service_level(5.0, result.staffing, replications=400, seed=2024)
     assert (long_run >= 0.8).all(), long_run
+
+
+def test_lower_bound_is_the_ratio_estimate_minus_t_standard_errors() -> None:
+    from scipy import stats
+
+    from wfm.erlang.multiskill import _ratio_estimate
+
+    # three replications of one queue: answered / offered 8/10, 9/10, 16/20
+    answered = np.array([[8.0], [9.0], [16.0]])
+    offered = np.array([[10.0], [10.0], [20.0]])
+    estimate = _ratio_estimate(answered, offered, 0.95)
+    mean = 33 / 40
+    residual = np.array([8 - mean * 10, 9 - mean * 10, 16 - mean * 20])
+    se = np.sqrt((residual**2).sum() / (3 * 2)) / (40 / 3)
+    half = stats.t.ppf(0.95, 2) * se
+    np.testing.assert_allclose(estimate.mean, mean)
+    np.testing.assert_allclose(estimate.low, mean - half)
+    np.testing.assert_allclose(estimate.high, mean + half)
+
+
+def test_specialists_only_are_judged_exactly_by_erlang_c() -> None:
+    # Each group serves one queue: two independent M/M/n queues, so the answer is each
+    # queue's own Erlang C requirement (60 calls x 300 s = 10 Erlangs: 14 agents, SL 0.889)
+    from wfm.erlang import required_agents, service_level
+
+    groups = {"a": ["a"], "b": ["b"]}
+    result = multiskill_staffing(_two_queues(intervals=1), groups, seed=5, interval_minutes=30)
+    agents = result.staffing.set_index("skill_group")["agents"]
+    need = int(required_agents(60.0, 300.0))
+    assert agents.to_dict() == {"a": need, "b": need} == {"a": 14, "b": 14}
+    assert (result.service["check"] == "erlang_c").all()
+    np.testing.assert_allclose(
+        result.service["service_level"], service_level(60.0, 300.0, need, 20.0), rtol=1e-12
+    )
