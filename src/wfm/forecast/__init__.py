@@ -31,6 +31,7 @@ from wfm.forecast.snapshots import (
     save_forecast_snapshot,
     score_forecast_snapshot,
 )
+from wfm.forecast.special_days import SpecialDay, SpecialDays
 from wfm.forecast.top_down import TopDownDaily
 
 __all__ = [
@@ -49,6 +50,8 @@ __all__ = [
     "PointForecast",
     "SeasonalNaive",
     "ShortHistoryWarning",
+    "SpecialDay",
+    "SpecialDays",
     "TopDownDaily",
     "WeightedSeasonalAverage",
     "aggregate_forecast",
