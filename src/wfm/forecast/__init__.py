@@ -23,6 +23,7 @@ from wfm.forecast.metrics import (
     wape,
 )
 from wfm.forecast.registry import MODEL_NAMES
+from wfm.forecast.resample import resample_counts
 from wfm.forecast.simple import SeasonalNaive, WeightedSeasonalAverage
 from wfm.forecast.snapshots import (
     ForecastSnapshot,
@@ -65,6 +66,7 @@ __all__ = [
     "load_forecast_snapshot",
     "mape",
     "reforecast_intraday",
+    "resample_counts",
     "rmse",
     "save_forecast_snapshot",
     "score_forecast_snapshot",

@@ -245,7 +245,7 @@ def open_day_span(
     is_open = open_weekdays[weekday_of(start_date, span)]
     special = None if calendar is None else calendar.special_days
     if special is not None:
-        table = special.holiday_table(pd.Timestamp(dates[0]).date(), pd.Timestamp(dates[-1]).date())
+        table = special.holiday_dates(pd.Timestamp(dates[0]).date(), pd.Timestamp(dates[-1]).date())
         holiday = np.array([np.datetime64(d, "D") for d in table], dtype="datetime64[D]")
         is_open &= ~np.isin(dates, holiday)
     positions = np.flatnonzero(is_open)

@@ -160,6 +160,17 @@ class SpecialDays(BaseModel):
                 out[day] = str(name).split("; ")[0]
         return out
 
+    def holiday_dates(self, first: dt.date, last: dt.date) -> dict[dt.date, str]:
+        """Dates of kind ``holiday`` (country table and custom days), date -> name."""
+        table = self.holiday_table(first, last)
+        for custom in self.days:
+            if first <= custom.date <= last:
+                if custom.kind == "holiday":
+                    table[custom.date] = custom.name
+                else:
+                    table.pop(custom.date, None)
+        return table
+
     def label(self, first_date: np.datetime64, n_days: int, rest: BoolArray) -> DayLabels:
         """Kind and name of every local date from ``first_date`` (see module docstring).
 
@@ -328,7 +339,10 @@ class SpecialEffects:
         analogue = self._analogue(kind, weekday)
         own = self.weekday_totals[weekday]
         ratio = float(self.weekday_totals[analogue] / own) if own > 0 else 1.0
-        return ratio, self.weekday_profiles[analogue]
+        profile = self.weekday_profiles[analogue]
+        if profile.sum() <= 0:  # a closed analogue has no shape: keep the day's own
+            profile = self.weekday_profiles[weekday]
+        return ratio, profile
 
     def effect(self, kind: str, name: str, weekday: int) -> tuple[float, FloatArray, float]:
         """Shrunk ratio, profile and the name's weight ``w_g`` for one future day."""
@@ -348,6 +362,9 @@ class SpecialEffects:
             ratio = name_weight * name_ratio + (1 - name_weight) * ratio
             if name_profile is not None:
                 profile = name_weight * name_profile + (1 - name_weight) * profile
+        total = profile.sum()
+        if total > 0:
+            profile = profile / total
         return ratio, profile, name_weight
 
 
