@@ -21,7 +21,6 @@ from wfm.forecast import (
     forecast_accuracy,
     forecast_intervals,
 )
-from wfm.forecast._slots import weekday_of
 from wfm.forecast.special_days import KINDS, learn_effects
 
 from .conftest import daily_profile
@@ -78,7 +77,8 @@ def test_learned_ratio_is_exact_without_noise_and_shrinkage_formula() -> None:
     kind, n, ratio, shape = effects.by_name["Holiday A"]
     assert (kind, n) == ("holiday", 2)
     assert ratio == pytest.approx(0.3, rel=1e-12)
-    assert shape is not None and np.allclose(shape, profile)
+    assert shape is not None
+    np.testing.assert_allclose(shape, profile)
     np.testing.assert_allclose(cleaned[23], 1000.0 * profile)  # training sees a normal day
     # future Wednesday: w = n / (n + k) = 0.5 for both levels; prior = Sunday / Wednesday
     shrunk, _, weight = effects.effect("holiday", "Holiday A", 2)
@@ -87,7 +87,8 @@ def test_learned_ratio_is_exact_without_noise_and_shrinkage_formula() -> None:
     assert shrunk == pytest.approx(0.5 * 0.3 + 0.5 * (0.5 * 0.3 + 0.5 * prior))
     # a never-seen holiday gets the kind's pooled ratio shrunk to the prior
     other, _, other_weight = effects.effect("holiday", "Holiday B", 2)
-    assert other_weight == 0.0 and other == pytest.approx(0.5 * 0.3 + 0.5 * prior)
+    assert other_weight == 0.0
+    assert other == pytest.approx(0.5 * 0.3 + 0.5 * prior)
 
 
 def _history_with_special_days(
@@ -139,7 +140,8 @@ def test_synthetic_holiday_and_eve_effects_recovered() -> None:
     )
     table = result.report.special_days.set_index("kind")
     holiday, eve = table.loc["holiday"], table.loc["eve"]
-    assert holiday["past_occurrences"] == 4 and eve["past_occurrences"] == 4
+    assert holiday["past_occurrences"] == 4
+    assert eve["past_occurrences"] == 4
     assert holiday["learned_ratio"] == pytest.approx(0.25, abs=0.03)
     assert eve["learned_ratio"] == pytest.approx(0.6, abs=0.04)
     # name and kind coincide here: w = 4/6 twice, prior (Saturday: closed) = 0
@@ -187,7 +189,8 @@ def test_horizon_in_open_days_starts_at_next_open_day() -> None:
     history = frame[frame["interval_start"].dt.date <= dt.date(2023, 2, 10)]  # ends Friday
     result = forecast_intervals(history, model="weighted_average", horizon_open_days=5)
     assert result.metadata["start"] == "2023-02-13"  # Monday
-    assert result.metadata["horizon_days"] == 5 and result.metadata["horizon_open_days"] == 5
+    assert result.metadata["horizon_days"] == 5
+    assert result.metadata["horizon_open_days"] == 5
     monday_holiday = SpecialDays(
         days=(SpecialDay(date=dt.date(2023, 2, 13), name="Closed", kind="holiday"),)
     )

@@ -35,8 +35,10 @@ def _aware_stamps(frame: pd.DataFrame, tz: str | None) -> pd.Series:
     zone = check_time_zone(tz)
     parts = []
     for _, rows in stamps.groupby(frame[QUEUE], sort=False):
-        ordered = rows.sort_values(kind="stable")
-        parts.append(ordered.dt.tz_localize(zone, ambiguous="infer", nonexistent="NaT"))
+        # a repeated wall-clock time of a fall-back day: its first row (in the given order)
+        # is the summer-time instant, the second the winter-time one
+        first_seen = ~rows.duplicated(keep="first").to_numpy()
+        parts.append(rows.dt.tz_localize(zone, ambiguous=first_seen, nonexistent="NaT"))
     return pd.concat(parts).reindex(frame.index)
 
 
@@ -58,8 +60,9 @@ def resample_counts(
     interval_minutes : int, default 30
         Target interval length, a multiple of the bin length that divides a day.
     tz : str, optional
-        IANA zone: localises naive bin starts (the repeated hour of a fall-back day is told
-        apart by the order of the rows) or converts aware ones.
+        IANA zone: localises naive bin starts or converts aware ones. A naive wall-clock
+        time that occurs twice (the repeated hour of a fall-back day) is told apart by the
+        order of the rows: the first is summer time, the second winter time.
     value_columns : sequence of str, default ("volume",)
         Count columns to sum.
     partial : {"keep", "drop", "raise"}, default "keep"
