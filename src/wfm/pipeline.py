@@ -481,6 +481,7 @@ def backtest_history(history: pd.DataFrame, config: PlanConfig) -> BacktestResul
         horizon_days=min(config.forecast.horizon_days, 7),
         origins=config.forecast.backtest_origins,
         interval_minutes=config.site.interval_minutes,
+        calendar=config.forecast.event_calendar(),
     )
 
 
@@ -493,6 +494,7 @@ def forecast_history(history: pd.DataFrame, config: PlanConfig) -> IntervalForec
         levels=tuple(float(level) for level in config.forecast.levels),
         interval_minutes=config.site.interval_minutes,
         backtest_origins=config.forecast.backtest_origins,
+        calendar=config.forecast.event_calendar(),
     )
 
 

@@ -270,3 +270,34 @@ def test_israeli_holidays_eves_and_forecast(israel_bank: pd.DataFrame) -> None:
     for origin in (dt.date(1999, 3, 31), dt.date(1999, 5, 20)):
         # an eve plus a holiday: the plain forecast is off by thousands of calls
         assert errors[(origin, "calendar")] < 0.3 * errors[(origin, "plain")]
+
+
+def test_pipeline_config_builds_the_calendar(tmp_path: Path) -> None:
+    pytest.importorskip("holidays")
+    from wfm.config import ForecastConfig, PlanConfig, SiteConfig
+    from wfm.pipeline import forecast_history
+
+    path = tmp_path / "days.csv"
+    path.write_text("date,name,kind\n2023-02-15,Company Day,holiday\n")
+    settings = ForecastConfig(holiday_country="GB", special_days_file=str(path))
+    calendar = settings.event_calendar()
+    assert calendar is not None
+    assert calendar.special_days is not None
+    assert calendar.special_days.country == "GB"
+    assert calendar.special_days.days[0].name == "Company Day"
+    assert ForecastConfig().event_calendar() is None
+    assert ForecastConfig().backtest_origins == 4  # as forecast_intervals
+    with pytest.raises(ValidationError, match="not known to the holidays package"):
+        ForecastConfig(holiday_country="XX")
+    frame, _ = _history_with_special_days(6, [dt.date(2023, 2, 15)])
+    history = frame[frame["interval_start"].dt.date < dt.date(2023, 2, 13)]
+    config = PlanConfig(
+        site=SiteConfig(time_zone=TZ),
+        forecast=ForecastConfig(
+            model="weighted_average", horizon_days=7, special_days_file=str(path)
+        ),
+    )
+    result = forecast_history(history, config)
+    kinds = result.report.special_days.set_index("date")["kind"]
+    assert kinds[dt.date(2023, 2, 15)] == "holiday"
+    assert kinds[dt.date(2023, 2, 14)] == "eve"
