@@ -2,8 +2,8 @@
 
 Usage::
 
-    python benchmarks/bench_special_days.py            # both series, a few minutes
-    python benchmarks/bench_special_days.py --quick    # fewer models (CI size)
+    python benchmarks/bench_special_days.py [--full]   # both series, 3 models, ~2-3 min
+    python benchmarks/bench_special_days.py --quick    # the combination only (CI size)
 
 Series (30-minute intervals, tests/data): the Israeli bank's arrivals, January-June 1999
 (Sunday-Thursday full days, short Friday, Saturday evening; Purim, Passover, Independence
@@ -178,7 +178,9 @@ def run(name: str, frame: pd.DataFrame, country: str, models: list[str]) -> dict
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; return 1 only on wrong results."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="combination only")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="combination only")
+    size.add_argument("--full", action="store_true", help="all models (the default)")
     args = parser.parse_args(argv)
     models = ["combination"] if args.quick else ["weighted_average_8w", "top_down", "combination"]
     israel = run("Israeli bank 1999 H1", load_israel_bank(), "IL", models)
