@@ -301,3 +301,31 @@ def test_pipeline_config_builds_the_calendar(tmp_path: Path) -> None:
     kinds = result.report.special_days.set_index("date")["kind"]
     assert kinds[dt.date(2023, 2, 15)] == "holiday"
     assert kinds[dt.date(2023, 2, 14)] == "eve"
+
+
+def test_cli_forecast_with_a_holiday_calendar(tmp_path: Path) -> None:
+    """`wfm forecast` takes the calendar from the config and writes special_days.csv."""
+    pytest.importorskip("holidays")
+    from click.testing import CliRunner
+
+    from wfm.cli import main
+
+    history = tmp_path / "h.csv"
+    frame, _ = _history_with_special_days(6, [])
+    frame = frame[frame["interval_start"].dt.date < dt.date(2023, 2, 11)]  # ends Friday 10th
+    frame.to_csv(history, index=False)
+    config = tmp_path / "plan.toml"
+    config.write_text(
+        '[site]\ntime_zone = "Europe/London"\n'
+        '[forecast]\nhorizon_days = 11\nmodel = "weighted_average"\n'
+        'holiday_country = "US"\n'
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["forecast", str(history), "-c", str(config), "-o", str(out), "--no-backtest"]
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "special_days.csv")
+    # Presidents' Day 2023-02-20, a Monday: its eve is a Sunday (closed, not marked)
+    rows = table.set_index("date")["kind"].to_dict()
+    assert rows == {"2023-02-20": "holiday", "2023-02-21": "after"}
