@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -140,25 +141,8 @@ class SpecialDays(BaseModel):
         """Public holidays of :attr:`country` between two dates (inclusive), date -> name."""
         if self.country is None:
             return {}
-        try:
-            import holidays as holidays_package
-        except ImportError as exc:
-            raise missing_extra("holidays", "holidays", "country holiday calendars") from exc
-        try:
-            table = holidays_package.country_holidays(
-                self.country, subdiv=self.subdiv, years=range(first.year, last.year + 1)
-            )
-        except NotImplementedError as exc:
-            raise InputError(
-                f"country={self.country!r} (subdiv={self.subdiv!r}) is not known to the "
-                "holidays package. Fix: pass an ISO 3166 code such as 'US', 'GB' or 'IL'."
-            ) from exc
-        out: dict[dt.date, str] = {}
-        for day, name in sorted(table.items()):
-            if first <= day <= last:
-                # the package joins several names of one date with "; "; keep the first
-                out[day] = str(name).split("; ")[0]
-        return out
+        table = _country_table(self.country, self.subdiv, first.year, last.year)
+        return {day: name for day, name in table if first <= day <= last}
 
     def holiday_dates(self, first: dt.date, last: dt.date) -> dict[dt.date, str]:
         """Dates of kind ``holiday`` (country table and custom days), date -> name."""
@@ -241,6 +225,28 @@ def rest_weekdays(days: FloatArray, start_date: np.datetime64, open_slots: BoolA
     rest = np.zeros(7, dtype=bool)
     rest[int(np.argmin(totals / counts))] = True
     return rest
+
+
+@functools.lru_cache(maxsize=64)
+def _country_table(
+    country: str, subdiv: str | None, first_year: int, last_year: int
+) -> tuple[tuple[dt.date, str], ...]:
+    """Public holidays of whole years, cached (the package takes ~40 ms per call)."""
+    try:
+        import holidays as holidays_package
+    except ImportError as exc:
+        raise missing_extra("holidays", "holidays", "country holiday calendars") from exc
+    try:
+        table = holidays_package.country_holidays(
+            country, subdiv=subdiv, years=range(first_year, last_year + 1)
+        )
+    except NotImplementedError as exc:
+        raise InputError(
+            f"country={country!r} (subdiv={subdiv!r}) is not known to the holidays "
+            "package. Fix: pass an ISO 3166 code such as 'US', 'GB' or 'IL'."
+        ) from exc
+    # the package joins several names of one date with "; "; keep the first
+    return tuple((day, str(name).split("; ")[0]) for day, name in sorted(table.items()))
 
 
 def read_special_days_csv(path: str | Path) -> tuple[SpecialDay, ...]:
