@@ -329,3 +329,23 @@ def test_cli_forecast_with_a_holiday_calendar(tmp_path: Path) -> None:
     # Presidents' Day 2023-02-20, a Monday: its eve is a Sunday (closed, not marked)
     rows = table.set_index("date")["kind"].to_dict()
     assert rows == {"2023-02-20": "holiday", "2023-02-21": "after"}
+
+
+def test_special_days_metadata_survives_a_json_snapshot(tmp_path: Path) -> None:
+    from wfm.forecast import load_forecast_snapshot, save_forecast_snapshot
+
+    frame, special = _history_with_special_days(6, [dt.date(2023, 2, 15)])
+    history = frame[frame["interval_start"].dt.date < dt.date(2023, 2, 13)]
+    result = forecast_intervals(
+        history,
+        model="weighted_average",
+        horizon_days=7,
+        calendar=EventCalendar(special_days=special),
+    )
+    holiday = next(r for r in result.metadata["special_days"] if r["kind"] == "holiday")
+    assert holiday["past_occurrences"] == 0
+    assert holiday["learned_ratio"] is None  # never seen: no learned ratio, prior only
+    assert holiday["ratio"] == 0.0  # the prior: like the closed Saturday
+    path = tmp_path / "snapshot.json"
+    save_forecast_snapshot(result, path)
+    assert load_forecast_snapshot(path).metadata["special_days"] == result.metadata["special_days"]

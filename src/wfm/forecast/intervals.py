@@ -575,12 +575,23 @@ def forecast_intervals(
         metadata["horizon_open_days"] = horizon_open_days
     if calendar is not None and calendar.special_days is not None:
         metadata["special_days"] = [
-            {key: (str(value) if key in ("queue", "date") else value) for key, value in row.items()}
+            {key: _json_value(key, value) for key, value in row.items()}
             for row in special_days.to_dict("records")
         ]
     if multipliers:
         metadata["event_multipliers"] = {str(q): m for q, m in multipliers.items()}
     return IntervalForecast(frame, report, checked_levels, metadata)
+
+
+def _json_value(key: str, value: Any) -> Any:
+    """A JSON-safe metadata value: dates and queues as text, NaN as None, numpy as Python."""
+    if key in ("queue", "date"):
+        return str(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return None if not np.isfinite(value) else float(value)
+    return value
 
 
 def _forecast_job(
