@@ -583,8 +583,8 @@ def forecast_intervals(
     return IntervalForecast(frame, report, checked_levels, metadata)
 
 
-def _json_value(key: str, value: Any) -> Any:
-    """A JSON-safe metadata value: dates and queues as text, NaN as None, numpy as Python."""
+def _json_value(key: Hashable, value: Any) -> Any:
+    """Return a JSON-safe metadata value (dates, queues as text; NaN as None; numpy as Python)."""
     if key in ("queue", "date"):
         return str(value)
     if isinstance(value, np.integer):
