@@ -20,6 +20,10 @@
 
 Events apply to the queues listed in ``queues`` (all queues if ``None``). Times are aware
 datetimes; JSON keeps their UTC offsets, so a calendar round-trips exactly.
+
+``EventCalendar.special_days`` (:class:`~wfm.forecast.special_days.SpecialDays`, e.g. from
+:meth:`EventCalendar.for_country`) adds holidays, eves, after-days and bridge days with
+learned, shrunk per-day effects (see ``wfm.forecast.special_days``).
 """
 
 from __future__ import annotations
@@ -186,6 +190,9 @@ class EventCalendar(BaseModel):
         queues: Sequence[str] | None = None,
     ) -> EventCalendar:
         """Whole-day events for a country's public holidays (needs the ``holidays`` extra).
+
+        All holidays share one multiplier here; :meth:`for_country` gives each holiday, its
+        eve, after-day and bridge days their own shrunk effects and intraday shapes.
 
         Parameters
         ----------
