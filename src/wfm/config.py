@@ -82,6 +82,9 @@ class ForecastConfig(BaseModel):
         directory if relative.
     special_day_shrinkage : float
         ``k`` of the shrinkage weight ``n / (n + k)`` of learned special-day effects.
+    horizon_open_days : int or None
+        If set, forecast this many open days (from the next open day) instead of
+        ``horizon_days`` calendar days.
     """
 
     model_config = _FROZEN
@@ -94,6 +97,7 @@ class ForecastConfig(BaseModel):
     holiday_subdivision: str | None = None
     special_days_file: str | None = None
     special_day_shrinkage: float = Field(default=2.0, ge=0.0)
+    horizon_open_days: int | None = Field(default=None, gt=0, le=300)
 
     @field_validator("holiday_country")
     @classmethod

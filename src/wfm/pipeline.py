@@ -490,7 +490,8 @@ def forecast_history(history: pd.DataFrame, config: PlanConfig) -> IntervalForec
     return forecast_intervals(
         history[_forecast_columns(history)],
         model=config.forecast.model,
-        horizon_days=config.forecast.horizon_days,
+        horizon_days=None if config.forecast.horizon_open_days else config.forecast.horizon_days,
+        horizon_open_days=config.forecast.horizon_open_days,
         levels=tuple(float(level) for level in config.forecast.levels),
         interval_minutes=config.site.interval_minutes,
         backtest_origins=config.forecast.backtest_origins,

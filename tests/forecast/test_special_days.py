@@ -301,6 +301,13 @@ def test_pipeline_config_builds_the_calendar(tmp_path: Path) -> None:
     kinds = result.report.special_days.set_index("date")["kind"]
     assert kinds[dt.date(2023, 2, 15)] == "holiday"
     assert kinds[dt.date(2023, 2, 14)] == "eve"
+    open_days = config.model_copy(
+        update={"forecast": config.forecast.model_copy(update={"horizon_open_days": 5})}
+    )
+    business = forecast_history(history[history["interval_start"].dt.day_of_week < 5], open_days)
+    # history ends Friday 10th; Wednesday 15th is a holiday: Mon-Tue, Thu-Fri, Mon
+    assert business.metadata["start"] == "2023-02-13"
+    assert business.metadata["horizon_days"] == 8
 
 
 def test_cli_forecast_with_a_holiday_calendar(tmp_path: Path) -> None:
