@@ -114,6 +114,8 @@ def forecast(history: Path, config_path: Path, output: Path, no_backtest: bool) 
         fitted = forecast_history(frame, config)
     _echo_warnings(caught)
     path = write_frame(fitted.to_frame(), output / "forecast.csv")
+    if len(fitted.report.special_days):  # the calendar of forecast.holiday_country & co
+        write_frame(fitted.report.special_days, output / "special_days.csv")
     click.echo(fitted.summary())
     click.echo(f"wrote {path}")
 

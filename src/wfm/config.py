@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from wfm.adherence import AdherenceRules, StateMapping
 from wfm.core.errors import InputError, describe_value
 from wfm.core.grid import ALLOWED_INTERVAL_MINUTES, check_time_zone
+from wfm.forecast import EventCalendar
 from wfm.schedule import Agent, ScheduleRules, ShiftTemplate, SolverSettings
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
@@ -68,7 +69,22 @@ class ForecastConfig(BaseModel):
     levels : list of int
         Prediction-interval levels in percent.
     backtest_origins : int
-        Number of rolling origins used to select and score models.
+        Number of rolling origins used to select and score models (default 4, as
+        ``forecast_intervals``).
+    holiday_country : str or None
+        ISO 3166 country code of the public-holiday calendar (``holidays`` extra), e.g.
+        ``"US"`` or ``"IL"``: holidays, eves, after-days and bridge days get learned,
+        shrunk effects (docs/forecast.md, "Special days"). None: no holiday calendar.
+    holiday_subdivision : str or None
+        Region code within the country (a US state, a German Land...).
+    special_days_file : str or None
+        CSV file of custom special days (``date,name[,kind]``), read from the working
+        directory if relative.
+    special_day_shrinkage : float
+        ``k`` of the shrinkage weight ``n / (n + k)`` of learned special-day effects.
+    horizon_open_days : int or None
+        If set, forecast this many open days (from the next open day) instead of
+        ``horizon_days`` calendar days.
     """
 
     model_config = _FROZEN
@@ -76,7 +92,30 @@ class ForecastConfig(BaseModel):
     model: str = "auto"
     horizon_days: int = Field(default=7, gt=0, le=400)
     levels: list[int] = Field(default_factory=lambda: [80, 95])
-    backtest_origins: int = Field(default=8, ge=1, le=60)
+    backtest_origins: int = Field(default=4, ge=1, le=60)
+    holiday_country: str | None = None
+    holiday_subdivision: str | None = None
+    special_days_file: str | None = None
+    special_day_shrinkage: float = Field(default=2.0, ge=0.0)
+    horizon_open_days: int | None = Field(default=None, gt=0, le=300)
+
+    @field_validator("holiday_country")
+    @classmethod
+    def _known_country(cls, value: str | None) -> str | None:
+        if value is not None:
+            EventCalendar.for_country(value)  # raises for a code the holidays package lacks
+        return value
+
+    def event_calendar(self) -> EventCalendar | None:
+        """Return the special-day calendar these settings describe (None if none is set)."""
+        if self.holiday_country is None and self.special_days_file is None:
+            return None
+        return EventCalendar.for_country(
+            self.holiday_country,
+            subdiv=self.holiday_subdivision,
+            special_days_file=self.special_days_file,
+            shrinkage=self.special_day_shrinkage,
+        )
 
     @field_validator("levels")
     @classmethod

@@ -481,6 +481,7 @@ def backtest_history(history: pd.DataFrame, config: PlanConfig) -> BacktestResul
         horizon_days=min(config.forecast.horizon_days, 7),
         origins=config.forecast.backtest_origins,
         interval_minutes=config.site.interval_minutes,
+        calendar=config.forecast.event_calendar(),
     )
 
 
@@ -489,10 +490,12 @@ def forecast_history(history: pd.DataFrame, config: PlanConfig) -> IntervalForec
     return forecast_intervals(
         history[_forecast_columns(history)],
         model=config.forecast.model,
-        horizon_days=config.forecast.horizon_days,
+        horizon_days=None if config.forecast.horizon_open_days else config.forecast.horizon_days,
+        horizon_open_days=config.forecast.horizon_open_days,
         levels=tuple(float(level) for level in config.forecast.levels),
         interval_minutes=config.site.interval_minutes,
         backtest_origins=config.forecast.backtest_origins,
+        calendar=config.forecast.event_calendar(),
     )
 
 

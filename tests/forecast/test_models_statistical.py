@@ -116,3 +116,20 @@ def test_weighted_average_template_instance_is_used() -> None:
     assert result.report.models == {"sales": "WeightedSeasonalAverage"}
     with pytest.raises(InputError, match="slots_per_day"):
         forecast_intervals(history, model=WeightedSeasonalAverage(slots_per_day=24))
+
+
+def test_top_down_multiplicative_weekdays_scale_with_the_level() -> None:
+    days = _poisson_days(84, 8000.0, seed=8)
+    days[56:] *= 1.3  # the level steps up by 30% four weeks before the end
+    model = TopDownDaily(seasonal="mul", calibration_days=0).fit(days, start_date="2024-01-01")
+    daily = model.predict(7 * 48).mean.reshape(7, 48).sum(axis=1)
+    assert daily[6] == 0.0  # Sunday is closed
+    # weekdays keep their proportions (index over the last 8 weeks), Saturday included
+    np.testing.assert_allclose(
+        daily[:6] / daily[0], np.array([1.3, 1.1, 1.0, 1.0, 0.9, 0.5]) / 1.3, rtol=0.06
+    )
+    assert daily[0] == pytest.approx(1.3 * 8000.0 * 1.3, rel=0.12)
+    with pytest.raises(InputError, match="seasonal='mul' needs method='ets'"):
+        TopDownDaily(method="sarima", seasonal="mul").fit(days)
+    with pytest.raises(InputError, match="seasonal"):
+        TopDownDaily(seasonal="log").fit(days)  # type: ignore[arg-type]

@@ -26,6 +26,7 @@ from wfm.forecast.metrics import (
     wape,
 )
 from wfm.forecast.registry import MODEL_NAMES
+from wfm.forecast.resample import resample_counts
 from wfm.forecast.simple import SeasonalNaive, WeightedSeasonalAverage
 from wfm.forecast.snapshots import (
     ForecastSnapshot,
@@ -34,6 +35,7 @@ from wfm.forecast.snapshots import (
     save_forecast_snapshot,
     score_forecast_snapshot,
 )
+from wfm.forecast.special_days import SpecialDay, SpecialDays
 from wfm.forecast.top_down import TopDownDaily
 
 __all__ = [
@@ -52,6 +54,8 @@ __all__ = [
     "PointForecast",
     "SeasonalNaive",
     "ShortHistoryWarning",
+    "SpecialDay",
+    "SpecialDays",
     "TopDownDaily",
     "WeightedSeasonalAverage",
     "aggregate_forecast",
@@ -68,6 +72,7 @@ __all__ = [
     "load_forecast_snapshot",
     "mape",
     "reforecast_intraday",
+    "resample_counts",
     "rmse",
     "save_forecast_snapshot",
     "score_forecast_snapshot",

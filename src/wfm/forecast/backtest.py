@@ -11,7 +11,7 @@ day pool those sums over origins (and queues when the table is not per queue).
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -20,8 +20,10 @@ import pandas as pd
 from wfm.core.errors import InputError
 from wfm.core.frames import QUEUE
 from wfm.forecast._base import IntervalForecaster, check_horizon
+from wfm.forecast._calendar import adjust_days, fit_calendar, truncated
 from wfm.forecast._parallel import map_queue_jobs
 from wfm.forecast._slots import FloatArray, QueueHistory, weekday_of
+from wfm.forecast.events import EventCalendar
 from wfm.forecast.registry import (
     CHAMPION,
     FAST_MODELS,
@@ -46,11 +48,15 @@ class BacktestResult:
         ``error`` ``= sum(f - a)``, ``actual`` ``= sum a`` (contacts) and ``n`` (intervals).
     horizon_days : int
         Forecast length of each origin, days.
+    forecasts : dict
+        With ``keep_forecasts=True``: (queue, model, origin day index) -> the
+        ``(horizon_days, slots)`` forecast as scored (before closed slots are zeroed).
     """
 
     errors: pd.DataFrame
 
     horizon_days: int
+    forecasts: dict[tuple[Hashable, str, int], FloatArray] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """Return a copy of the error table."""
@@ -189,6 +195,7 @@ def _raw_forecast(
     origin: int,
     horizon_days: int,
     cache: dict[Hashable, FloatArray | None],
+    training: FloatArray,
 ) -> FloatArray | None:
     """Unclipped ``(horizon_days, slots)`` forecast from ``origin`` (None if too short).
 
@@ -206,11 +213,13 @@ def _raw_forecast(
     if origin < model.min_history_days:
         raw = None
     elif isinstance(model, CombinedForecaster):
-        parts = [_raw_forecast(m, history, origin, horizon_days, cache) for m in model.members]
+        parts = [
+            _raw_forecast(m, history, origin, horizon_days, cache, training) for m in model.members
+        ]
         known = [part for part in parts if part is not None]
         raw = np.mean(known, axis=0) if len(known) == len(parts) else None
     else:
-        model.fit_point(history.volume[:origin], start_date=history.first_date)
+        model.fit_point(training, start_date=history.first_date)
         raw = model.forecast_days(horizon_days)
     cache[key] = raw
     return raw
@@ -223,9 +232,16 @@ def backtest_histories(
     horizon_days: int,
     origins: int,
     step_days: int,
+    calendar: EventCalendar | None = None,
+    keep_forecasts: bool = False,
 ) -> BacktestResult:
-    """Rolling-origin backtest on prepared slot histories (see module docstring)."""
+    """Rolling-origin backtest on prepared slot histories (see module docstring).
+
+    With a ``calendar``, every origin learns the calendar's effects from the days before
+    it and applies them to each model's forecast, as ``forecast_intervals`` does.
+    """
     rows: list[tuple[int, int, int, pd.DataFrame]] = []
+    kept: dict[tuple[Hashable, str, int], FloatArray] = {}
     labelled = _labelled(models)
     for queue_index, (queue, history) in enumerate(histories.items()):
         last_origin = history.n_days - horizon_days
@@ -238,10 +254,25 @@ def backtest_histories(
             open_mask = history.open_slots[weekday_of(start, horizon_days)]
             actual = history.volume[origin : origin + horizon_days]
             scored = history.observed[origin : origin + horizon_days]
+            past = truncated(history, origin)
+            minutes = 1440 // history.volume.shape[1]
+            tz = str(history.missing.tz)
+            calendar_fit = fit_calendar(
+                past,
+                calendar,
+                tz=tz,
+                interval_minutes=minutes,
+                until=start + np.timedelta64(horizon_days, "D"),
+            )
             for label_index, (label, spec) in enumerate(labelled.items()):
-                raw = _raw_forecast(spec, history, origin, horizon_days, cache)
+                raw = _raw_forecast(spec, history, origin, horizon_days, cache, calendar_fit.volume)
                 if raw is None:
                     continue
+                raw = adjust_days(
+                    calendar_fit, past, calendar, raw, start, tz=tz, interval_minutes=minutes
+                )
+                if keep_forecasts:
+                    kept[(queue, label, origin)] = raw
                 mean = np.where(open_mask, np.maximum(raw, 0.0), 0.0)
                 diff = np.where(scored, mean - actual, 0.0)
                 frame = pd.DataFrame(
@@ -264,7 +295,7 @@ def backtest_histories(
         )
     rows.sort(key=lambda row: row[:3])  # queue, model, origin: the order of the inputs
     errors = pd.concat([row[3] for row in rows], ignore_index=True)[_ERROR_COLUMNS]
-    return BacktestResult(errors, horizon_days)
+    return BacktestResult(errors, horizon_days, kept)
 
 
 def backtest(
@@ -276,6 +307,7 @@ def backtest(
     step_days: int = 7,
     interval_minutes: int | None = None,
     queues: Sequence[Hashable] | None = None,
+    calendar: EventCalendar | None = None,
 ) -> BacktestResult:
     """Rolling-origin backtest of several models on a long-format history.
 
@@ -296,6 +328,9 @@ def backtest(
         Interval length (inferred if omitted).
     queues : sequence, optional
         Queues to test (default all).
+    calendar : EventCalendar, optional
+        Applied at every origin exactly as ``forecast_intervals`` applies it (exclusions,
+        learned events, special days learned from the days before the origin).
 
     Returns
     -------
@@ -307,22 +342,34 @@ def backtest(
     horizon_days = check_horizon(horizon_days, name="horizon_days")
     origins = check_horizon(origins, name="origins")
     step_days = check_horizon(step_days, name="step_days")
-    histories, _, _ = split_histories(history, interval_minutes=interval_minutes, queues=queues)
+    histories, _, _ = split_histories(
+        history, interval_minutes=interval_minutes, queues=queues, calendar=calendar
+    )
     return backtest_histories(
-        histories, models, horizon_days=horizon_days, origins=origins, step_days=step_days
+        histories,
+        models,
+        horizon_days=horizon_days,
+        origins=origins,
+        step_days=step_days,
+        calendar=calendar,
     )
 
 
 def _best_label(
-    job: tuple[Hashable, QueueHistory, dict[str, ModelSpec], int, int],
+    job: tuple[Hashable, QueueHistory, dict[str, ModelSpec], int, int, EventCalendar | None],
 ) -> str | None:
     """Label of the lowest-WAPE candidate for one queue (None if too short to backtest)."""
-    queue, history, labelled, origins, horizon_days = job
+    queue, history, labelled, origins, horizon_days, calendar = job
     usable = min(origins, (history.n_days - horizon_days - 7) // 7 + 1)
     if usable < 1:
         return None
     result = backtest_histories(
-        {queue: history}, labelled, horizon_days=horizon_days, origins=usable, step_days=7
+        {queue: history},
+        labelled,
+        horizon_days=horizon_days,
+        origins=usable,
+        step_days=7,
+        calendar=calendar,
     )
     champion = CHAMPION if CHAMPION in labelled else None
     return select_model(result, champion=champion, margin=SELECTION_MARGIN)[queue]
@@ -335,6 +382,7 @@ def best_models_for_histories(
     origins: int,
     horizon_days: int = 7,
     n_jobs: int = 1,
+    calendar: EventCalendar | None = None,
 ) -> dict[Hashable, ModelSpec]:
     """Model per queue for ``model="auto"``: lowest backtest WAPE over lead days 1-7.
 
@@ -344,7 +392,7 @@ def best_models_for_histories(
     ``n_jobs > 1`` runs the queues' backtests in worker processes (same result).
     """
     labelled = _labelled(candidates)
-    jobs = [(q, h, labelled, origins, horizon_days) for q, h in histories.items()]
+    jobs = [(q, h, labelled, origins, horizon_days, calendar) for q, h in histories.items()]
     labels = map_queue_jobs(_best_label, jobs, n_jobs)
     return {
         queue: "weighted_average" if label is None else labelled[label]

@@ -20,6 +20,10 @@
 
 Events apply to the queues listed in ``queues`` (all queues if ``None``). Times are aware
 datetimes; JSON keeps their UTC offsets, so a calendar round-trips exactly.
+
+``EventCalendar.special_days`` (:class:`~wfm.forecast.special_days.SpecialDays`, e.g. from
+:meth:`EventCalendar.for_country`) adds holidays, eves, after-days and bridge days with
+learned, shrunk per-day effects (see ``wfm.forecast.special_days``).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, model_validator
 from wfm.core.errors import InputError, missing_extra
 from wfm.core.frames import INTERVAL_START, QUEUE, VOLUME
 from wfm.forecast._slots import BoolArray, FloatArray, QueueHistory, slot_values_to_stamps
+from wfm.forecast.special_days import SpecialDays, read_special_days_csv
 
 EventKind = Literal["exclude", "learned", "override"]
 
@@ -114,17 +119,54 @@ def _week_shift(array: FloatArray, days: int) -> FloatArray:
 
 
 class EventCalendar(BaseModel):
-    """A list of special periods: exclusions, learned effects and manual overrides.
+    """Special periods (exclusions, learned effects, overrides) and special days.
 
     Attributes
     ----------
     events : tuple of CalendarEvent
         The events, in any order.
+    special_days : SpecialDays, optional
+        Holidays of a country, custom days, eves, after-days and bridges, each with a
+        learned, shrunk effect on the daily total and the intraday profile
+        (``wfm.forecast.special_days``).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     events: tuple[CalendarEvent, ...] = ()
+    special_days: SpecialDays | None = None
+
+    @classmethod
+    def for_country(
+        cls,
+        country: str | None,
+        *,
+        subdiv: str | None = None,
+        special_days_file: str | None = None,
+        shrinkage: float = 2.0,
+    ) -> EventCalendar:
+        """Calendar of a country's holidays with eves, after-days and bridges.
+
+        Parameters
+        ----------
+        country : str or None
+            ISO 3166 code (``holidays`` package), or None for custom days only.
+        subdiv : str, optional
+            Region code.
+        special_days_file : str, optional
+            CSV file of custom days (``date,name[,kind]``).
+        shrinkage : float, default 2.0
+            ``k`` of the shrinkage weight ``n / (n + k)``.
+
+        Returns
+        -------
+        EventCalendar
+        """
+        days = () if special_days_file is None else read_special_days_csv(special_days_file)
+        special = SpecialDays(country=country, subdiv=subdiv, days=days, shrinkage=shrinkage)
+        if country is not None:
+            special.holiday_table(dt.date(2000, 1, 1), dt.date(2000, 1, 1))  # check the code
+        return cls(special_days=special)
 
     def to_json(self) -> str:
         """Serialise to JSON (aware timestamps keep their offsets)."""
@@ -148,6 +190,9 @@ class EventCalendar(BaseModel):
         queues: Sequence[str] | None = None,
     ) -> EventCalendar:
         """Whole-day events for a country's public holidays (needs the ``holidays`` extra).
+
+        All holidays share one multiplier here; :meth:`for_country` gives each holiday, its
+        eve, after-day and bridge days their own shrunk effects and intraday shapes.
 
         Parameters
         ----------
@@ -202,8 +247,9 @@ class EventCalendar(BaseModel):
         return cls(events=tuple(events))
 
     def merged(self, other: EventCalendar) -> EventCalendar:
-        """Return a calendar with the events of both."""
-        return EventCalendar(events=self.events + other.events)
+        """Return a calendar with the events of both (special days: ``other``'s if set)."""
+        special = other.special_days if other.special_days is not None else self.special_days
+        return EventCalendar(events=self.events + other.events, special_days=special)
 
     def _of(self, kind: EventKind, queue: Hashable) -> list[CalendarEvent]:
         return [e for e in self.events if e.kind == kind and e.applies_to(queue)]

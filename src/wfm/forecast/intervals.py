@@ -26,6 +26,7 @@ from wfm.forecast._base import (
     check_levels,
     level_key,
 )
+from wfm.forecast._calendar import adjust_days, fit_calendar
 from wfm.forecast._parallel import map_queue_jobs
 from wfm.forecast._slots import (
     FloatArray,
@@ -38,6 +39,7 @@ from wfm.forecast._slots import (
 from wfm.forecast._warnings import MissingIntervalsWarning
 from wfm.forecast.events import EventCalendar
 from wfm.forecast.registry import FAST_MODELS, model_for_history
+from wfm.forecast.special_days import EFFECT_COLUMNS, effects_table
 
 ModelSpec = str | IntervalForecaster
 
@@ -57,12 +59,21 @@ class HistoryReport:
         ``queue``, ``date`` of partial first/last days left out of training.
     models : dict
         Queue -> name of the model actually fitted (after any short-history fallback).
+    special_days : pandas.DataFrame
+        One row per queue and forecast special day (``calendar.special_days``): ``date``,
+        ``kind``, ``name``, ``past_occurrences``, ``learned_ratio``, ``kind_past_days``,
+        ``kind_ratio``, ``prior_ratio``, ``name_weight`` and the ``ratio`` applied to the
+        day's ordinary total (see ``wfm.forecast.special_days``).
+    event_multipliers : dict
+        Queue -> ``learned`` event name -> learned multiplier.
     """
 
     missing: pd.DataFrame
     excluded: pd.DataFrame
     trimmed_days: pd.DataFrame
     models: dict[Hashable, str]
+    special_days: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EFFECT_COLUMNS))
+    event_multipliers: dict[Hashable, dict[str, float]] = field(default_factory=dict)
 
     def summary(self) -> str:
         """Short text report."""
@@ -70,6 +81,12 @@ class HistoryReport:
             f"{len(self.models)} queue(s); missing intervals imputed for training: "
             f"{len(self.missing)}; excluded by events: {len(self.excluded)}; partial days "
             f"trimmed: {len(self.trimmed_days)}; models: {self.models}"
+            + (
+                f"; special days forecast: {len(self.special_days)}"
+                if len(self.special_days)
+                else ""
+            )
+            + (f"; event multipliers: {self.event_multipliers}" if self.event_multipliers else "")
         )
 
 
@@ -202,9 +219,55 @@ def split_histories(
     return out, tz, minutes
 
 
+def open_day_span(
+    histories: Mapping[Hashable, QueueHistory],
+    calendar: EventCalendar | None,
+    start_date: np.datetime64,
+    open_days: int,
+    *,
+    skip_to_open: bool,
+) -> tuple[np.datetime64, int]:
+    """First day and calendar-day length of a horizon of ``open_days`` open days.
+
+    An open day's weekday has an open slot in some queue and it is not a ``holiday`` of
+    ``calendar.special_days``. With ``skip_to_open`` the span starts at the first open day
+    on or after ``start_date``; it ends with the last open day.
+    """
+    open_weekdays = np.logical_or.reduce([h.open_slots.any(axis=1) for h in histories.values()])
+    if not open_weekdays.any():
+        raise InputError(
+            "no weekday has an open interval in the history, so open days cannot be counted. "
+            "Fix: pass horizon_days instead of horizon_open_days."
+        )
+    # an open weekday comes at least once a week, so open_days weeks (plus holidays) suffice
+    span = 7 * (open_days + 2) + 60
+    dates = start_date + np.arange(span).astype("timedelta64[D]")
+    is_open = open_weekdays[weekday_of(start_date, span)]
+    special = None if calendar is None else calendar.special_days
+    if special is not None:
+        table = special.holiday_dates(pd.Timestamp(dates[0]).date(), pd.Timestamp(dates[-1]).date())
+        holiday = np.array([np.datetime64(d, "D") for d in table], dtype="datetime64[D]")
+        is_open &= ~np.isin(dates, holiday)
+    positions = np.flatnonzero(is_open)
+    first = int(positions[0]) if skip_to_open and positions.size else 0
+    positions = positions[positions >= first]
+    if positions.size < open_days:
+        raise InputError(
+            f"horizon_open_days={open_days} open days are not found within {span} days. Fix: "
+            "check the calendar (too many holidays?) or pass horizon_days."
+        )
+    last = int(positions[open_days - 1])
+    return start_date + np.timedelta64(first, "D"), last - first + 1
+
+
 def _report(
-    histories: Mapping[Hashable, QueueHistory], models: dict[Hashable, str]
+    histories: Mapping[Hashable, QueueHistory],
+    models: dict[Hashable, str],
+    special_days: pd.DataFrame | None = None,
+    multipliers: dict[Hashable, dict[str, float]] | None = None,
 ) -> HistoryReport:
+    tz = next(iter(histories.values())).missing.tz if histories else None
+
     def stamps_frame(attr: str) -> pd.DataFrame:
         parts = [
             pd.DataFrame({QUEUE: [q] * len(getattr(h, attr)), INTERVAL_START: getattr(h, attr)})
@@ -212,7 +275,13 @@ def _report(
             if len(getattr(h, attr))
         ]
         if not parts:
-            return pd.DataFrame({QUEUE: pd.Series([], dtype=object), INTERVAL_START: []})
+            # empty but typed: interval_start stays tz-aware datetime (``.dt`` works)
+            return pd.DataFrame(
+                {
+                    QUEUE: pd.Series([], dtype=object),
+                    INTERVAL_START: pd.Series(pd.DatetimeIndex([], tz=tz)),
+                }
+            )
         return pd.concat(parts, ignore_index=True)
 
     trimmed = [(q, pd.Timestamp(d).date()) for q, h in histories.items() for d in h.trimmed_days]
@@ -221,6 +290,8 @@ def _report(
         excluded=stamps_frame("excluded"),
         trimmed_days=pd.DataFrame(trimmed, columns=[QUEUE, "date"]),
         models=models,
+        special_days=pd.DataFrame(columns=EFFECT_COLUMNS) if special_days is None else special_days,
+        event_multipliers=dict(multipliers or {}),
     )
 
 
@@ -236,6 +307,28 @@ def _warn_missing(report: HistoryReport) -> None:
         )
 
 
+@dataclass(frozen=True)
+class QueueForecast:
+    """One queue's forecast and what the calendar did to it.
+
+    Attributes
+    ----------
+    forecast : PointForecast
+        ``(horizon_days * slots,)`` mean and bands.
+    name : str
+        Model used.
+    special_days : pandas.DataFrame
+        Future special days with their learned and shrunk effects (``EFFECT_COLUMNS``).
+    multipliers : dict
+        ``learned`` event name -> multiplier.
+    """
+
+    forecast: PointForecast
+    name: str
+    special_days: pd.DataFrame
+    multipliers: dict[str, float]
+
+
 def forecast_queue_days(
     history: QueueHistory,
     model: ModelSpec,
@@ -246,47 +339,61 @@ def forecast_queue_days(
     tz: str,
     interval_minutes: int,
     calendar: EventCalendar | None = None,
-) -> tuple[PointForecast, str]:
+) -> QueueForecast:
     """Fit one queue and forecast ``horizon_days`` whole days from ``start_date``.
 
-    Returns the forecast as ``(horizon_days * slots,)`` arrays and the model name used.
+    The calendar is applied by :func:`wfm.forecast._calendar.fit_calendar` and
+    :func:`~wfm.forecast._calendar.adjust_days`, as in backtests. Bands are those of the
+    model's error scale around the adjusted point forecast.
     """
     slots = history.volume.shape[1]
-    volume = history.volume
-    multipliers = None
-    if calendar is not None:
-        volume, multipliers = calendar.learned_adjustment(
-            history, tz=tz, interval_minutes=interval_minutes
-        )
+    end = start_date + np.timedelta64(horizon_days, "D")
+    calendar_fit = fit_calendar(
+        history, calendar, tz=tz, interval_minutes=interval_minutes, until=end
+    )
     fitted, name = model_for_history(model, slots, history.n_days, history.queue)
-    fitted.fit(volume, start_date=history.first_date)
+    fitted.fit(calendar_fit.volume, start_date=history.first_date)
     gap = int((start_date - history.end_date).astype(np.int64))
     total_days = gap + horizon_days
-    raw = fitted.predict(total_days * slots, levels=levels)
+    raw = fitted.forecast_days(total_days)
+    adjusted = adjust_days(
+        calendar_fit,
+        history,
+        calendar,
+        raw,
+        history.end_date,
+        tz=tz,
+        interval_minutes=interval_minutes,
+    )
+    full_mean = np.maximum(adjusted.ravel(), 0.0)
     cut = slice(gap * slots, None)
     weekdays = weekday_of(start_date, horizon_days)
     open_mask = history.open_slots[weekdays].ravel()
-    scale = np.ones(horizon_days * slots)
-    if multipliers is not None and calendar is not None:
-        scale = calendar.future_multipliers(
-            history,
-            multipliers,
+    mean = np.where(open_mask, full_mean[cut], 0.0)
+    lower: dict[str, FloatArray] = {}
+    upper: dict[str, FloatArray] = {}
+    for level in levels:
+        lo, hi = fitted.error_scale_.band(full_mean, slots, level)
+        lower[level_key(level)] = np.where(open_mask, lo[cut], 0.0)
+        upper[level_key(level)] = np.where(open_mask, hi[cut], 0.0)
+    table = pd.DataFrame(columns=EFFECT_COLUMNS)
+    if calendar_fit.effects is not None and calendar_fit.labels is not None:
+        table = effects_table(
+            history.queue,
             start_date,
-            horizon_days,
-            tz=tz,
-            interval_minutes=interval_minutes,
+            calendar_fit.labels.window(start_date, horizon_days),
+            calendar_fit.effects,
         )
-    mean = np.where(open_mask, raw.mean[cut] * scale, 0.0)
-    lower = {k: np.where(open_mask, v[cut] * scale, 0.0) for k, v in raw.lower.items()}
-    upper = {k: np.where(open_mask, v[cut] * scale, 0.0) for k, v in raw.upper.items()}
-    return PointForecast(mean, lower, upper), name
+    return QueueForecast(
+        PointForecast(mean, lower, upper), name, table, dict(calendar_fit.multipliers)
+    )
 
 
 def forecast_intervals(
     history: pd.DataFrame,
     *,
     model: ModelSpec | Mapping[Hashable, ModelSpec] = "auto",
-    horizon_days: int = 7,
+    horizon_days: int | None = None,
     start: Any = None,
     levels: Sequence[float] = DEFAULT_LEVELS,
     interval_minutes: int | None = None,
@@ -296,6 +403,7 @@ def forecast_intervals(
     backtest_origins: int = 4,
     aht_weeks: int = 8,
     n_jobs: int = 1,
+    horizon_open_days: int | None = None,
 ) -> IntervalForecast:
     """Forecast volume (with prediction bands) and AHT per interval for many queues.
 
@@ -313,9 +421,17 @@ def forecast_intervals(
         ``mstl``, ``combination``), a model instance (template), or a mapping queue ->
         either.
     horizon_days : int, default 7
-        Whole local days to forecast (> 0).
+        Whole local days to forecast (> 0), counted in calendar days.
     start : date-like, optional
-        First local day of the forecast; default the day after the last history day.
+        First local day of the forecast; default the day after the last history day (with
+        ``horizon_open_days``: the first open day after it).
+    horizon_open_days : int, optional
+        Forecast this many *open* days instead (exclusive with ``horizon_days``): local
+        days whose weekday has an open interval in any queue and that are not a
+        ``holiday`` of ``calendar.special_days``. The forecast then starts on the next
+        open day (a weekday-only centre whose history ends on a Friday starts on Monday)
+        and runs to the end of the last open day; closed days in between are included
+        (forecast 0). ``metadata["horizon_days"]`` gives the calendar days covered.
     levels : sequence of float, default (80, 95)
         Prediction-interval levels in percent.
     interval_minutes : int, optional
@@ -323,7 +439,10 @@ def forecast_intervals(
     queues : sequence, optional
         Queues to forecast (default all). Unknown queues raise ``InputError``.
     calendar : EventCalendar, optional
-        Special days: exclusions, learned effects, manual overrides.
+        Special days: exclusions, learned effects, manual overrides and, with
+        ``calendar.special_days``, holidays, eves, after-days and bridges with learned,
+        shrunk effects (``report.special_days``, ``metadata["special_days"]``). The
+        selection backtest of ``"auto"`` applies the calendar exactly as the forecast does.
     candidates : sequence, default FAST_MODELS
         Models compared by ``model="auto"``: seasonal naive, 4- and 8-week seasonal
         averages, top-down and their combination (the champion, see ``model``).
@@ -354,7 +473,14 @@ def forecast_intervals(
     ShortHistoryWarning
         If a queue's history is too short for the requested model.
     """
-    horizon_days = check_horizon(horizon_days, name="horizon_days")
+    if horizon_days is not None and horizon_open_days is not None:
+        raise InputError(
+            f"horizon_days={horizon_days!r} and horizon_open_days={horizon_open_days!r} were "
+            "both given. Fix: pass one of them (calendar days or open days)."
+        )
+    if horizon_open_days is not None:
+        horizon_open_days = check_horizon(horizon_open_days, name="horizon_open_days")
+    horizon_days = check_horizon(7 if horizon_days is None else horizon_days, name="horizon_days")
     checked_levels = check_levels(levels)
     histories, tz, minutes = split_histories(
         history, interval_minutes=interval_minutes, queues=queues, calendar=calendar
@@ -363,6 +489,10 @@ def forecast_intervals(
         start_date = max(q.observed_end for q in histories.values())
     else:
         start_date = _local_date(start, tz, "start")
+    if horizon_open_days is not None:
+        start_date, horizon_days = open_day_span(
+            histories, calendar, start_date, horizon_open_days, skip_to_open=start is None
+        )
     for queue, queue_history in histories.items():
         if start_date < queue_history.end_date:
             raise InputError(
@@ -370,7 +500,7 @@ def forecast_intervals(
                 f"to {queue_history.end_date - np.timedelta64(1, 'D')}. Fix: pass start >= "
                 f"{queue_history.end_date} or cut the history before start."
             )
-    chosen = _choose_models(histories, model, candidates, backtest_origins, n_jobs)
+    chosen = _choose_models(histories, model, candidates, backtest_origins, n_jobs, calendar)
     grid, grid_day, grid_slot = slot_values_to_stamps(
         start_date, horizon_days, tz=tz, interval_minutes=minutes
     )
@@ -396,10 +526,17 @@ def forecast_intervals(
         )
         for queue in histories
     ]
-    forecasts = map_queue_jobs(_forecast_job, jobs, n_jobs)
-    for (queue, queue_history), forecast in zip(histories.items(), forecasts, strict=True):
+    results = map_queue_jobs(_forecast_job, jobs, n_jobs)
+    special_tables = []
+    multipliers: dict[Hashable, dict[str, float]] = {}
+    for (queue, queue_history), result in zip(histories.items(), results, strict=True):
+        forecast = result.forecast
         name = resolved[queue][1]
         used[queue] = name
+        if len(result.special_days):
+            special_tables.append(result.special_days)
+        if result.multipliers:
+            multipliers[queue] = result.multipliers
         aht = aht_profile(queue_history, aht_weeks)[weekdays].ravel()
         columns: dict[str, Any] = {
             QUEUE: np.full(len(grid), queue, dtype=object),
@@ -417,7 +554,12 @@ def forecast_intervals(
             part = calendar.apply_overrides(part, checked_levels)
         parts.append(part)
     frame = pd.concat(parts, ignore_index=True)
-    report = _report(histories, used)
+    special_days = (
+        pd.concat(special_tables, ignore_index=True)
+        if special_tables
+        else pd.DataFrame(columns=EFFECT_COLUMNS)
+    )
+    report = _report(histories, used, special_days, multipliers)
     _warn_missing(report)
     metadata = {
         "model": model if isinstance(model, str) else "custom",
@@ -429,7 +571,27 @@ def forecast_intervals(
         "levels": list(checked_levels),
         "history_end": str(max(h.end_date for h in histories.values())),
     }
+    if horizon_open_days is not None:
+        metadata["horizon_open_days"] = horizon_open_days
+    if calendar is not None and calendar.special_days is not None:
+        metadata["special_days"] = [
+            {key: _json_value(key, value) for key, value in row.items()}
+            for row in special_days.to_dict("records")
+        ]
+    if multipliers:
+        metadata["event_multipliers"] = {str(q): m for q, m in multipliers.items()}
     return IntervalForecast(frame, report, checked_levels, metadata)
+
+
+def _json_value(key: Hashable, value: Any) -> Any:
+    """Return a JSON-safe metadata value (dates, queues as text; NaN as None; numpy as Python)."""
+    if key in ("queue", "date"):
+        return str(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return None if not np.isfinite(value) else float(value)
+    return value
 
 
 def _forecast_job(
@@ -443,10 +605,10 @@ def _forecast_job(
         int,
         EventCalendar | None,
     ],
-) -> PointForecast:
+) -> QueueForecast:
     """Fit and forecast one queue (picklable, for process pools)."""
     history, model, start_date, horizon_days, levels, tz, minutes, calendar = job
-    forecast, _ = forecast_queue_days(
+    return forecast_queue_days(
         history,
         model,
         start_date=start_date,
@@ -456,7 +618,6 @@ def _forecast_job(
         interval_minutes=minutes,
         calendar=calendar,
     )
-    return forecast
 
 
 def _choose_models(
@@ -465,6 +626,7 @@ def _choose_models(
     candidates: Sequence[ModelSpec],
     backtest_origins: int,
     n_jobs: int,
+    calendar: EventCalendar | None = None,
 ) -> dict[Hashable, ModelSpec]:
     if isinstance(model, Mapping):
         missing = [q for q in histories if q not in model]
@@ -475,6 +637,6 @@ def _choose_models(
         from wfm.forecast.backtest import best_models_for_histories
 
         return best_models_for_histories(
-            histories, candidates, origins=backtest_origins, n_jobs=n_jobs
+            histories, candidates, origins=backtest_origins, n_jobs=n_jobs, calendar=calendar
         )
     return dict.fromkeys(histories, model)

@@ -37,6 +37,7 @@ class TopDownState:
     profile: FloatArray
     holiday_multiplier: float
     n_days: int
+    weekday_index: FloatArray | None = None
 
 
 def weekday_profiles(days: FloatArray, weekdays: np.ndarray, weeks: int) -> FloatArray:
@@ -48,6 +49,22 @@ def weekday_profiles(days: FloatArray, weekdays: np.ndarray, weeks: int) -> Floa
     day_sums = totals.sum(axis=1, keepdims=True)
     profile: FloatArray = np.divide(totals, day_sums, out=np.zeros_like(totals), where=day_sums > 0)
     return profile
+
+
+def weekday_index(totals: FloatArray, weekdays: np.ndarray, weeks: int) -> FloatArray:
+    """``(7,)`` mean total of each weekday over the last ``weeks`` weeks / mean of open ones.
+
+    Closed weekdays (mean 0) get 0; the open weekdays' indices average 1.
+    """
+    recent = slice(max(0, totals.size - 7 * weeks), None)
+    sums = np.bincount(weekdays[recent], weights=totals[recent], minlength=7)
+    counts = np.bincount(weekdays[recent], minlength=7)
+    means = np.divide(sums, counts, out=np.zeros(7), where=counts > 0)
+    open_means = means[means > 0]
+    if open_means.size == 0:
+        return np.zeros(7)
+    index: FloatArray = means / open_means.mean()
+    return index
 
 
 def holiday_expectation(totals: FloatArray, is_holiday: BoolArray) -> FloatArray:
@@ -83,6 +100,13 @@ class TopDownDaily(IntervalForecaster):
         Intervals per local day.
     calibration_days : int, default 14
         Held-out days for the empirical prediction intervals.
+    seasonal : {"add", "mul"}, default "add"
+        ``"add"``: the daily model has an additive weekly seasonal component. ``"mul"``
+        (``method="ets"`` only): the totals are divided by weekday indices
+        ``i[w] = mean total of weekday w / mean over open weekdays`` (last
+        ``profile_weeks`` weeks), the open days' adjusted series is forecast by a damped
+        trend ETS without seasonality, and the forecast is multiplied back, so a change of
+        level moves a quiet day in proportion rather than by the same number of calls.
     """
 
     min_history_days = 28
@@ -95,7 +119,9 @@ class TopDownDaily(IntervalForecaster):
         profile_weeks: int = 8,
         slots_per_day: int = 48,
         calibration_days: int = 14,
+        seasonal: Literal["add", "mul"] = "add",
     ) -> None:
+        self.seasonal = seasonal
         self.method = method
         self.holidays = holidays
         self.profile_weeks = profile_weeks
@@ -147,7 +173,29 @@ class TopDownDaily(IntervalForecaster):
         weekdays = weekday_of(start_date, n_days)
         normal = ~is_holiday
         profile = weekday_profiles(days[normal], weekdays[normal], self.profile_weeks)
+        if self.seasonal == "mul":
+            index = weekday_index(adjusted, weekdays, self.profile_weeks)
+            open_days = index[weekdays] > 0
+            series = adjusted[open_days] / index[weekdays[open_days]]
+            model = self._fit_level(series)
+            return TopDownState(model, profile, multiplier, n_days, index)
+        if self.seasonal != "add":
+            raise InputError(f"seasonal={self.seasonal!r} is not known. Fix: 'add' or 'mul'.")
         return TopDownState(self._fit_daily(adjusted, reuse), profile, multiplier, n_days)
+
+    def _fit_level(self, series: FloatArray) -> object:
+        """Damped additive trend ETS without seasonality on the weekday-adjusted totals."""
+        from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+        if self.method != "ets":
+            raise InputError(
+                f"seasonal='mul' needs method='ets', not {self.method!r}. Fix: use method='ets'."
+            )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ExponentialSmoothing(
+                series, trend="add", damped_trend=True, initialization_method="estimated"
+            ).fit(use_brute=False)
 
     def _calibration_state(
         self, days: FloatArray, start_date: np.datetime64, full_state: TopDownState
@@ -156,14 +204,24 @@ class TopDownDaily(IntervalForecaster):
         return self._fit_state(days, start_date, reuse=full_state.daily_model)
 
     def _forecast(self, state: TopDownState, n_days: int, start_date: np.datetime64) -> FloatArray:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            daily = np.asarray(state.daily_model.forecast(n_days), dtype=np.float64)  # type: ignore[attr-defined]
+        weekdays = weekday_of(start_date, n_days)
+        if state.weekday_index is not None:
+            factors = state.weekday_index[weekdays]
+            open_days = factors > 0
+            daily = np.zeros(n_days)
+            if open_days.any():
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    level = state.daily_model.forecast(int(open_days.sum()))  # type: ignore[attr-defined]
+                daily[open_days] = np.asarray(level, dtype=np.float64) * factors[open_days]
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                daily = np.asarray(state.daily_model.forecast(n_days), dtype=np.float64)  # type: ignore[attr-defined]
         daily = np.maximum(daily, 0.0)
         daily = np.where(
             self._holiday_mask(start_date, n_days), daily * state.holiday_multiplier, daily
         )
-        weekdays = weekday_of(start_date, n_days)
         return np.asarray(daily[:, None] * state.profile[weekdays], dtype=np.float64)
 
     @property
