@@ -223,6 +223,96 @@ class AdherenceConfig(BaseModel):
             raise InputError(f"adherence: {exc}") from exc
 
 
+WEEKDAY_KEYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+"""Weekday keys of ``opening_hours`` tables, Monday first (Python's weekday numbers)."""
+
+
+def parse_opening_ranges(text: str) -> list[tuple[int, int]]:
+    """Parse ``"08:00-20:00"``, ``"08:00-12:00, 13:00-18:00"`` or ``"closed"``.
+
+    Returns
+    -------
+    list of (int, int)
+        Opening ranges in minutes after local midnight, end exclusive (``24:00`` = 1440).
+
+    Raises
+    ------
+    ValueError
+        On a malformed range, an end not after its start, or minutes not in 0..1440.
+    """
+    if text.strip().lower() == "closed":
+        return []
+    ranges = []
+    for part in text.split(","):
+        try:
+            begin_text, end_text = (piece.strip() for piece in part.split("-"))
+            begin = _minutes(begin_text)
+            end = _minutes(end_text)
+        except ValueError as exc:
+            raise ValueError(
+                f"{text!r} is not 'HH:MM-HH:MM' (ranges separated by commas) or 'closed'"
+            ) from exc
+        if not 0 <= begin < end <= 1440:
+            raise ValueError(f"range {part.strip()!r} must have 00:00 <= start < end <= 24:00")
+        ranges.append((begin, end))
+    return ranges
+
+
+def _minutes(text: str) -> int:
+    hours, minutes = text.split(":")
+    if len(minutes) != 2:
+        raise ValueError(text)
+    return int(hours) * 60 + int(minutes)
+
+
+class OpeningHoursConfig(BaseModel):
+    """When each queue takes contacts, per weekday (local wall-clock time).
+
+    Each weekday (``mon`` ... ``sun``) maps to ``"HH:MM-HH:MM"`` (end exclusive,
+    ``24:00`` allowed), several ranges separated by commas, or ``"closed"``; a weekday
+    missing from a table is closed. A queue uses ``queues.<queue>``, else ``default``;
+    with neither, the queue's opening hours are the history's own pattern: a weekday's
+    interval is open if any contact arrived in it on that weekday in the history.
+
+    Attributes
+    ----------
+    default : dict of str to str or None
+        Opening hours of every queue without its own table.
+    queues : dict of str to dict of str to str
+        Per-queue opening hours.
+    """
+
+    model_config = _FROZEN
+
+    default: dict[str, str] | None = None
+    queues: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    @field_validator("default")
+    @classmethod
+    def _valid_default(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        if value is not None:
+            _check_week(value)
+        return value
+
+    @field_validator("queues")
+    @classmethod
+    def _valid_queues(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        for week in value.values():
+            _check_week(week)
+        return value
+
+    def table_for(self, queue: str) -> dict[str, str] | None:
+        """Return the configured week of ``queue`` (None: use the history's pattern)."""
+        return self.queues.get(queue, self.default)
+
+
+def _check_week(week: dict[str, str]) -> None:
+    for day, text in week.items():
+        if day not in WEEKDAY_KEYS:
+            raise ValueError(f"weekday {day!r} must be one of {list(WEEKDAY_KEYS)}")
+        parse_opening_ranges(text)
+
+
 class PlanConfig(BaseModel):
     """Everything one planning run needs besides the data.
 
@@ -233,6 +323,7 @@ class PlanConfig(BaseModel):
     staffing : StaffingConfig
     schedule : ScheduleConfig
     adherence : AdherenceConfig
+    opening_hours : OpeningHoursConfig
     """
 
     model_config = _FROZEN
@@ -242,6 +333,7 @@ class PlanConfig(BaseModel):
     staffing: StaffingConfig = Field(default_factory=StaffingConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     adherence: AdherenceConfig = Field(default_factory=AdherenceConfig)
+    opening_hours: OpeningHoursConfig = Field(default_factory=OpeningHoursConfig)
 
 
 def load_config(path: str | Path) -> PlanConfig:
