@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from wfm.adherence import AdherenceRules, StateMapping
+from wfm.adherence import AdherenceRules, ContactColumns, StateMapping
 from wfm.core.errors import InputError, describe_value
 from wfm.core.grid import ALLOWED_INTERVAL_MINUTES, check_time_zone
 from wfm.schedule import Agent, ScheduleRules, ShiftTemplate, SolverSettings
@@ -324,6 +324,8 @@ class PlanConfig(BaseModel):
     schedule : ScheduleConfig
     adherence : AdherenceConfig
     opening_hours : OpeningHoursConfig
+    contact_columns : wfm.adherence.ContactColumns or None
+        Column mapping of contact records for ``wfm history`` (an ACD export).
     """
 
     model_config = _FROZEN
@@ -334,6 +336,7 @@ class PlanConfig(BaseModel):
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     adherence: AdherenceConfig = Field(default_factory=AdherenceConfig)
     opening_hours: OpeningHoursConfig = Field(default_factory=OpeningHoursConfig)
+    contact_columns: ContactColumns | None = None
 
 
 def load_config(path: str | Path) -> PlanConfig:
@@ -427,3 +430,144 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise InputError(
             f"configuration file {str(file)!r} is not valid TOML: {exc}. Fix: correct the syntax."
         ) from exc
+
+
+def generic_config_text(*, time_zone: str = "UTC", patience_seconds: float | None = None) -> str:
+    """Return a generic, commented run configuration (what ``wfm init`` writes).
+
+    Monday to Friday 08:00-20:00, full-time (8 h paid) and part-time (4-5 h) shifts, 80%
+    of contacts answered within 20 s, occupancy at most 85%, 8% absence shrinkage.
+
+    Parameters
+    ----------
+    time_zone : str, default "UTC"
+        IANA zone of the centre.
+    patience_seconds : float, optional
+        Mean caller patience in seconds: sizes with Erlang A (give it only when the
+        history has abandonment columns to estimate it from); None sizes with Erlang C.
+
+    Returns
+    -------
+    str
+        TOML text that :func:`load_config` accepts.
+    """
+    if patience_seconds is None:
+        patience = (
+            "# patience_seconds = 120          # mean caller patience (s): sizes with Erlang A\n"
+            '# service_level_definition = "answered_of_offered"   # needed with patience\n'
+            "# Without patience the sizing is Erlang C (nobody abandons: conservative)."
+        )
+    else:
+        patience = (
+            f"patience_seconds = {patience_seconds:.0f}   # estimated from the history's "
+            "abandonments (total wait / abandons);\n"
+            '# "estimate" re-estimates it on every run. With patience the sizing is Erlang A.\n'
+            'service_level_definition = "answered_of_offered"'
+        )
+    return _GENERIC_CONFIG.format(time_zone=time_zone, patience=patience)
+
+
+_GENERIC_CONFIG = """\
+# wfm run configuration, written by `wfm init`. Every key: docs/pipeline.md.
+# Edit the lines marked EDIT, then: wfm run history.csv -c plan.toml -o out/
+
+[site]
+name = "My contact centre"      # EDIT: shown in the report
+time_zone = "{time_zone}"       # EDIT: IANA zone; history times without a UTC offset are read in it
+interval_minutes = 30           # 15, 30 or 60: the history's interval length
+
+[forecast]
+model = "auto"         # backtest per queue: the combination unless a model is 5% better
+horizon_days = 7       # days planned after the last day of the history
+levels = [80, 95]      # prediction-interval levels (percent)
+backtest_origins = 4   # rolling origins; needs about origins + 3 weeks of history
+
+[staffing.default]
+target_service_level = 0.8   # EDIT: 80% of contacts answered ...
+target_seconds = 20          # EDIT: ... within 20 seconds
+max_occupancy = 0.85         # agents busy at most 85% of their time on the phones
+{patience}
+
+# Per-queue targets override the default, e.g.
+# [staffing.queues.sales]
+# target_seconds = 30
+
+[staffing.shrinkage]
+# Time paid but not on the phones (absence, training, meetings), as fractions combined
+# as 1 - (1 - a)(1 - b)...; breaks and lunches are placed by the scheduler: not here.
+absence = 0.08                  # EDIT
+
+# Opening hours per weekday, local time (a weekday left out is closed). Without this
+# table each queue opens when its history had contacts (same weekday and time).
+[opening_hours.default]
+mon = "08:00-20:00"             # EDIT
+tue = "08:00-20:00"
+wed = "08:00-20:00"
+thu = "08:00-20:00"
+fri = "08:00-20:00"
+# sat = "09:00-13:00"
+# A queue with other hours: [opening_hours.queues.<queue>]
+
+# Shift templates: start window, paid length, days (Monday = 0 ... Sunday = 6), cost.
+# With several queues, set queue = "<queue>" on each template.
+[[schedule.templates]]
+name = "full_time"
+earliest_start = "08:00:00"
+latest_start = "12:00:00"       # the last full-time shift ends at 20:30 (8 h + lunch)
+start_step_minutes = 30
+paid_minutes = [480]
+days = [0, 1, 2, 3, 4]
+cost_per_paid_hour = 1.0
+
+  [[schedule.templates.breaks]]
+  activity = "break"
+  length_minutes = 15
+  earliest_start_minutes = 90
+  latest_start_minutes = 150
+  step_minutes = 15
+
+  [[schedule.templates.breaks]]
+  activity = "lunch"
+  length_minutes = 30
+  earliest_start_minutes = 210
+  latest_start_minutes = 300
+  step_minutes = 15
+  paid = false
+
+  [[schedule.templates.breaks]]
+  activity = "break"
+  length_minutes = 15
+  earliest_start_minutes = 360
+  latest_start_minutes = 420
+  step_minutes = 15
+
+[[schedule.templates]]
+name = "part_time"
+earliest_start = "08:00:00"
+latest_start = "16:00:00"
+start_step_minutes = 30
+paid_minutes = [240, 300]
+days = [0, 1, 2, 3, 4]
+cost_per_paid_hour = 1.05
+
+  [[schedule.templates.breaks]]
+  activity = "break"
+  length_minutes = 15
+  earliest_start_minutes = 90
+  latest_start_minutes = 180
+  step_minutes = 15
+
+# Named agents with contracts (optional; without them the schedule lists shifts):
+# [[schedule.agents]]
+# agent = "alice"
+# max_weekly_hours = 40
+
+[schedule.rules]
+under_cost_per_agent_hour = 50.0   # penalty per agent-hour short of the requirement
+over_cost_per_agent_hour = 1.0     # penalty per agent-hour above it
+
+[schedule.solver]
+solver = "cbc"                 # or "highs"
+time_limit_seconds = 60
+mip_gap = 0.01
+"""

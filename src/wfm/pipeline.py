@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from wfm.adherence import AdherenceResult, compute_adherence
+from wfm.adherence import AdherenceResult, ContactColumns, compute_adherence
 from wfm.config import PlanConfig, ServiceTarget
 from wfm.core.errors import InputError
 from wfm.core.frames import QUEUE, validate_interval_frame
@@ -89,6 +89,98 @@ def estimate_patience_seconds(history: pd.DataFrame) -> dict[str, float]:
             "(Erlang C)."
         )
     return {str(q): float(w / a) for q, (a, w) in sums[["abandoned", "wait_seconds"]].iterrows()}
+
+
+def history_from_contacts(
+    records: pd.DataFrame,
+    *,
+    columns: ContactColumns | None = None,
+    interval_minutes: int = 30,
+    tz: str | None = None,
+    queue_name: str = "all",
+) -> pd.DataFrame:
+    """Build the interval history ``wfm run`` reads from contact records (an ACD export).
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        One row per contact; the time columns aware (see :func:`wfm.io.read_frame`).
+    columns : wfm.adherence.ContactColumns, optional
+        Where each field is (arrival time, answer time, outcome and its values, wait
+        and talk seconds, optional hold, after-contact work and queue columns).
+    interval_minutes : int, default 30
+        Interval length in minutes.
+    tz : str, optional
+        Site zone of the intervals (default: the arrival column's zone).
+    queue_name : str, default "all"
+        Queue name when ``columns.queue`` is None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``queue``, ``interval_start``, ``volume`` (contacts offered to agents: answered
+        plus abandoned), ``aht_seconds`` (handle time of the answered contacts: talk plus
+        hold plus after-contact work, mean per interval), ``answered``, ``abandoned``,
+        ``wait_seconds`` (total queue wait of all offered contacts, so patience can be
+        estimated) and ``aht_imputed``; one row per interval of every local day from the
+        first to the last record (zero volume where nobody called).
+
+    Notes
+    -----
+    Rule for intervals where every caller abandoned (volume > 0 but no answered contact
+    with handle time): ``aht_seconds`` is the volume-weighted handle time of the same
+    queue on the same local day, or, if that day has no answered contact either, of the
+    queue over all the records; ``aht_imputed`` is True there. Intervals without
+    contacts have ``aht_seconds`` NaN.
+
+    Raises
+    ------
+    InputError
+        If a mapped column is missing or a queue has no answered contact at all.
+    """
+    from wfm.adherence import contact_kpis
+
+    mapping = columns or ContactColumns(customer=None)
+    kpis = contact_kpis(
+        records,
+        columns=mapping,
+        interval_minutes=interval_minutes,
+        tz=tz,
+        queue_name=queue_name,
+    ).to_frame()
+    frame = pd.DataFrame(
+        {
+            QUEUE: kpis["queue"].astype(str).to_numpy(),
+            "interval_start": pd.DatetimeIndex(kpis["interval_start"]),
+            "volume": kpis["offered"].to_numpy(dtype=float),
+        }
+    )
+    handled = kpis["handled_with_time"].to_numpy(dtype=float)
+    handle = kpis["handle_seconds"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        aht = np.where(handled > 0, handle / np.where(handled > 0, handled, 1.0), np.nan)
+    needs = (frame["volume"].to_numpy() > 0) & ~(handled > 0)
+    days = pd.DatetimeIndex(frame["interval_start"]).date
+    keys = pd.DataFrame({QUEUE: frame[QUEUE], "day": days, "h": handle, "n": handled})
+    by_day = keys.groupby([QUEUE, "day"])[["h", "n"]].transform("sum")
+    by_queue = keys.groupby(QUEUE)[["h", "n"]].transform("sum")
+    if (by_queue["n"].to_numpy() <= 0).any():
+        empty = sorted(set(frame.loc[by_queue["n"].to_numpy() <= 0, QUEUE]))
+        raise InputError(
+            f"queue(s) {empty} have no answered contact with handle time, so no handle time "
+            "can be given. Fix: check the outcome values mapped as answered and the talk "
+            "column."
+        )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        day_aht = by_day["h"].to_numpy() / by_day["n"].to_numpy()
+        queue_aht = by_queue["h"].to_numpy() / by_queue["n"].to_numpy()
+    fill = np.where(by_day["n"].to_numpy() > 0, day_aht, queue_aht)
+    frame["aht_seconds"] = np.where(needs, fill, aht)
+    frame["answered"] = kpis["answered"].to_numpy(dtype=float)
+    frame["abandoned"] = kpis["abandoned"].to_numpy(dtype=float)
+    frame["wait_seconds"] = kpis["total_wait_seconds"].to_numpy(dtype=float)
+    frame["aht_imputed"] = needs
+    return frame
 
 
 def _minute_of_week(stamps: pd.DatetimeIndex) -> np.ndarray:
@@ -166,11 +258,14 @@ def validate_plan_inputs(history: pd.DataFrame, config: PlanConfig) -> None:
     ):
         for name in names:
             if name not in queues:
-                problems.append(f"{section}.{name}: queue {name!r} is not in the history ({known})")
+                problems.append(
+                    f"{section}.{name}: queue {name!r} is not in the history ({known}). Fix: "
+                    "rename the table to one of them or remove it"
+                )
     if "aht_seconds" not in history.columns:
         problems.append(
             "history: column 'aht_seconds' is missing; sizing needs the average handle time "
-            "per interval (seconds)"
+            "per interval (seconds). Fix: add it (see `wfm run --help`)"
         )
     estimate = [q for q in queues if config.staffing.target_for(q).patience_seconds == "estimate"]
     if estimate:
@@ -178,41 +273,40 @@ def validate_plan_inputs(history: pd.DataFrame, config: PlanConfig) -> None:
         if missing:
             problems.append(
                 f"staffing patience_seconds = 'estimate' (queues {estimate}) needs history "
-                f"column(s) {missing}; give patience_seconds as a number of seconds, or omit "
-                "it for Erlang C"
+                f"column(s) {missing}. Fix: add them, give patience_seconds as a number of "
+                "seconds, or omit it for Erlang C"
             )
     templates = config.schedule.templates
-    names = {t.name for t in templates}
+    template_names = {t.name for t in templates}
     for template in templates:
         if template.queue is None and len(queues) > 1:
             problems.append(
                 f"schedule.templates {template.name!r}: queue is not set but the history has "
-                f"several queues {queues}; set queue = one of them on every template"
+                f"several queues {queues}. Fix: set queue = one of them on every template"
             )
         elif template.queue is not None and str(template.queue) not in queues:
             problems.append(
                 f"schedule.templates {template.name!r}: queue = {template.queue!r} is not in "
-                f"the history ({known})"
+                f"the history ({known}). Fix: use one of them"
             )
     if templates and len(queues) > 1:
         served = {str(t.queue) for t in templates if t.queue is not None}
         lacking = [q for q in queues if q not in served]
         if lacking and all(t.queue is not None for t in templates):
             problems.append(
-                f"schedule.templates: queue(s) {lacking} have no shift template; add a "
+                f"schedule.templates: queue(s) {lacking} have no shift template. Fix: add a "
                 "[[schedule.templates]] with queue set to each"
             )
     for agent in config.schedule.agents:
-        unknown = [t for t in (agent.templates or ()) if t not in names]
+        unknown = [t for t in (agent.templates or ()) if t not in template_names]
         if unknown:
             problems.append(
                 f"schedule.agents {agent.agent!r}: templates {unknown} are not defined "
-                f"(defined: {sorted(names)})"
+                f"(defined: {sorted(template_names)}). Fix: use defined template names"
             )
     if problems:
         raise InputError(
-            "the configuration does not fit the history:\n"
-            + "\n".join(f"  {p}. Fix: correct it in the configuration." for p in problems)
+            "the configuration does not fit the history:\n" + "\n".join(f"  {p}." for p in problems)
         )
 
 
@@ -709,10 +803,10 @@ class PlanResult:
         if "open" in requirement.columns:
             closed = ~requirement["open"].to_numpy(dtype=bool)
             volume = requirement["volume"].to_numpy(dtype=float)
-            outside = float(volume[closed].sum())
+            closed_contacts = float(volume[closed].sum())
             out["demand_outside_opening_hours"] = {
-                "contacts": outside,
-                "share": outside / total if total > 0 else 0.0,
+                "contacts": closed_contacts,
+                "share": closed_contacts / total if total > 0 else 0.0,
                 "intervals": int((closed & (volume > 0)).sum()),
             }
         if self.schedule is not None:
@@ -735,7 +829,7 @@ class PlanResult:
                 float(np.average(level[served], weights=volume[served])) if served.any() else None
             )
             nobody = projection["unserved"].to_numpy(dtype=bool)
-            outside = (
+            unreachable = (
                 projection["reason"].to_numpy() == "outside every shift template"
                 if "reason" in projection
                 else np.zeros(len(projection), dtype=bool)
@@ -745,7 +839,7 @@ class PlanResult:
                 "contacts": contacts,
                 "share": contacts / total if total > 0 else 0.0,
                 "intervals": int(nobody.sum()),
-                "outside_template_reach_contacts": float(volume[outside].sum()),
+                "outside_template_reach_contacts": float(volume[unreachable].sum()),
             }
         if self.adherence is not None:
             out["adherence"] = {k: float(v) for k, v in self.adherence.summary().items()}

@@ -82,14 +82,15 @@ def _weekday_time_axis(axes: Axes, *, span_days: float) -> None:
     """Label a time axis with weekday and date (and hours on short spans)."""
     import matplotlib.dates as mdates
 
+    dates: Any = mdates  # matplotlib.dates is untyped
     if span_days <= 1.5:
-        axes.xaxis.set_major_locator(mdates.HourLocator(byhour=range(0, 24, 2)))
-        axes.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M"))
+        axes.xaxis.set_major_locator(dates.HourLocator(byhour=range(0, 24, 2)))
+        axes.xaxis.set_major_formatter(dates.DateFormatter("%H:%M"))
     else:
-        axes.xaxis.set_major_locator(mdates.DayLocator())
-        axes.xaxis.set_major_formatter(mdates.DateFormatter("%a %d %b"))
+        axes.xaxis.set_major_locator(dates.DayLocator())
+        axes.xaxis.set_major_formatter(dates.DateFormatter("%a %d %b"))
         if span_days <= 10:
-            axes.xaxis.set_minor_locator(mdates.HourLocator(byhour=[6, 12, 18]))
+            axes.xaxis.set_minor_locator(dates.HourLocator(byhour=[6, 12, 18]))
     axes.grid(True, which="major", axis="x", color="#cccccc", lw=0.6)
 
 
@@ -331,8 +332,7 @@ def plot_interval_heatmap(
     table = day_by_interval_table(frame, value_column)
     values = table.to_numpy(dtype=float)
     figure, axes = _subplots(12, 0.35 * len(table) + 2.2)
-    colours = _pyplot().get_cmap(cmap).copy()
-    colours.set_bad(NO_DEMAND_COLOUR)
+    colours = _pyplot().get_cmap(cmap).with_extremes(bad=NO_DEMAND_COLOUR)
     shown = values.copy()
 
     def marks(column: str | None) -> np.ndarray:
