@@ -78,8 +78,14 @@ def _progress(message: str) -> None:
 
 
 def _echo_warnings(caught: list[warnings.WarningMessage]) -> None:
+    from wfm.forecast import MissingIntervalsWarning
+
     for item in caught:
-        click.echo(f"warning: {item.message}", err=True)
+        text = str(item.message)
+        if issubclass(item.category, MissingIntervalsWarning):
+            # the interval list is in missing_intervals.csv and the report, not here
+            text = text.split(" (first:")[0] + " (listed in missing_intervals.csv)"
+        click.echo(f"warning: {text}", err=True)
 
 
 @click.group()

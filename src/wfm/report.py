@@ -268,7 +268,8 @@ def day_by_interval_table(frame: pd.DataFrame, value_column: str) -> pd.DataFram
             "value": frame[value_column].to_numpy(dtype=float),
         }
     )
-    pivot = table.pivot_table(index="date", columns="time", values="value", aggfunc="mean")
+    # groupby keeps days whose every value is NaN (pivot_table would drop them)
+    pivot = table.groupby(["date", "time"])["value"].mean().unstack("time")
     minutes = infer_interval_minutes(stamps) if len(stamps.unique()) > 1 else 30
     slots = [f"{m // 60:02d}:{m % 60:02d}" for m in range(0, 24 * 60, minutes)]
     return pivot.reindex(columns=slots)
@@ -555,7 +556,7 @@ def column_kind(name: str, values: pd.Series) -> str:
         return "text"
     if any(word in lowered for word in _RATE_WORDS):
         return "rate"
-    if lowered.endswith("hours"):
+    if "hours" in lowered:
         return "hours"
     if lowered.endswith("seconds"):
         return "seconds"
@@ -799,7 +800,7 @@ def headline_table(summary: Mapping[str, Any]) -> pd.DataFrame:
     if unserved:
         rows.append(
             (
-                "Forecast contacts with nobody scheduled",
+                "Forecast contacts with no agent on the phones",
                 f"{_count(unserved.get('contacts'))} ({_pct(unserved.get('share'))}) in "
                 f"{_count(unserved.get('intervals'))} intervals",
             )
@@ -855,7 +856,7 @@ def summary_sentences(summary: Mapping[str, Any]) -> str:
                 "is coverage these agents cannot provide)."
             )
         under = float(schedule.get("under_agent_hours") or 0.0)
-        if under > 0:
+        if under >= 0.05:
             lines.append(
                 f"- The schedule is short of the requirement by {under:,.1f} agent-hours. "
                 "Add agents or shift templates that reach those hours, or accept the lower "
@@ -900,7 +901,8 @@ def summary_sentences(summary: Mapping[str, Any]) -> str:
     if missing:
         lines.append(
             f"- {int(missing)} intervals inside the history's date range have no row in the "
-            "history file; the forecaster imputed them for training only (table below)."
+            "history file; the forecaster imputed them for training only (listed in "
+            "missing_intervals.csv)."
         )
     return "\n".join(lines)
 
@@ -917,6 +919,47 @@ def _missing_table(missing: pd.DataFrame) -> pd.DataFrame:
     )
     grouped = frame.groupby(["queue", "date"], sort=True)["time"]
     return grouped.agg(intervals="size", first="min", last="max").reset_index()
+
+
+def unplanned_demand_by_day(frame: pd.DataFrame) -> pd.DataFrame:
+    """Forecast demand not planned for, per local day.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``interval_start``, ``volume``, ``open`` and optionally ``unserved`` (the
+        projected-service table, or the requirement).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per day: forecast contacts; contacts, share of the day and intervals outside
+        opening hours; contacts, share and intervals in open intervals with no agent on
+        the phones. Days with neither are left out.
+    """
+    volume = frame["volume"].to_numpy(dtype=float)
+    closed = ~frame["open"].to_numpy(dtype=bool) & (volume > 0)
+    unserved = (
+        frame["unserved"].to_numpy(dtype=bool)
+        if "unserved" in frame.columns
+        else np.zeros(len(frame), dtype=bool)
+    )
+    parts = pd.DataFrame(
+        {
+            "date": pd.DatetimeIndex(pd.DatetimeIndex(frame["interval_start"]).date),
+            "forecast_contacts": volume,
+            "closed_contacts": np.where(closed, volume, 0.0),
+            "closed_intervals": closed.astype(int),
+            "unserved_contacts": np.where(unserved, volume, 0.0),
+            "unserved_intervals": unserved.astype(int),
+        }
+    )
+    days = parts.groupby("date", as_index=False).sum()
+    total = days["forecast_contacts"].replace(0.0, np.nan)
+    days.insert(3, "closed_share", days["closed_contacts"] / total)
+    days.insert(6, "unserved_share", days["unserved_contacts"] / total)
+    keep = (days["closed_intervals"] > 0) | (days["unserved_intervals"] > 0)
+    return days[keep].reset_index(drop=True)
 
 
 def _backtest_table(backtest: pd.DataFrame, models: Mapping[str, str]) -> pd.DataFrame:
@@ -1082,6 +1125,19 @@ def plan_report(
                     "contacts and no whole agent on the phones; 'reason' says why (the first "
                     "20 are shown; all are in projected_service.csv, column 'unserved').",
                     tables=[unserved[columns].head(20)],
+                )
+            )
+    demand = projection if projection is not None else tables.get("requirement")
+    if demand is not None and "open" in demand.columns:
+        by_day = unplanned_demand_by_day(demand)
+        if len(by_day):
+            sections.append(
+                ReportSection(
+                    "Demand not planned for, per day",
+                    "Forecast contacts outside opening hours (closed: nobody is planned) and "
+                    "in open intervals without a whole agent on the phones, with their share "
+                    "of the day's forecast contacts and the number of intervals.",
+                    tables=[by_day],
                 )
             )
     segments = tables.get("schedule_segments")
