@@ -513,8 +513,9 @@ def project_service(
     if patience_seconds:
         patience = np.array([patience_seconds.get(q, np.nan) for q in queues], dtype=float)
     targets = np.array([config.staffing.target_for(q).target_seconds for q in queues], dtype=float)
-    if has_volume.any():
-        rows = has_volume
+    # no whole agent on the phones: not a 0% service level but unserved demand (below)
+    rows = has_volume & (available > 0)
+    if rows.any():
         kwargs: dict[str, Any] = {"interval_seconds": config.site.interval_minutes * 60}
         if patience is not None:
             kwargs["patience_seconds"] = patience[rows]

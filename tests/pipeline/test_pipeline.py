@@ -100,7 +100,7 @@ def test_projection_uses_scheduled_agents_net_of_shrinkage(result) -> None:  # t
     projection = result.projection
     expected = np.floor(projection["scheduled_agents"] * 0.95 + 1e-9)
     np.testing.assert_array_equal(projection["available_agents"], expected)
-    busy = projection[projection["volume"] > 0]
+    busy = projection[(projection["volume"] > 0) & ~projection["unserved"]]
     assert busy["projected_service_level"].between(0, 1).all()
     assert "projected_abandon_rate" in projection.columns
 
