@@ -175,5 +175,5 @@ def test_config_errors_name_key_value_and_fix(patch: dict, fragment: str) -> Non
 
 def test_estimate_without_abandonment_columns_is_a_named_error(history: pd.DataFrame) -> None:
     bare = history[["queue", "interval_start", "volume", "aht_seconds"]]
-    with pytest.raises(InputError, match="patience_seconds = 'estimate'.*needs history column"):
+    with pytest.raises(InputError, match=r"patience_seconds = 'estimate'.*needs history column"):
         plan(bare, _small_config(), run_backtest=False)

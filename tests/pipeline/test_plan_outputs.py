@@ -48,7 +48,8 @@ def result(history: pd.DataFrame) -> PlanResult:
 
 
 def test_coverage_and_projection_hold_one_service_level(result: PlanResult) -> None:
-    assert result.schedule is not None and result.projection is not None
+    assert result.schedule is not None
+    assert result.projection is not None
     keys = ["queue", "interval_start"]
     both = result.schedule.coverage.merge(result.projection, on=keys, validate="one_to_one")
     np.testing.assert_array_equal(
@@ -202,7 +203,8 @@ def test_multi_queue_history_needs_a_queue_on_every_template(history: pd.DataFra
     with pytest.raises(InputError, match="queue is not set") as caught:
         plan(two, _config(), run_backtest=False, progress=steps.append)
     assert steps == []
-    assert "full_time" in str(caught.value) and "part_time" in str(caught.value)
+    assert "full_time" in str(caught.value)
+    assert "part_time" in str(caught.value)
 
 
 def test_output_folder_refuses_foreign_files_and_cleans_its_own(
@@ -211,7 +213,7 @@ def test_output_folder_refuses_foreign_files_and_cleans_its_own(
     out = tmp_path / "out"
     out.mkdir()
     (out / "forecast.csv").write_text("mine\n")
-    with pytest.raises(InputError, match="not written by wfm.*--overwrite"):
+    with pytest.raises(InputError, match=r"not written by wfm.*--overwrite"):
         result.write(out)
     assert (out / "forecast.csv").read_text() == "mine\n"
 
