@@ -484,7 +484,8 @@ HISTORY is a CSV (.csv, .csv.gz) or parquet file, one row per queue and interval
             wait_seconds    total seconds all offered contacts waited in queue
             (both are needed for patience_seconds = "estimate", i.e. Erlang A)
   Other columns are ignored. `wfm example-history` prints a valid file;
-  `wfm history` builds one from contact records (an ACD export).
+  `wfm history` builds one from contact records (an ACD export). Errors name
+  a row by its line in the CSV file (the header is line 1).
 
 \b
 Time zones: a timestamp with a UTC offset (+01:00, Z) keeps its instant and is

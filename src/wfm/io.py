@@ -32,8 +32,9 @@ def _localise(values: pd.Series, tz: str, column: str, path: Path) -> pd.Series:
     if with_offset_array.any():
         row = int((present & ~with_offset_array).argmax())
         raise InputError(
-            f"{path.name}[{column!r}] mixes timestamps with and without UTC offsets (row {row} "
-            f"has none: {values.iloc[row]!r}). Fix: write every timestamp the same way."
+            f"{path.name}[{column!r}] mixes timestamps with and without UTC offsets (row "
+            f"{values.index[row]!r} has none: {values.iloc[row]!r}). Fix: write every "
+            "timestamp the same way."
         )
     naive = pd.to_datetime(values, format="ISO8601")
     try:
@@ -62,6 +63,8 @@ def read_frame(path: str | Path, *, tz: str, time_columns: Sequence[str]) -> pd.
     Returns
     -------
     pandas.DataFrame
+        From a CSV file the row labels are the file's line numbers (the header is line
+        1), so errors naming a row name the line.
 
     Raises
     ------
@@ -79,6 +82,9 @@ def read_frame(path: str | Path, *, tz: str, time_columns: Sequence[str]) -> pd.
             raise missing_extra("pyarrow", "parquet", "reading parquet files") from exc
     elif name.endswith((".csv", ".csv.gz")):
         frame = pd.read_csv(file)
+        # row labels are the file's line numbers (header = line 1), so an error naming a
+        # row points at the line to fix
+        frame.index = pd.RangeIndex(2, len(frame) + 2)
     else:
         raise InputError(f"file {str(file)!r} is not .csv, .csv.gz or .parquet. Fix: convert it.")
     for column in time_columns:
