@@ -546,10 +546,10 @@ def column_kind(name: str, values: pd.Series) -> str:
         (integer, or one decimal where fractional), ``"number"`` or ``"text"``.
     """
     lowered = name.lower()
-    if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(values):
-        return "time"
     if lowered == "date":
         return "date"
+    if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(values):
+        return "time"
     if pd.api.types.is_bool_dtype(values):
         return "text"
     if not pd.api.types.is_numeric_dtype(values):
