@@ -1,7 +1,8 @@
 """The plan report in a real headless browser: no console errors, nothing wider than the page.
 
-Needs Debian's ``chromium`` (``apt-get install chromium``; ``.ci/run`` installs it). Without
-it the test is skipped with that reason. The screenshot of the rendered page is saved
+Needs Debian's ``chromium`` (``make chromium`` or ``apt-get install chromium``; ``.ci/run``
+installs it and sets ``WFM_REQUIRE_BROWSER=1`` so that CI fails instead of skipping).
+Without it the test is skipped with that reason. The screenshot of the rendered page is saved
 beside the report (and copied to ``$WFM_SCREENSHOT_DIR`` when that is set).
 """
 
@@ -65,10 +66,12 @@ window.addEventListener('load', function () {
 
 def _chromium() -> str:
     found = os.environ.get("WFM_CHROMIUM") or shutil.which("chromium")
+    if not found and os.environ.get("WFM_REQUIRE_BROWSER"):
+        pytest.fail("WFM_REQUIRE_BROWSER is set (CI) but chromium is not installed")
     if not found:
         pytest.skip(
-            "Debian's chromium is not installed (apt-get install chromium; .ci/run installs "
-            "it), so the report was not checked in a browser"
+            "Debian's chromium is not installed (make chromium, or apt-get install chromium; "
+            ".ci/run installs it), so the report was not checked in a browser"
         )
     return found
 
@@ -87,6 +90,7 @@ def _run(browser: str, profile: Path, *args: str) -> str:
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    _chromium()  # skip before planning when there is no browser
     data = demo_config().model_dump(mode="json")
     data["forecast"]["horizon_days"] = 3
     data["forecast"]["model"] = "weighted_average"
