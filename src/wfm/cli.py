@@ -145,7 +145,9 @@ def init(path: Path, history_path: Path | None, time_zone: str, force: bool) -> 
         from wfm.io import read_frame
         from wfm.pipeline import estimate_patience_seconds
 
-        frame = read_frame(history_path, tz=zone, time_columns=["interval_start"])
+        frame = read_frame(
+            history_path, tz=zone, time_columns=["interval_start"], line_numbers=True
+        )
         if {"abandoned", "wait_seconds"} <= set(frame.columns) and "queue" in frame.columns:
             estimates = estimate_patience_seconds(frame)
             patience = float(statistics.median(estimates.values()))
@@ -279,7 +281,7 @@ def history(
     if output.exists() and not overwrite:
         raise InputError(f"{str(output)!r} exists. Fix: choose another file or pass --overwrite.")
     time_columns = [columns.arrival, *columns.arrival_fallbacks, columns.answered_at]
-    frame = read_frame(records, tz=zone, time_columns=time_columns)
+    frame = read_frame(records, tz=zone, time_columns=time_columns, line_numbers=True)
     missing = [
         c
         for c in (*time_columns, columns.outcome, columns.wait_seconds, columns.talk_seconds)
@@ -316,7 +318,9 @@ def forecast(history: Path, config_path: Path, output: Path, no_backtest: bool) 
     from wfm.pipeline import backtest_history, forecast_history, history_in_site_zone
 
     config = load_config(config_path)
-    frame = read_frame(history, tz=config.site.time_zone, time_columns=["interval_start"])
+    frame = read_frame(
+        history, tz=config.site.time_zone, time_columns=["interval_start"], line_numbers=True
+    )
     frame = history_in_site_zone(frame, config)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -344,7 +348,9 @@ def size(forecast_file: Path, config_path: Path, output: Path) -> None:
     from wfm.pipeline import size_forecast
 
     config = load_config(config_path)
-    frame = read_frame(forecast_file, tz=config.site.time_zone, time_columns=["interval_start"])
+    frame = read_frame(
+        forecast_file, tz=config.site.time_zone, time_columns=["interval_start"], line_numbers=True
+    )
     requirement = size_forecast(frame, config)
     path = write_frame(requirement, output / "requirement.csv")
     click.echo(f"peak required agents: {int(requirement['required_agents'].max())}")
@@ -363,7 +369,9 @@ def schedule(requirement: Path, config_path: Path, output: Path) -> None:
     from wfm.pipeline import schedule_requirement
 
     config = load_config(config_path)
-    frame = read_frame(requirement, tz=config.site.time_zone, time_columns=["interval_start"])
+    frame = read_frame(
+        requirement, tz=config.site.time_zone, time_columns=["interval_start"], line_numbers=True
+    )
     _progress("solving ...")
     result = schedule_requirement(frame, config)
     write_frame(result.segments, output / "schedule_segments.csv")
@@ -386,8 +394,8 @@ def adherence(schedule_file: Path, events_file: Path, config_path: Path, output:
 
     config = load_config(config_path)
     tz = config.site.time_zone
-    segments = read_frame(schedule_file, tz=tz, time_columns=["start", "end"])
-    events = read_frame(events_file, tz=tz, time_columns=["start", "end"])
+    segments = read_frame(schedule_file, tz=tz, time_columns=["start", "end"], line_numbers=True)
+    events = read_frame(events_file, tz=tz, time_columns=["start", "end"], line_numbers=True)
     result = compute_adherence(
         segments,
         events,
@@ -429,7 +437,7 @@ def kpis(
 
     columns = ContactColumns.israel_bank() if israel_bank_columns else ContactColumns()
     time_columns = [columns.arrival, *columns.arrival_fallbacks, columns.answered_at]
-    frame = read_frame(records, tz=tz, time_columns=time_columns)
+    frame = read_frame(records, tz=tz, time_columns=time_columns, line_numbers=True)
     result = contact_kpis(
         frame,
         columns=columns,
@@ -536,8 +544,12 @@ def run(
 
     config = load_config(config_path)
     tz = config.site.time_zone
-    frame = read_frame(history, tz=tz, time_columns=["interval_start"])
-    state_events = read_frame(events, tz=tz, time_columns=["start", "end"]) if events else None
+    frame = read_frame(history, tz=tz, time_columns=["interval_start"], line_numbers=True)
+    state_events = (
+        read_frame(events, tz=tz, time_columns=["start", "end"], line_numbers=True)
+        if events
+        else None
+    )
     if not overwrite:
         _refuse_foreign_folder(output)
     with warnings.catch_warnings(record=True) as caught:
