@@ -95,6 +95,10 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data["forecast"]["horizon_days"] = 3
     data["forecast"]["model"] = "weighted_average"
     data["schedule"]["solver"]["time_limit_seconds"] = 8
+    # named agents, so the report holds the roster's wide per-agent table
+    data["schedule"]["agents"] = [
+        {"agent": f"agent_{i:02d}", "max_weekly_hours": 40.0 if i < 12 else 24.0} for i in range(24)
+    ]
     history = israel_bank_intervals(30)
     history = history[history["interval_start"] < pd.Timestamp("1999-01-25", tz=TZ)]
     with pytest.warns(UserWarning, match="absent from the history"):

@@ -585,6 +585,8 @@ def _format_value(value: Any, kind: str, float_format: str) -> str:
         return f"{number:.1%}"
     if kind == "hours":
         return f"{number:,.1f}"
+    if kind == "count" and number != round(number) and abs(number) < 10:
+        return f"{number:.1f}"  # a small forecast count: 0.3 contacts is not 0
     if kind in ("seconds", "count"):
         return f"{number:,.0f}"
     if kind == "agents":
@@ -972,6 +974,20 @@ def _backtest_table(backtest: pd.DataFrame, models: Mapping[str, str]) -> pd.Dat
     return table.sort_values(metrics[0]) if metrics else table
 
 
+AGENT_COLUMNS = (
+    "agent",
+    "hours_present",
+    "paid_hours",
+    "max_hours",
+    "shifts",
+    "min_rest_hours",
+    "longest_run_days",
+    "weekend_shifts",
+    "unsocial_shifts",
+)
+"""Columns of the per-agent table shown in the report (agents.csv holds them all)."""
+
+
 def plan_report(
     tables: Mapping[str, pd.DataFrame],
     summary: Mapping[str, Any],
@@ -1161,8 +1177,8 @@ def plan_report(
         sections.append(
             ReportSection(
                 "Hours per agent",
-                f"{len(agents)} agents (the first 40 are shown; all are in agents.csv).",
-                tables=[agents.head(40)],
+                f"{len(agents)} agents (the first 40 are shown; every column is in agents.csv).",
+                tables=[agents[[c for c in AGENT_COLUMNS if c in agents.columns]].head(40)],
             )
         )
     by_agent = tables.get("adherence_by_agent")
