@@ -1177,7 +1177,9 @@ def plan_report(
         sections.append(
             ReportSection(
                 "Hours per agent",
-                f"{len(agents)} agents (the first 40 are shown; every column is in agents.csv).",
+                f"{len(agents)} agents ("
+                + ("the first 40 are shown; " if len(agents) > 40 else "")
+                + "every column is in agents.csv).",
                 tables=[agents[[c for c in AGENT_COLUMNS if c in agents.columns]].head(40)],
             )
         )
