@@ -1068,14 +1068,23 @@ def plan_report(
     )
     backtest = tables.get("backtest")
     if backtest is not None and len(backtest):
+        models = summary.get("models") or {}
+        table = _backtest_table(backtest, models)
+        used = sorted({str(m) for m in models.values()})
+        note = (
+            ""
+            if (table["used"] == "used").any() or not used
+            else f" The model used ({', '.join(used)}) was not among this table's "
+            "candidates, so no row is marked."
+        )
         sections.append(
             ReportSection(
                 "Backtest accuracy",
                 "Rolling-origin backtest on the history, averaged over lead days: WAPE (sum of "
                 "absolute errors over the sum of actuals; lower is better) and bias (positive: "
                 "forecast too high). 'used' marks the model the forecast used; the model "
-                "'auto' picks is the combination unless a candidate is more than 5% better.",
-                tables=[_backtest_table(backtest, summary.get("models") or {})],
+                "'auto' picks is the combination unless a candidate is more than 5% better." + note,
+                tables=[table],
             )
         )
     coverage = tables.get("coverage")
