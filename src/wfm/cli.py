@@ -293,9 +293,12 @@ def history(
             "Fix: map them with --arrival, --answered-at, --outcome, --wait-seconds and "
             "--talk-seconds (see `wfm history --help`)."
         )
-    built = history_from_contacts(
-        frame, columns=columns, interval_minutes=minutes, tz=zone, queue_name=queue_name
-    )
+    try:
+        built = history_from_contacts(
+            frame, columns=columns, interval_minutes=minutes, tz=zone, queue_name=queue_name
+        )
+    except InputError as exc:
+        raise InputError(_option_words(str(exc))) from exc
     path = write_frame(built, output)
     imputed = int(built["aht_imputed"].sum())
     click.echo(
@@ -303,6 +306,26 @@ def history(
         f"{built[QUEUE_COLUMN].nunique()} queue(s); {imputed} interval(s) where every caller "
         "abandoned took the day's handle time (aht_imputed)"
     )
+
+
+_OPTION_WORDS = (
+    ("answered_outcomes, abandoned_outcomes or ignored_outcomes", "--answered-value, "
+     "--abandoned-value or --ignored-value"),
+    ("ContactColumns.arrival_fallbacks", "--arrival-fallback"),
+    ("that ContactColumns does not classify", "that the mapping does not classify"),
+    ("set ContactColumns.queue=None", "leave --queue out"),
+    ("with pandas.to_numeric or map the right column in ContactColumns", "to numbers or map "
+     "the right column (see `wfm history --help`)"),
+    ("map the right column in ContactColumns", "map the right column (see `wfm history "
+     "--help`)"),
+)  # fmt: skip
+
+
+def _option_words(message: str) -> str:
+    """Say a contact-records error in command-line options instead of Python names."""
+    for python, option in _OPTION_WORDS:
+        message = message.replace(python, option)
+    return message
 
 
 @main.command()

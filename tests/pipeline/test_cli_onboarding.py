@@ -232,3 +232,23 @@ def test_run_errors_name_csv_lines(tmp_path: Path) -> None:
     assert code == 2
     assert "row 3" in output  # line 3 of the file (the header is line 1)
     assert not PYTHON_WORDS.search(output)
+
+
+def test_history_errors_speak_in_options(tmp_path: Path) -> None:
+    records = tmp_path / "acd.csv"
+    records.write_text(
+        "queue_entry,answered,result,wait,talk\n"
+        "2024-01-10T08:00:00,,ABANDONED,30,0\n"
+        "2024-01-10T08:10:00,2024-01-10T08:10:20,ANSWERED,20,100\n"
+        "2024-01-10T08:20:00,,TRANSFER,5,0\n"
+    )
+    code, output = _invoke(
+        "history", str(records), "-o", str(tmp_path / "h.csv"), "--tz", "UTC",
+        "--arrival", "queue_entry", "--answered-at", "answered", "--outcome", "result",
+        "--answered-value", "ANSWERED", "--abandoned-value", "ABANDONED",
+        "--wait-seconds", "wait", "--talk-seconds", "talk",
+    )  # fmt: skip
+    assert code == 2
+    assert "TRANSFER" in output
+    assert "--ignored-value" in output
+    assert "ContactColumns" not in output
