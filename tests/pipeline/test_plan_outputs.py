@@ -233,3 +233,66 @@ def test_output_folder_refuses_foreign_files_and_cleans_its_own(
 
     with pytest.raises(InputError, match="is a file"):
         prepare_output_folder(clean / "notes.txt")
+
+
+def test_all_abandoned_intervals_take_the_day_then_the_queue_handle_time() -> None:
+    from wfm.adherence import ContactColumns
+    from wfm.pipeline import history_from_contacts
+
+    def at(text: str) -> pd.Timestamp:
+        return pd.Timestamp(text, tz="Europe/London")
+
+    records = pd.DataFrame(
+        {
+            "arrival": [
+                at("2024-01-10 08:05"),  # answered, 100 s
+                at("2024-01-10 08:10"),  # answered, 300 s
+                at("2024-01-10 09:05"),  # abandoned: 09:00 has nobody answered
+                at("2024-01-11 08:05"),  # abandoned: no answer all day on the 11th
+                at("2024-01-12 08:05"),  # answered, 500 s
+            ],
+            "answered_at": [
+                at("2024-01-10 08:06"),
+                at("2024-01-10 08:11"),
+                pd.NaT,
+                pd.NaT,
+                at("2024-01-12 08:06"),
+            ],
+            "outcome": ["answered", "answered", "abandoned", "abandoned", "answered"],
+            "wait_seconds": [60.0, 60.0, 30.0, 45.0, 60.0],
+            "talk_seconds": [100.0, 300.0, 0.0, 0.0, 500.0],
+        }
+    )
+    built = history_from_contacts(
+        records, columns=ContactColumns(customer=None, queue=None), interval_minutes=30
+    )
+    assert len(built) == 3 * 48  # every interval of the three local days
+    row = built.set_index("interval_start")
+    assert row.loc[at("2024-01-10 08:00"), "aht_seconds"] == 200.0
+    assert not row.loc[at("2024-01-10 08:00"), "aht_imputed"]
+    # all abandoned: the same day's handle time (200 s on the 10th) ...
+    assert row.loc[at("2024-01-10 09:00"), "aht_seconds"] == 200.0
+    assert row.loc[at("2024-01-10 09:00"), "aht_imputed"]
+    # ... or, on a day without any answered contact, the whole file's: 900 s / 3 answered
+    assert row.loc[at("2024-01-11 08:00"), "aht_seconds"] == pytest.approx(300.0)
+    assert row.loc[at("2024-01-11 08:00"), "aht_imputed"]
+    assert np.isnan(row.loc[at("2024-01-10 10:00"), "aht_seconds"])  # no contacts
+    assert built["volume"].sum() == 5
+    assert built["wait_seconds"].sum() == 255.0
+    assert built["abandoned"].sum() == 2
+
+
+def test_opening_hours_on_a_dst_day_follow_the_wall_clock() -> None:
+    from wfm.core import make_interval_grid
+
+    data = _config().model_dump(mode="json")
+    data["site"]["time_zone"] = "Europe/London"
+    data["opening_hours"] = {"default": {"sun": "01:00-02:00"}}
+    config = PlanConfig.model_validate(data)
+    starts = make_interval_grid("2024-10-27", "2024-10-28", tz="Europe/London")  # 50 intervals
+    frame = pd.DataFrame({"queue": "q", "interval_start": starts})
+    mask = opening_mask(frame, config)
+    assert len(starts) == 50
+    # 01:00 and 01:30 happen twice on the fall-back day: four open intervals
+    assert mask.sum() == 4
+    assert set(starts[mask].strftime("%H:%M")) == {"01:00", "01:30"}
