@@ -532,9 +532,7 @@ replaced, other files kept); --overwrite accepts any folder.
 
 
 @main.command(help=_RUN_HELP)
-@click.argument(
-    "history", metavar="HISTORY", type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+@click.argument("history", metavar="HISTORY", type=click.Path(dir_okay=False, path_type=Path))
 @_CONFIG_OPTION
 @_OUTPUT_OPTION
 @click.option(
@@ -563,8 +561,15 @@ def run(
     """Run the whole chain (help text: ``_RUN_HELP``)."""
     from wfm.config import load_config
     from wfm.io import read_frame
+    from wfm.core.errors import InputError
     from wfm.pipeline import plan
 
+    if not history.is_file():
+        raise InputError(
+            f"history file {str(history)!r} does not exist. Fix: check the path; "
+            "`wfm example-history > history.csv` writes an example, `wfm history` builds one "
+            "from contact records, and `wfm run --help` lists the columns."
+        )
     config = load_config(config_path)
     tz = config.site.time_zone
     frame = read_frame(history, tz=tz, time_columns=["interval_start"], line_numbers=True)

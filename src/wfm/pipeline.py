@@ -841,6 +841,7 @@ class PlanResult:
                 "share": contacts / total if total > 0 else 0.0,
                 "intervals": int(nobody.sum()),
                 "outside_template_reach_contacts": float(volume[unreachable].sum()),
+                "outside_template_reach_intervals": int(unreachable.sum()),
             }
         if self.adherence is not None:
             out["adherence"] = {k: float(v) for k, v in self.adherence.summary().items()}

@@ -881,9 +881,10 @@ def summary_sentences(summary: Mapping[str, Any]) -> str:
             "phones (none scheduled, or under one after breaks and shrinkage); they are "
             "left out of the service level above, listed below and drawn in their own colour "
             "in the heatmap. "
-            f"{_count(unserved.get('outside_template_reach_contacts'))} of them are outside "
-            "the hours any shift template can reach: widen a template's start window or "
-            "days, or close those hours in opening_hours."
+            f"{_count(unserved.get('outside_template_reach_contacts'))} of them (in "
+            f"{_count(unserved.get('outside_template_reach_intervals'))} intervals) are "
+            "outside the hours any shift template can reach: widen a template's start "
+            "window or days, or close those hours in opening_hours."
         )
     closed = summary.get("demand_outside_opening_hours") or {}
     if closed and float(closed.get("contacts") or 0) > 0:

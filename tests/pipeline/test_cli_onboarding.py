@@ -252,3 +252,12 @@ def test_history_errors_speak_in_options(tmp_path: Path) -> None:
     assert "TRANSFER" in output
     assert "--ignored-value" in output
     assert "ContactColumns" not in output
+
+
+def test_run_without_a_history_file_says_how_to_get_one(tmp_path: Path) -> None:
+    config = tmp_path / "plan.toml"
+    config.write_text('[site]\ntime_zone = "UTC"\n')
+    code, output = _invoke("run", "history.csv", "-c", str(config), "-o", str(tmp_path / "o"))
+    assert code == 2
+    assert "wfm example-history" in output
+    assert "wfm history" in output

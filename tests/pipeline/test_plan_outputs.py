@@ -112,6 +112,9 @@ def test_unserved_demand_is_counted_never_a_silent_zero(result: PlanResult) -> N
     summary = result.summary()["unserved_demand"]
     assert summary["contacts"] == pytest.approx(unserved["volume"].sum())
     assert summary["intervals"] == len(unserved)
+    outside = unserved[unserved["reason"] == "outside every shift template"]
+    assert summary["outside_template_reach_intervals"] == len(outside) > 0
+    assert summary["outside_template_reach_contacts"] == pytest.approx(outside["volume"].sum())
     served = projection[demand & ~projection["unserved"]]
     assert (served["available_agents"] >= 1).all()
     assert served["projected_service_level"].notna().all()
