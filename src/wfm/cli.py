@@ -560,8 +560,8 @@ def run(
 ) -> None:
     """Run the whole chain (help text: ``_RUN_HELP``)."""
     from wfm.config import load_config
-    from wfm.io import read_frame
     from wfm.core.errors import InputError
+    from wfm.io import read_frame
     from wfm.pipeline import plan
 
     if not history.is_file():
