@@ -31,12 +31,18 @@ from collections.abc import Callable
 from functools import wraps
 from importlib import resources
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
 
 from wfm._version import __version__
 from wfm.core.errors import WfmError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from wfm.config import PlanConfig
+    from wfm.schedule import ScheduleResult
 
 QUEUE_COLUMN = "queue"
 P = ParamSpec("P")
@@ -397,8 +403,9 @@ def schedule(requirement: Path, config_path: Path, output: Path) -> None:
     )
     _progress("solving ...")
     result = schedule_requirement(frame, config)
+    coverage = _one_service_level(frame, result, config)
     write_frame(result.segments, output / "schedule_segments.csv")
-    write_frame(result.coverage, output / "coverage.csv")
+    write_frame(coverage, output / "coverage.csv")
     write_frame(result.agents, output / "agents.csv")
     click.echo(result.summary().to_string())
 
@@ -604,6 +611,31 @@ def run(
     click.echo(f"wrote {len(written)} files to {output}")
     if not no_report:
         click.echo(f"report: {output / 'report.html'}")
+
+
+def _one_service_level(
+    requirement: pd.DataFrame, result: ScheduleResult, config: PlanConfig
+) -> pd.DataFrame:
+    """Coverage with the pipeline's service level (sizing model, shrinkage, targets).
+
+    Without volume and handle time, or with a patience still to be estimated, no service
+    level can be projected the way `wfm run` does: the column is left out rather than
+    given under another model.
+    """
+    from wfm.pipeline import align_coverage, project_service
+
+    queues = sorted(str(q) for q in requirement["queue"].unique())
+    patience = {q: config.staffing.target_for(q).patience_seconds for q in queues}
+    if not {"volume", "aht_seconds"} <= set(requirement.columns) or "estimate" in patience.values():
+        click.echo(
+            "note: coverage.csv has no service_level (needs volume, aht_seconds and a numeric "
+            "or absent patience_seconds; `wfm run` projects it)",
+            err=True,
+        )
+        return result.coverage.drop(columns=["service_level"], errors="ignore")
+    numeric = {q: float(v) for q, v in patience.items() if isinstance(v, int | float)}
+    projection = project_service(requirement, result.coverage, config, patience_seconds=numeric)
+    return align_coverage(result, projection).coverage
 
 
 def _refuse_foreign_folder(output: Path) -> None:

@@ -261,3 +261,28 @@ def test_run_without_a_history_file_says_how_to_get_one(tmp_path: Path) -> None:
     assert code == 2
     assert "wfm example-history" in output
     assert "wfm history" in output
+
+
+def test_stage_schedule_writes_the_same_service_level_as_run(tmp_path: Path) -> None:
+    history, config = _small_plan(tmp_path)
+    out = tmp_path / "out"
+    code, output = _invoke(
+        "run", str(history), "-c", str(config), "-o", str(out), "--no-backtest", "--no-report"
+    )
+    assert code == 0, output
+    stage = tmp_path / "stage"
+    code, output = _invoke(
+        "schedule", str(out / "requirement.csv"), "-c", str(config), "-o", str(stage)
+    )
+    assert code == 0, output
+    coverage = pd.read_csv(stage / "coverage.csv")
+    projected = pd.read_csv(out / "projected_service.csv")
+    both = coverage.merge(projected, on=["queue", "interval_start"], suffixes=("", "_run"))
+    assert len(both) == len(projected)
+    # the stage recomputes the projection from its own schedule with the run's model
+    recomputed = both["scheduled_agents"] == both["scheduled_agents_run"]
+    assert recomputed.mean() > 0.5  # same solver, same input: mostly the same schedule
+    same = both[recomputed]
+    pd.testing.assert_series_equal(
+        same["service_level"], same["projected_service_level"], check_names=False
+    )
