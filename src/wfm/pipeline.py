@@ -1100,6 +1100,19 @@ def plan(
     timings: dict[str, float] = {}
     frame = history_in_site_zone(history, config)
     validate_plan_inputs(frame, config)
+    if state_events is not None:
+        if not config.schedule.templates:
+            raise InputError(
+                "agent state events were given but no schedule can be made. Fix: add "
+                "[[schedule.templates]] to the configuration, or leave the events out."
+            )
+        absent = [c for c in ("agent", "state", "start") if c not in state_events.columns]
+        if absent:
+            raise InputError(
+                f"agent state events have no column(s) {absent} (columns: "
+                f"{list(state_events.columns)}). Fix: give agent, state, start (and end) "
+                "per event."
+            )
 
     patience_estimates: dict[str, float] = {}
     queues = sorted(str(q) for q in frame[QUEUE].unique())

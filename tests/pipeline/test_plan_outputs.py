@@ -299,3 +299,11 @@ def test_opening_hours_on_a_dst_day_follow_the_wall_clock() -> None:
     # 01:00 and 01:30 happen twice on the fall-back day: four open intervals
     assert mask.sum() == 4
     assert set(starts[mask].strftime("%H:%M")) == {"01:00", "01:30"}
+
+
+def test_state_events_are_checked_before_any_stage(history: pd.DataFrame) -> None:
+    steps: list[str] = []
+    events = pd.DataFrame({"agent": ["a"], "status": ["Available"]})
+    with pytest.raises(InputError, match=r"no column\(s\) \['state', 'start'\]"):
+        plan(history, _config(), state_events=events, run_backtest=False, progress=steps.append)
+    assert steps == []
