@@ -642,7 +642,7 @@ h2{margin-top:2em;border-bottom:1px solid #bbb;font-size:1.25em}
 .table{max-width:100%;overflow-x:auto}
 table{border-collapse:collapse;font-size:0.85em;margin:0.8em 0}td,th{border:1px solid #ccc;
 padding:3px 8px;text-align:right}th{background:#f2f2f2;text-align:center}
-td:first-child{text-align:left}img{max-width:100%;height:auto;display:block;margin:0.6em 0}
+td.text{text-align:left}img{max-width:100%;height:auto;display:block;margin:0.6em 0}
 p,li{line-height:1.45;max-width:60em}
 """
 
@@ -657,6 +657,26 @@ def _text_html(text: str) -> list[str]:
         else:
             parts.append(f"<p>{html.escape(' '.join(lines))}</p>")
     return parts
+
+
+def _table_html(frame: pd.DataFrame, float_format: str) -> str:
+    """One table as HTML: no index, cells formatted by kind, text columns left-aligned."""
+    shown = format_table(frame, float_format=float_format)
+    kinds = [column_kind(str(name), frame[name]) for name in frame.columns]
+    head = "".join(f"<th>{html.escape(str(name))}</th>" for name in shown.columns)
+    rows = []
+    for values in shown.itertuples(index=False):
+        cells = "".join(
+            f"<td class='text'>{html.escape(v)}</td>"
+            if kind == "text"
+            else f"<td>{html.escape(v)}</td>"
+            for v, kind in zip(values, kinds, strict=True)
+        )
+        rows.append(f"<tr>{cells}</tr>")
+    return (
+        f"<div class='table'><table><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
 
 
 def html_report(
@@ -686,14 +706,7 @@ def html_report(
     ]
     for section in sections:
         parts.append(f"<h2>{html.escape(section.title)}</h2>")
-        tables = [
-            "<div class='table'>"
-            + format_table(table, float_format=float_format).to_html(
-                index=False, border=0, escape=True
-            )
-            + "</div>"
-            for table in section.tables
-        ]
+        tables = [_table_html(table, float_format) for table in section.tables]
         if section.tables_first:
             parts.extend(tables)
         parts.extend(_text_html(section.text))
