@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 OUT    ?= demo_output
 
-.PHONY: demo test lint typecheck unit bench bench-quick docs clean install install-dev
+.PHONY: demo test lint typecheck unit bench bench-quick docs clean install install-dev chromium
 
 $(VENV)/.created:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "wfm needs Python >= 3.11, found " + sys.version.split()[0]'
@@ -45,6 +45,13 @@ docs: $(VENV)/.installed-dev
 	$(VENV)/bin/mkdocs build --strict --quiet
 
 test: lint typecheck unit docs
+
+# Debian's headless chromium for the report's browser test (skipped where it is missing).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; }
 
 bench-quick: $(VENV)/.installed-dev
 	$(PY) benchmarks/run_quick.py

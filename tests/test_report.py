@@ -93,3 +93,115 @@ def test_html_report_is_self_contained_with_embedded_pngs() -> None:
     assert "https://" not in document
     first = document.split("data:image/png;base64,")[1].split("'")[0]
     assert base64.b64decode(first)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_tables_are_formatted_by_kind_without_index() -> None:
+    from wfm.report import format_table
+
+    stamp = pd.Timestamp("2024-01-08 08:30", tz="Europe/London")  # a Monday
+    frame = pd.DataFrame(
+        {
+            "volume": [1476.0],
+            "service_level": [0.8234],
+            "paid_hours": [12.345],
+            "wait_seconds": [20.6],
+            "scheduled_agents": [2.5],
+            "interval_start": [stamp],
+            "date": [pd.Timestamp("2024-01-08")],
+            "model": ["combination"],
+        },
+        index=[7],
+    )
+    shown = format_table(frame).iloc[0].to_dict()
+    assert shown == {
+        "volume": "1,476",
+        "service level": "82.3%",
+        "paid hours": "12.3",
+        "wait seconds": "21",
+        "scheduled agents": "2.5",
+        "interval start": "Mon 08 Jan 2024 08:30",
+        "date": "Mon 08 Jan 2024",
+        "model": "combination",
+    }
+    document = html_report("t", [ReportSection("s", "- one\n- two\n\nplain", tables=[frame])])
+    assert "<td>7</td>" not in document  # no index column
+    assert "<ul><li>one</li><li>two</li></ul>" in document
+    assert "1,476.000" not in document
+
+
+def test_headline_and_sentences_say_which_figure_is_which() -> None:
+    from wfm.report import headline_table, summary_sentences
+
+    summary = {
+        "site": "s",
+        "forecast_contacts": 1000.0,
+        "shrinkage": 0.1,
+        "peak_required_agents": 5,
+        "required_agent_hours_before_shrinkage": 90.0,
+        "required_agent_hours_after_shrinkage": 100.0,
+        "schedule": {
+            "status": "time_limit",
+            "gap": 0.2,
+            "scheduled_agent_hours": 95.0,
+            "paid_hours": 110.0,
+            "under_agent_hours": 5.0,
+            "over_agent_hours": 0.0,
+            "shifts": 12,
+            "agents": 12,
+        },
+        "projected_service_level": 0.78,
+        "unserved_demand": {
+            "contacts": 12.0,
+            "share": 0.012,
+            "intervals": 3,
+            "outside_template_reach_contacts": 12.0,
+        },
+    }
+    table = headline_table(summary).set_index("figure")["value"]
+    assert table["Agent-hours required on the phones (before shrinkage)"] == "90.0"
+    assert table["Agent-hours to schedule (after 10.0% shrinkage)"] == "100.0"
+    assert table["Paid hours of the schedule"] == "110.0"
+    assert table["Solver status / gap to best bound"] == "time_limit / 20.0%"
+    text = summary_sentences(summary)
+    assert "stopped at its time limit" in text
+    assert "time_limit_seconds" in text  # what to do about a large gap
+    assert "short of the requirement by 5.0 agent-hours" in text
+    assert "12 forecast contacts" in text
+
+
+def test_heatmap_names_unserved_and_closed_cells() -> None:
+    frame = _intervals("2024-01-01", "2024-01-03")
+    frame["unserved"] = False
+    frame.loc[3, "unserved"] = True
+    frame["closed"] = frame["interval_start"].dt.hour < 2
+    figure = plot_interval_heatmap(frame, unserved_column="unserved", closed_column="closed")
+    axes = figure.axes[0]
+    labels = [t.get_text() for t in axes.get_legend().get_texts()]
+    assert labels == [
+        "no forecast demand",
+        "closed (opening hours)",
+        "demand but no agent on the phones (unserved)",
+    ]
+    assert [t.get_text() for t in axes.get_yticklabels()] == ["Mon 01 Jan", "Tue 02 Jan"]
+    assert axes.get_xlabel()
+    assert axes.get_ylabel()
+    assert figure.axes[1].get_ylabel() == "service level"  # the colour bar is labelled
+    # a value hidden under a mark is not drawn as a coloured (e.g. 0%) cell
+    drawn = axes.images[0].get_array()
+    assert drawn.mask[0, 3]
+    assert drawn.mask[0, 0]
+
+
+def test_plan_report_without_a_schedule_has_the_forecast_sections() -> None:
+    from wfm.report import plan_report
+
+    frame = _intervals("2024-01-01", "2024-01-03").assign(
+        volume_lo_80=lambda f: f["volume"] * 0.9, volume_hi_80=lambda f: f["volume"] * 1.1
+    )
+    requirement = frame.assign(required_agents=3, open=frame["interval_start"].dt.hour >= 1)
+    document = plan_report(
+        {"forecast": frame, "requirement": requirement},
+        {"site": "x", "forecast_contacts": float(frame["volume"].sum())},
+    )
+    headings = [part.split("</h2>")[0] for part in document.split("<h2>")[1:]]
+    assert headings == ["Summary", "Forecast", "Demand not planned for, per day"]

@@ -35,6 +35,7 @@ from wfm.forecast import *  # noqa: F403
 from wfm.pipeline import PlanInput as PlanInput
 from wfm.pipeline import PlanOutput as PlanOutput
 from wfm.pipeline import PlanResult as PlanResult
+from wfm.pipeline import history_from_contacts as history_from_contacts
 from wfm.pipeline import plan as plan
 from wfm.pipeline import plan_from_input as plan_from_input
 from wfm.schedule import *  # noqa: F403
@@ -47,6 +48,7 @@ __all__ = sorted(
         "PlanResult",
         "__version__",
         "load_config",
+        "history_from_contacts",
         "plan",
         "plan_from_input",
         "adherence",

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from wfm.adherence import AdherenceRules, StateMapping
+from wfm.adherence import AdherenceRules, ContactColumns, StateMapping
 from wfm.core.errors import InputError, describe_value
 from wfm.core.grid import ALLOWED_INTERVAL_MINUTES, check_time_zone
 from wfm.forecast import EventCalendar
@@ -262,6 +262,96 @@ class AdherenceConfig(BaseModel):
             raise InputError(f"adherence: {exc}") from exc
 
 
+WEEKDAY_KEYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+"""Weekday keys of ``opening_hours`` tables, Monday first (Python's weekday numbers)."""
+
+
+def parse_opening_ranges(text: str) -> list[tuple[int, int]]:
+    """Parse ``"08:00-20:00"``, ``"08:00-12:00, 13:00-18:00"`` or ``"closed"``.
+
+    Returns
+    -------
+    list of (int, int)
+        Opening ranges in minutes after local midnight, end exclusive (``24:00`` = 1440).
+
+    Raises
+    ------
+    ValueError
+        On a malformed range, an end not after its start, or minutes not in 0..1440.
+    """
+    if text.strip().lower() == "closed":
+        return []
+    ranges = []
+    for part in text.split(","):
+        try:
+            begin_text, end_text = (piece.strip() for piece in part.split("-"))
+            begin = _minutes(begin_text)
+            end = _minutes(end_text)
+        except ValueError as exc:
+            raise ValueError(
+                f"{text!r} is not 'HH:MM-HH:MM' (ranges separated by commas) or 'closed'"
+            ) from exc
+        if not 0 <= begin < end <= 1440:
+            raise ValueError(f"range {part.strip()!r} must have 00:00 <= start < end <= 24:00")
+        ranges.append((begin, end))
+    return ranges
+
+
+def _minutes(text: str) -> int:
+    hours, minutes = text.split(":")
+    if len(minutes) != 2:
+        raise ValueError(text)
+    return int(hours) * 60 + int(minutes)
+
+
+class OpeningHoursConfig(BaseModel):
+    """When each queue takes contacts, per weekday (local wall-clock time).
+
+    Each weekday (``mon`` ... ``sun``) maps to ``"HH:MM-HH:MM"`` (end exclusive,
+    ``24:00`` allowed), several ranges separated by commas, or ``"closed"``; a weekday
+    missing from a table is closed. A queue uses ``queues.<queue>``, else ``default``;
+    with neither, the queue's opening hours are the history's own pattern: a weekday's
+    interval is open if any contact arrived in it on that weekday in the history.
+
+    Attributes
+    ----------
+    default : dict of str to str or None
+        Opening hours of every queue without its own table.
+    queues : dict of str to dict of str to str
+        Per-queue opening hours.
+    """
+
+    model_config = _FROZEN
+
+    default: dict[str, str] | None = None
+    queues: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    @field_validator("default")
+    @classmethod
+    def _valid_default(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        if value is not None:
+            _check_week(value)
+        return value
+
+    @field_validator("queues")
+    @classmethod
+    def _valid_queues(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        for week in value.values():
+            _check_week(week)
+        return value
+
+    def table_for(self, queue: str) -> dict[str, str] | None:
+        """Return the configured week of ``queue`` (None: use the history's pattern)."""
+        return self.queues.get(queue, self.default)
+
+
+def _check_week(week: dict[str, str]) -> None:
+    for day, text in week.items():
+        if day not in WEEKDAY_KEYS:
+            raise ValueError(f"weekday {day!r} must be one of {list(WEEKDAY_KEYS)}")
+        parse_opening_ranges(text)
+
+
 class PlanConfig(BaseModel):
     """Everything one planning run needs besides the data.
 
@@ -272,6 +362,9 @@ class PlanConfig(BaseModel):
     staffing : StaffingConfig
     schedule : ScheduleConfig
     adherence : AdherenceConfig
+    opening_hours : OpeningHoursConfig
+    contact_columns : wfm.adherence.ContactColumns or None
+        Column mapping of contact records for ``wfm history`` (an ACD export).
     """
 
     model_config = _FROZEN
@@ -281,6 +374,8 @@ class PlanConfig(BaseModel):
     staffing: StaffingConfig = Field(default_factory=StaffingConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     adherence: AdherenceConfig = Field(default_factory=AdherenceConfig)
+    opening_hours: OpeningHoursConfig = Field(default_factory=OpeningHoursConfig)
+    contact_columns: ContactColumns | None = None
 
 
 def load_config(path: str | Path) -> PlanConfig:
@@ -374,3 +469,144 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise InputError(
             f"configuration file {str(file)!r} is not valid TOML: {exc}. Fix: correct the syntax."
         ) from exc
+
+
+def generic_config_text(*, time_zone: str = "UTC", patience_seconds: float | None = None) -> str:
+    """Return a generic, commented run configuration (what ``wfm init`` writes).
+
+    Monday to Friday 08:00-20:00, full-time (8 h paid) and part-time (4-5 h) shifts, 80%
+    of contacts answered within 20 s, occupancy at most 85%, 8% absence shrinkage.
+
+    Parameters
+    ----------
+    time_zone : str, default "UTC"
+        IANA zone of the centre.
+    patience_seconds : float, optional
+        Mean caller patience in seconds: sizes with Erlang A (give it only when the
+        history has abandonment columns to estimate it from); None sizes with Erlang C.
+
+    Returns
+    -------
+    str
+        TOML text that :func:`load_config` accepts.
+    """
+    if patience_seconds is None:
+        patience = (
+            "# patience_seconds = 120          # mean caller patience (s): sizes with Erlang A\n"
+            '# service_level_definition = "answered_of_offered"   # needed with patience\n'
+            "# Without patience the sizing is Erlang C (nobody abandons: conservative)."
+        )
+    else:
+        patience = (
+            f"patience_seconds = {patience_seconds:.0f}   # estimated from the history's "
+            "abandonments (total wait / abandons);\n"
+            '# "estimate" re-estimates it on every run. With patience the sizing is Erlang A.\n'
+            'service_level_definition = "answered_of_offered"'
+        )
+    return _GENERIC_CONFIG.format(time_zone=time_zone, patience=patience)
+
+
+_GENERIC_CONFIG = """\
+# wfm run configuration, written by `wfm init`. Every key: docs/pipeline.md.
+# Edit the lines marked EDIT, then: wfm run history.csv -c plan.toml -o out/
+
+[site]
+name = "My contact centre"      # EDIT: shown in the report
+time_zone = "{time_zone}"       # EDIT: IANA zone; history times without a UTC offset are read in it
+interval_minutes = 30           # 15, 30 or 60: the history's interval length
+
+[forecast]
+model = "auto"         # backtest per queue: the combination unless a model is 5% better
+horizon_days = 7       # days planned after the last day of the history
+levels = [80, 95]      # prediction-interval levels (percent)
+backtest_origins = 4   # rolling origins; needs about origins + 3 weeks of history
+
+[staffing.default]
+target_service_level = 0.8   # EDIT: 80% of contacts answered ...
+target_seconds = 20          # EDIT: ... within 20 seconds
+max_occupancy = 0.85         # agents busy at most 85% of their time on the phones
+{patience}
+
+# Per-queue targets override the default, e.g.
+# [staffing.queues.sales]
+# target_seconds = 30
+
+[staffing.shrinkage]
+# Time paid but not on the phones (absence, training, meetings), as fractions combined
+# as 1 - (1 - a)(1 - b)...; breaks and lunches are placed by the scheduler: not here.
+absence = 0.08                  # EDIT
+
+# Opening hours per weekday, local time (a weekday left out is closed). Without this
+# table each queue opens when its history had contacts (same weekday and time).
+[opening_hours.default]
+mon = "08:00-20:00"             # EDIT
+tue = "08:00-20:00"
+wed = "08:00-20:00"
+thu = "08:00-20:00"
+fri = "08:00-20:00"
+# sat = "09:00-13:00"
+# A queue with other hours: [opening_hours.queues.<queue>]
+
+# Shift templates: start window, paid length, days (Monday = 0 ... Sunday = 6), cost.
+# With several queues, set queue = "<queue>" on each template.
+[[schedule.templates]]
+name = "full_time"
+earliest_start = "08:00:00"
+latest_start = "12:00:00"       # the last full-time shift ends at 20:30 (8 h + lunch)
+start_step_minutes = 30
+paid_minutes = [480]
+days = [0, 1, 2, 3, 4]
+cost_per_paid_hour = 1.0
+
+  [[schedule.templates.breaks]]
+  activity = "break"
+  length_minutes = 15
+  earliest_start_minutes = 90
+  latest_start_minutes = 150
+  step_minutes = 15
+
+  [[schedule.templates.breaks]]
+  activity = "lunch"
+  length_minutes = 30
+  earliest_start_minutes = 210
+  latest_start_minutes = 300
+  step_minutes = 15
+  paid = false
+
+  [[schedule.templates.breaks]]
+  activity = "break"
+  length_minutes = 15
+  earliest_start_minutes = 360
+  latest_start_minutes = 420
+  step_minutes = 15
+
+[[schedule.templates]]
+name = "part_time"
+earliest_start = "08:00:00"
+latest_start = "16:00:00"
+start_step_minutes = 30
+paid_minutes = [240, 300]
+days = [0, 1, 2, 3, 4]
+cost_per_paid_hour = 1.05
+
+  [[schedule.templates.breaks]]
+  activity = "break"
+  length_minutes = 15
+  earliest_start_minutes = 90
+  latest_start_minutes = 180
+  step_minutes = 15
+
+# Named agents with contracts (optional; without them the schedule lists shifts):
+# [[schedule.agents]]
+# agent = "alice"
+# max_weekly_hours = 40
+
+[schedule.rules]
+under_cost_per_agent_hour = 50.0   # penalty per agent-hour short of the requirement
+over_cost_per_agent_hour = 1.0     # penalty per agent-hour above it
+
+[schedule.solver]
+solver = "cbc"                 # or "highs"
+time_limit_seconds = 60
+mip_gap = 0.01
+"""

@@ -32,13 +32,39 @@ from wfm.datasets import (
     israel_bank_intervals,
     load_israel_bank_calls,
 )
-from wfm.forecast import forecast_bias, wape
-from wfm.pipeline import PlanResult, plan
+from wfm.forecast import MissingIntervalsWarning, forecast_bias, wape
+from wfm.pipeline import PlanResult, plan, prepare_output_folder, record_manifest
 from wfm.schedule import Agent
 
 DEMO_CONFIG = "israel_bank_plan.toml"
 TARGET_WEEK_START = pd.Timestamp("1999-01-25", tz=ISRAEL_BANK_TZ)
 TARGET_WEEK_END = pd.Timestamp("1999-02-01", tz=ISRAEL_BANK_TZ)
+DEMO_FILES = frozenset(
+    {
+        ".wfm-manifest.json",
+        "forecast.csv",
+        "requirement.csv",
+        "backtest.csv",
+        "schedule_segments.csv",
+        "coverage.csv",
+        "agents.csv",
+        "projected_service.csv",
+        "missing_intervals.csv",
+        "adherence_by_agent.csv",
+        "adherence_by_interval.csv",
+        "adherence_exceptions.csv",
+        "summary.json",
+        "config.json",
+        "forecast_vs_actual.csv",
+        "real_kpis.csv",
+        "plan_vs_real.csv",
+        "config.toml",
+        "config_effective.json",
+        "summary.txt",
+        "report.html",
+    }
+)
+"""Files the demo writes (a folder holding only these is the demo's own)."""
 
 
 def demo_config() -> PlanConfig:
@@ -96,7 +122,12 @@ def demo_agents(events: pd.DataFrame, before: pd.Timestamp) -> list[Agent]:
     return agents
 
 
-def run_demo(output: str | Path, *, progress: Callable[[str], None] | None = None) -> str:
+def run_demo(
+    output: str | Path,
+    *,
+    progress: Callable[[str], None] | None = None,
+    overwrite: bool = False,
+) -> str:
     """Run the demo and write its tables and ``report.html`` to ``output``.
 
     Parameters
@@ -105,6 +136,9 @@ def run_demo(output: str | Path, *, progress: Callable[[str], None] | None = Non
         Output folder (created if missing).
     progress : callable, optional
         Receives short progress messages.
+    overwrite : bool, default False
+        Write into a non-empty folder that wfm did not write (see
+        :func:`wfm.pipeline.prepare_output_folder`).
 
     Returns
     -------
@@ -113,7 +147,10 @@ def run_demo(output: str | Path, *, progress: Callable[[str], None] | None = Non
     """
     say = progress or (lambda message: None)
     out = Path(output)
-    out.mkdir(parents=True, exist_ok=True)
+    # a folder holding only the demo's own outputs (e.g. from a version without a
+    # manifest) is the demo's; anything else is refused unless overwrite
+    known = out.is_dir() and all(p.name in DEMO_FILES for p in out.iterdir())
+    prepare_output_folder(out, overwrite=overwrite or known)
     events = israel_bank_agent_states()
     config = demo_config()
     config = config.model_copy(
@@ -146,7 +183,19 @@ def run_demo(output: str | Path, *, progress: Callable[[str], None] | None = Non
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = plan(history, config, state_events=week_events, progress=say)
-    notes = sorted({str(w.message).split(";")[0] for w in caught})
+    notes = sorted(
+        {
+            str(w.message).split(";")[0]
+            for w in caught
+            if not issubclass(w.category, MissingIntervalsWarning)
+        }
+    )
+    if result.missing_intervals is not None and len(result.missing_intervals):
+        days = result.missing_intervals["interval_start"].dt.date.nunique()
+        notes.append(
+            f"{len(result.missing_intervals)} intervals on {days} day(s) are missing from the "
+            "history; the forecaster imputed them for training only (missing_intervals.csv)"
+        )
 
     say("scoring against the real week ...")
     calls = load_israel_bank_calls()
@@ -204,7 +253,7 @@ def run_demo(output: str | Path, *, progress: Callable[[str], None] | None = Non
             validate="one_to_one",
         )
 
-    result.write(out)
+    result.write(out, overwrite=True)  # the folder was checked above
     forecast.to_csv(out / "forecast_vs_actual.csv", index=False)
     kpi.to_csv(out / "real_kpis.csv", index=False)
     if staffing is not None:
@@ -217,7 +266,10 @@ def run_demo(output: str | Path, *, progress: Callable[[str], None] | None = Non
     summary = _summary_text(result, accuracy, kpi, staffing, notes)
     (out / "summary.txt").write_text(summary + "\n", encoding="utf-8")
     say("writing report ...")
-    report_path = _write_report(out, result, forecast, actual, kpi, staffing, accuracy, summary)
+    report_path = _write_report(out, result, actual, kpi, staffing, accuracy)
+    extra = ["forecast_vs_actual.csv", "real_kpis.csv", "config.toml", "config_effective.json"]
+    extra += ["summary.txt", "report.html"] + (["plan_vs_real.csv"] if staffing is not None else [])
+    record_manifest(out, [out / name for name in extra])
     return summary + f"\n\nReport: {report_path}\nTables: {out}/"
 
 
@@ -290,131 +342,94 @@ def _summary_text(
 def _write_report(
     out: Path,
     result: PlanResult,
-    forecast: pd.DataFrame,
     actual: pd.DataFrame,
     kpi: pd.DataFrame,
     staffing: pd.DataFrame | None,
     accuracy: dict[str, float],
-    summary: str,
 ) -> Path:
-    from wfm.report import (
-        ReportSection,
-        html_report,
-        plot_bars,
-        plot_coverage,
-        plot_forecast,
-        plot_gantt,
-        plot_interval_heatmap,
-    )
+    from wfm.report import ReportSection, plan_report, plot_coverage, plot_interval_heatmap
 
-    sections = [
-        ReportSection("Summary", summary),
-        ReportSection(
-            "Forecast vs actual",
-            "Half-hourly offered contacts of the target week: forecast with its 80% and 95% "
-            f"prediction bands, and what really arrived (WAPE {accuracy['wape']:.1%}).",
-            figures=[plot_forecast(result.forecast, actual)],
+    summary = result.summary()
+    real_total = float(kpi["offered"].sum())
+    rows = [
+        ("Interval WAPE of the forecast", f"{accuracy['wape']:.1%}"),
+        ("Bias of the forecast (positive: too high)", f"{accuracy['bias']:+.1%}"),
+        ("Actual intervals inside the 80% band", f"{accuracy['coverage_80']:.0%}"),
+        ("Real offered contacts", f"{real_total:,.0f}"),
+        (
+            "Real abandon rate",
+            f"{kpi['abandoned'].sum() / max(real_total, 1.0):.1%}",
         ),
     ]
-    if result.backtest is not None:
-        table = result.backtest.table()
-        sections.append(
-            ReportSection(
-                "Backtest accuracy",
-                "Rolling-origin backtest on the history: WAPE and bias (fractions) of each "
-                "candidate model by lead day. The model with the lowest WAPE was used.",
-                tables=[table],
+    sections = []
+    if staffing is not None:
+        served = staffing.dropna(subset=["projected_service_level", "real_service_level"])
+        weights = served["real_offered"].to_numpy(dtype=float)
+        if weights.sum() > 0:
+            planned = float(np.average(served["projected_service_level"], weights=weights))
+            real = float(np.average(served["real_service_level"], weights=weights))
+            rows.append(
+                ("Service level planned with the schedule (real-offered weights)", f"{planned:.1%}")
             )
+            rows.append(("Service level the centre really reached", f"{real:.1%}"))
+    sections.append(
+        ReportSection(
+            "Scored against the real week",
+            "The week planned here (25-31 January 1999) really happened: the forecast is "
+            "scored against the real offered contacts and the plan against the service the "
+            "centre really gave with its own staffing.",
+            tables=[pd.DataFrame(rows, columns=["figure", "value"])],
+            tables_first=False,
         )
-    if result.schedule is not None:
-        coverage = result.schedule.coverage.rename(
-            columns={"required_agents": "required", "scheduled_agents": "scheduled"}
-        )
-        segments = result.schedule.segments
-        first_day = pd.Timestamp(segments["start"].min()).normalize()
-        sections.append(
-            ReportSection(
-                "Requirement vs scheduled coverage",
-                "Agents required per half-hour (grossed up for shrinkage) and agents the "
-                "schedule puts on the phones net of breaks and lunches.",
-                figures=[plot_coverage(coverage)],
-            )
-        )
-        sections.append(
-            ReportSection(
-                "Roster (first day)",
-                result.schedule.gantt(day=first_day, max_agents=40),
-                figures=[
-                    plot_gantt(segments, start=first_day, end=first_day + pd.Timedelta(days=1))
-                ],
-            )
-        )
+    )
     if staffing is not None:
         sections.append(
             ReportSection(
-                "Service level per half-hour: plan",
-                "Projected with the scheduled agents on the forecast (Erlang A).",
-                figures=[
-                    plot_interval_heatmap(
-                        staffing, "projected_service_level", title="Planned service level"
-                    )
-                ],
-            )
-        )
-        sections.append(
-            ReportSection(
                 "Service level per half-hour: real",
-                "From the call records of the same week (answered within the threshold over "
-                "offered).",
+                "From the call records of the same week: answered within the threshold "
+                "over offered. Light grey: no contacts offered.",
                 figures=[
                     plot_interval_heatmap(
-                        staffing, "real_service_level", title="Real service level"
+                        staffing,
+                        "real_service_level",
+                        title="Real service level",
+                        colorbar_label="service level",
                     )
                 ],
             )
         )
         if "real_agents_logged_in" in staffing.columns:
-            staffed = staffing.assign(
-                required=staffing["required_agents"], scheduled=staffing["real_agents_logged_in"]
-            )
             sections.append(
                 ReportSection(
                     "Real agents logged in vs requirement",
                     "Average number of the centre's agents logged in (serving or available "
-                    "between calls, inferred from their service intervals) per half-hour, against "
-                    "the requirement the plan computed.",
-                    figures=[plot_coverage(staffed, title="Requirement vs real agents logged in")],
+                    "between calls, inferred from their service intervals) per half-hour, "
+                    "against the agents the plan requires on the phones (before shrinkage).",
+                    figures=[
+                        plot_coverage(
+                            staffing,
+                            required_column="required_agents",
+                            scheduled_column="real_agents_logged_in",
+                            title="Requirement vs real agents logged in",
+                            required_label="required on the phones (plan)",
+                            scheduled_label="real agents logged in",
+                        )
+                    ],
                 )
             )
-    if result.adherence is not None:
-        per_agent = result.adherence.aggregate("agent").reset_index(drop=True)
-        per_agent = per_agent[per_agent["scheduled_seconds"] > 0]
-        shown = per_agent[["agent", "adherence", "conformance", "exception_seconds"]]
-        sections.append(
-            ReportSection(
-                "Adherence per agent",
-                "The real agents' activity in the target week (On Call or Available = work, "
-                "inferred from their service intervals) against the roster the plan gave them "
-                f"({result.config.adherence.definition} definition, grace "
-                f"{result.config.adherence.start_before_seconds:.0f} s). The agents never saw "
-                "this roster, so the figures measure how far the centre's real staffing "
-                "pattern was from the cost-optimal one, not the agents' discipline.",
-                figures=[
-                    plot_bars(
-                        shown,
-                        "agent",
-                        "adherence",
-                        title="Adherence",
-                        xlabel="fraction",
-                        reference=0.9,
-                    )
-                ],
-                tables=[shown],
-            )
-        )
-    if result.schedule is not None:
-        sections.append(ReportSection("Hours per agent", tables=[result.schedule.agents.head(60)]))
-    document = html_report(f"wfm plan: {result.config.site.name}", sections)
+    document = plan_report(
+        result.tables(),
+        summary,
+        actual=actual,
+        actual_label="actual (real week)",
+        extra_sections=sections,
+        adherence_text="The real agents' activity in the target week (On Call or Available = "
+        "work, inferred from their service intervals) against the roster the plan gave them "
+        f"({result.config.adherence.definition} definition, grace "
+        f"{result.config.adherence.start_before_seconds:.0f} s). The agents never saw this "
+        "roster, so the figures measure how far the centre's real staffing pattern was from "
+        "the cost-optimal one, not the agents' discipline.",
+    )
     path = out / "report.html"
     path.write_text(document, encoding="utf-8")
     return path

@@ -32,8 +32,9 @@ def _localise(values: pd.Series, tz: str, column: str, path: Path) -> pd.Series:
     if with_offset_array.any():
         row = int((present & ~with_offset_array).argmax())
         raise InputError(
-            f"{path.name}[{column!r}] mixes timestamps with and without UTC offsets (row {row} "
-            f"has none: {values.iloc[row]!r}). Fix: write every timestamp the same way."
+            f"{path.name}[{column!r}] mixes timestamps with and without UTC offsets (row "
+            f"{values.index[row]!r} has none: {values.iloc[row]!r}). Fix: write every "
+            "timestamp the same way."
         )
     naive = pd.to_datetime(values, format="ISO8601")
     try:
@@ -45,7 +46,9 @@ def _localise(values: pd.Series, tz: str, column: str, path: Path) -> pd.Series:
         ) from exc
 
 
-def read_frame(path: str | Path, *, tz: str, time_columns: Sequence[str]) -> pd.DataFrame:
+def read_frame(
+    path: str | Path, *, tz: str, time_columns: Sequence[str], line_numbers: bool = False
+) -> pd.DataFrame:
     """Read a CSV or parquet file and make its time columns aware in ``tz``.
 
     Parameters
@@ -58,10 +61,14 @@ def read_frame(path: str | Path, *, tz: str, time_columns: Sequence[str]) -> pd.
     time_columns : sequence of str
         Columns holding timestamps (those absent from the file are ignored; empty cells
         become NaT).
+    line_numbers : bool, default False
+        Label the rows of a CSV file with their line numbers (the header is line 1), so
+        errors naming a row name the line (the command line does this).
 
     Returns
     -------
     pandas.DataFrame
+        With ``line_numbers``, a CSV file's rows are labelled with their line numbers.
 
     Raises
     ------
@@ -79,6 +86,10 @@ def read_frame(path: str | Path, *, tz: str, time_columns: Sequence[str]) -> pd.
             raise missing_extra("pyarrow", "parquet", "reading parquet files") from exc
     elif name.endswith((".csv", ".csv.gz")):
         frame = pd.read_csv(file)
+        if line_numbers:
+            # row labels are the file's line numbers (header = line 1), so an error naming
+            # a row points at the line to fix
+            frame.index = pd.RangeIndex(2, len(frame) + 2)
     else:
         raise InputError(f"file {str(file)!r} is not .csv, .csv.gz or .parquet. Fix: convert it.")
     for column in time_columns:

@@ -14,9 +14,9 @@ Every input and output also exists as a pydantic model (:class:`PlanInput`,
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from wfm.adherence import AdherenceResult, compute_adherence
+from wfm.adherence import AdherenceResult, ContactColumns, compute_adherence
 from wfm.config import PlanConfig, ServiceTarget
 from wfm.core.errors import InputError
 from wfm.core.frames import QUEUE, validate_interval_frame
@@ -91,6 +91,225 @@ def estimate_patience_seconds(history: pd.DataFrame) -> dict[str, float]:
     return {str(q): float(w / a) for q, (a, w) in sums[["abandoned", "wait_seconds"]].iterrows()}
 
 
+def history_from_contacts(
+    records: pd.DataFrame,
+    *,
+    columns: ContactColumns | None = None,
+    interval_minutes: int = 30,
+    tz: str | None = None,
+    queue_name: str = "all",
+) -> pd.DataFrame:
+    """Build the interval history ``wfm run`` reads from contact records (an ACD export).
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        One row per contact; the time columns aware (see :func:`wfm.io.read_frame`).
+    columns : wfm.adherence.ContactColumns, optional
+        Where each field is (arrival time, answer time, outcome and its values, wait
+        and talk seconds, optional hold, after-contact work and queue columns).
+    interval_minutes : int, default 30
+        Interval length in minutes.
+    tz : str, optional
+        Site zone of the intervals (default: the arrival column's zone).
+    queue_name : str, default "all"
+        Queue name when ``columns.queue`` is None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``queue``, ``interval_start``, ``volume`` (contacts offered to agents: answered
+        plus abandoned), ``aht_seconds`` (handle time of the answered contacts: talk plus
+        hold plus after-contact work, mean per interval), ``answered``, ``abandoned``,
+        ``wait_seconds`` (total queue wait of all offered contacts, so patience can be
+        estimated) and ``aht_imputed``; one row per interval of every local day from the
+        first to the last record (zero volume where nobody called).
+
+    Notes
+    -----
+    Rule for intervals where every caller abandoned (volume > 0 but no answered contact
+    with handle time): ``aht_seconds`` is the volume-weighted handle time of the same
+    queue on the same local day, or, if that day has no answered contact either, of the
+    queue over all the records; ``aht_imputed`` is True there. Intervals without
+    contacts have ``aht_seconds`` NaN.
+
+    Raises
+    ------
+    InputError
+        If a mapped column is missing or a queue has no answered contact at all.
+    """
+    from wfm.adherence import contact_kpis
+
+    mapping = columns or ContactColumns(customer=None)
+    kpis = contact_kpis(
+        records,
+        columns=mapping,
+        interval_minutes=interval_minutes,
+        tz=tz,
+        queue_name=queue_name,
+    ).to_frame()
+    frame = pd.DataFrame(
+        {
+            QUEUE: kpis["queue"].astype(str).to_numpy(),
+            "interval_start": pd.DatetimeIndex(kpis["interval_start"]),
+            "volume": kpis["offered"].to_numpy(dtype=float),
+        }
+    )
+    handled = kpis["handled_with_time"].to_numpy(dtype=float)
+    handle = kpis["handle_seconds"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        aht = np.where(handled > 0, handle / np.where(handled > 0, handled, 1.0), np.nan)
+    needs = (frame["volume"].to_numpy() > 0) & ~(handled > 0)
+    days = pd.DatetimeIndex(frame["interval_start"]).date
+    keys = pd.DataFrame({QUEUE: frame[QUEUE], "day": days, "h": handle, "n": handled})
+    by_day = keys.groupby([QUEUE, "day"])[["h", "n"]].transform("sum")
+    by_queue = keys.groupby(QUEUE)[["h", "n"]].transform("sum")
+    if (by_queue["n"].to_numpy() <= 0).any():
+        empty = sorted(set(frame.loc[by_queue["n"].to_numpy() <= 0, QUEUE]))
+        raise InputError(
+            f"queue(s) {empty} have no answered contact with handle time, so no handle time "
+            "can be given. Fix: check the outcome values mapped as answered and the talk "
+            "column."
+        )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        day_aht = by_day["h"].to_numpy() / by_day["n"].to_numpy()
+        queue_aht = by_queue["h"].to_numpy() / by_queue["n"].to_numpy()
+    fill = np.where(by_day["n"].to_numpy() > 0, day_aht, queue_aht)
+    frame["aht_seconds"] = np.where(needs, fill, aht)
+    frame["answered"] = kpis["answered"].to_numpy(dtype=float)
+    frame["abandoned"] = kpis["abandoned"].to_numpy(dtype=float)
+    frame["wait_seconds"] = kpis["total_wait_seconds"].to_numpy(dtype=float)
+    frame["aht_imputed"] = needs
+    return frame
+
+
+def _minute_of_week(stamps: pd.DatetimeIndex) -> np.ndarray:
+    """Local wall-clock minute of the week (Monday 00:00 = 0) of aware timestamps."""
+    return np.asarray(stamps.day_of_week * 1440 + stamps.hour * 60 + stamps.minute, dtype=np.int64)
+
+
+def opening_mask(
+    frame: pd.DataFrame, config: PlanConfig, history: pd.DataFrame | None = None
+) -> np.ndarray:
+    """Whether each interval of ``frame`` is inside its queue's opening hours.
+
+    Configured hours (``opening_hours.queues.<queue>``, else ``opening_hours.default``)
+    are used where given; otherwise the history's own pattern: an interval is open if
+    the history has a contact on the same local weekday and time of day.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``queue`` and ``interval_start`` (aware, site zone).
+    config : PlanConfig
+        The opening hours.
+    history : pandas.DataFrame, optional
+        Interval history (``queue``, ``interval_start``, ``volume``), needed for queues
+        without configured hours (without it they are open all the time).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One flag per row (an interval is open if it starts inside an opening range).
+    """
+    from wfm.config import WEEKDAY_KEYS, parse_opening_ranges
+
+    stamps = pd.DatetimeIndex(frame["interval_start"])
+    minute = _minute_of_week(stamps)
+    queues = frame["queue"].astype(str).to_numpy()
+    result = np.ones(len(frame), dtype=bool)
+    for queue in np.unique(queues):
+        rows = queues == queue
+        week = config.opening_hours.table_for(str(queue))
+        if week is not None:
+            open_minutes = np.zeros(7 * 1440, dtype=bool)
+            for day, key in enumerate(WEEKDAY_KEYS):
+                for begin, end in parse_opening_ranges(week.get(key, "closed")):
+                    open_minutes[day * 1440 + begin : day * 1440 + end] = True
+            result[rows] = open_minutes[minute[rows]]
+        elif history is not None:
+            past = history[(history[QUEUE].astype(str) == queue) & (history["volume"] > 0)]
+            seen = np.unique(_minute_of_week(pd.DatetimeIndex(past["interval_start"])))
+            result[rows] = np.isin(minute[rows], seen)
+    return result
+
+
+def validate_plan_inputs(history: pd.DataFrame, config: PlanConfig) -> None:
+    """Check the whole configuration against the history before any stage runs.
+
+    Checks that every queue named in ``staffing.queues``, ``opening_hours.queues`` and the
+    shift templates is in the history; that with several queues every template names
+    its queue and every queue has a template; that agents name existing templates; and
+    that the history has the columns each setting needs (``aht_seconds`` to size;
+    ``abandoned`` and ``wait_seconds`` with abandonments for ``patience_seconds =
+    "estimate"``).
+
+    Raises
+    ------
+    InputError
+        Naming the key, the value and the fix (all problems at once).
+    """
+    queues = sorted(str(q) for q in history[QUEUE].unique())
+    problems: list[str] = []
+    known = f"the history's queues are {queues}"
+    for section, names in (
+        ("staffing.queues", config.staffing.queues),
+        ("opening_hours.queues", config.opening_hours.queues),
+    ):
+        for name in names:
+            if name not in queues:
+                problems.append(
+                    f"{section}.{name}: queue {name!r} is not in the history ({known}). Fix: "
+                    "rename the table to one of them or remove it"
+                )
+    if "aht_seconds" not in history.columns:
+        problems.append(
+            "history: column 'aht_seconds' is missing; sizing needs the average handle time "
+            "per interval (seconds). Fix: add it (see `wfm run --help`)"
+        )
+    estimate = [q for q in queues if config.staffing.target_for(q).patience_seconds == "estimate"]
+    if estimate:
+        missing = [c for c in ("abandoned", "wait_seconds") if c not in history.columns]
+        if missing:
+            problems.append(
+                f"staffing patience_seconds = 'estimate' (queues {estimate}) needs history "
+                f"column(s) {missing}. Fix: add them, give patience_seconds as a number of "
+                "seconds, or omit it for Erlang C"
+            )
+    templates = config.schedule.templates
+    template_names = {t.name for t in templates}
+    for template in templates:
+        if template.queue is None and len(queues) > 1:
+            problems.append(
+                f"schedule.templates {template.name!r}: queue is not set but the history has "
+                f"several queues {queues}. Fix: set queue = one of them on every template"
+            )
+        elif template.queue is not None and str(template.queue) not in queues:
+            problems.append(
+                f"schedule.templates {template.name!r}: queue = {template.queue!r} is not in "
+                f"the history ({known}). Fix: use one of them"
+            )
+    if templates and len(queues) > 1:
+        served = {str(t.queue) for t in templates if t.queue is not None}
+        lacking = [q for q in queues if q not in served]
+        if lacking and all(t.queue is not None for t in templates):
+            problems.append(
+                f"schedule.templates: queue(s) {lacking} have no shift template. Fix: add a "
+                "[[schedule.templates]] with queue set to each"
+            )
+    for agent in config.schedule.agents:
+        unknown = [t for t in (agent.templates or ()) if t not in template_names]
+        if unknown:
+            problems.append(
+                f"schedule.agents {agent.agent!r}: templates {unknown} are not defined "
+                f"(defined: {sorted(template_names)}). Fix: use defined template names"
+            )
+    if problems:
+        raise InputError(
+            "the configuration does not fit the history:\n" + "\n".join(f"  {p}." for p in problems)
+        )
+
+
 def _per_queue(
     targets: Mapping[str, ServiceTarget], attribute: str, values: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -137,8 +356,11 @@ def size_forecast(
     for queue, value in patience.items():
         if value == "estimate":
             raise InputError(
-                f"staffing.queues.{queue}.patience_seconds='estimate' but no estimate was "
-                "made. Fix: pass history with abandonment columns to plan()."
+                f"patience_seconds = 'estimate' (queue {queue!r}) needs the history's "
+                "abandonments, and sizing a forecast file has no history. Fix: run `wfm run` "
+                "on the history (columns abandoned and wait_seconds), or set "
+                "patience_seconds to a number of seconds in [staffing.default] or "
+                f"[staffing.queues.{queue}]."
             )
     uses_patience = {q for q, v in patience.items() if v is not None}
     definitions = {targets[q].service_level_definition for q in uses_patience}
@@ -253,7 +475,12 @@ def project_service(
     pandas.DataFrame
         ``queue``, ``interval_start``, ``volume``, ``required_agents``,
         ``scheduled_agents``, ``available_agents``, ``projected_service_level`` (fraction;
-        NaN without volume) and, with patience, ``projected_abandon_rate``.
+        NaN without volume or outside opening hours), with patience
+        ``projected_abandon_rate``, and ``open``, ``unserved`` (demand in an open
+        interval with no whole agent on the phones: left out of the service level, never
+        counted as 0%) and ``reason`` (why demand is not served: outside opening hours,
+        outside every shift template, no agent scheduled, or under one agent after breaks
+        and shrinkage).
     """
     from wfm.erlang import abandon_rate, service_level
 
@@ -272,7 +499,13 @@ def project_service(
     merged["available_agents"] = available
     volume = merged["volume"].to_numpy(dtype=float)
     aht = merged["aht_seconds"].to_numpy(dtype=float)
-    has_volume = (volume > 0) & np.isfinite(aht) & (aht > 0)
+    is_open = (
+        requirement["open"].to_numpy(dtype=bool)
+        if "open" in requirement.columns
+        else np.ones(len(merged), dtype=bool)
+    )
+    merged["open"] = is_open
+    has_volume = (volume > 0) & np.isfinite(aht) & (aht > 0) & is_open
     projected = np.full(len(merged), np.nan)
     abandons = np.full(len(merged), np.nan)
     queues = merged["queue"].astype(str).to_numpy()
@@ -280,8 +513,9 @@ def project_service(
     if patience_seconds:
         patience = np.array([patience_seconds.get(q, np.nan) for q in queues], dtype=float)
     targets = np.array([config.staffing.target_for(q).target_seconds for q in queues], dtype=float)
-    if has_volume.any():
-        rows = has_volume
+    # no whole agent on the phones: not a 0% service level but unserved demand (below)
+    rows = has_volume & (available > 0)
+    if rows.any():
         kwargs: dict[str, Any] = {"interval_seconds": config.site.interval_minutes * 60}
         if patience is not None:
             kwargs["patience_seconds"] = patience[rows]
@@ -300,7 +534,177 @@ def project_service(
     merged["projected_service_level"] = projected
     if patience is not None:
         merged["projected_abandon_rate"] = abandons
+    nobody = (volume > 0) & ~(available > 0) & is_open
+    merged["unserved"] = nobody
+    reach = (
+        template_reach(merged, config)
+        if config.schedule.templates
+        else np.zeros(len(merged), dtype=bool)
+    )
+    none_scheduled = ~(np.nan_to_num(scheduled) > 0)
+    merged["reason"] = np.select(
+        [
+            (volume > 0) & ~is_open,
+            nobody & ~none_scheduled,
+            nobody & reach,
+            nobody,
+        ],
+        [
+            "outside opening hours",
+            "under one agent after breaks and shrinkage",
+            "no agent scheduled",
+            "outside every shift template",
+        ],
+        "",
+    )
     return merged
+
+
+def template_reach(frame: pd.DataFrame, config: PlanConfig) -> np.ndarray:
+    """Whether any shift template of the row's queue can cover each interval.
+
+    A template reaches the local wall-clock minutes from its earliest start to its last
+    start plus its longest elapsed shift length, on each of its days (a shift that
+    crosses midnight reaches into the next day).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``queue`` and ``interval_start`` (aware, site zone).
+    config : PlanConfig
+        Shift templates (a template with ``queue = None`` serves every queue).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One flag per row.
+    """
+    week = 7 * 1440
+    stamps = pd.DatetimeIndex(frame["interval_start"])
+    minute_of_week = stamps.day_of_week * 1440 + stamps.hour * 60 + stamps.minute
+    queues = frame["queue"].astype(str).to_numpy()
+    result = np.zeros(len(frame), dtype=bool)
+    for queue in np.unique(queues):
+        reach = np.zeros(week, dtype=bool)
+        for template in config.schedule.templates:
+            if template.queue is not None and str(template.queue) != queue:
+                continue
+            first = template.earliest_start.hour * 60 + template.earliest_start.minute
+            latest = template.latest_start.hour * 60 + template.latest_start.minute
+            last = first + (latest - first) // template.start_step_minutes * (
+                template.start_step_minutes
+            )
+            longest = max(template.elapsed_minutes(p) for p in template.paid_minutes)
+            for day in template.days:
+                begin = day * 1440 + first
+                reach[np.arange(begin, begin + last - first + longest) % week] = True
+        rows = queues == queue
+        result[rows] = reach[np.asarray(minute_of_week)[rows]]
+    return result
+
+
+def paid_hours(segments: pd.DataFrame, config: PlanConfig) -> float:
+    """Paid hours of a schedule: its shifts' elapsed time less unpaid breaks.
+
+    Parameters
+    ----------
+    segments : pandas.DataFrame
+        Schedule segments (``activity``, ``start``, ``end``, ``template``).
+    config : PlanConfig
+        The templates, which say which break activities are unpaid.
+
+    Returns
+    -------
+    float
+        Hours.
+    """
+    busy = segments[segments["activity"].astype(str) != "off"]
+    unpaid = {
+        (template.name, rule.activity)
+        for template in config.schedule.templates
+        for rule in template.breaks
+        if not rule.paid
+    }
+    seconds = (busy["end"] - busy["start"]).dt.total_seconds().to_numpy(dtype=float)
+    keys = zip(busy["template"].astype(str), busy["activity"].astype(str), strict=True)
+    is_unpaid = np.array([key in unpaid for key in keys], dtype=bool)
+    return float(seconds[~is_unpaid].sum() / 3600) if len(seconds) else 0.0
+
+
+MANIFEST = ".wfm-manifest.json"
+"""File in an output folder listing the files wfm wrote there (one run's outputs)."""
+
+
+def prepare_output_folder(folder: str | Path, *, overwrite: bool = False) -> Path:
+    """Make ``folder`` ready for a run's outputs, never touching files wfm did not write.
+
+    * missing or empty: created;
+    * holding a wfm manifest (``.wfm-manifest.json``): the files it lists (the previous
+      run's outputs) are removed, every other file is kept;
+    * otherwise non-empty: refused unless ``overwrite``, which writes beside the files
+      there (same names are replaced) and removes nothing.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        Output folder.
+    overwrite : bool, default False
+        Accept a non-empty folder without a manifest.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    InputError
+        If the folder is a file, or non-empty without a manifest and not ``overwrite``.
+    """
+    import json
+
+    out = Path(folder)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"output {str(out)!r} is a file. Fix: give a folder.")
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = out / MANIFEST
+    if manifest.is_file():
+        try:
+            listed = json.loads(manifest.read_text(encoding="utf-8")).get("files", [])
+        except (ValueError, AttributeError) as exc:
+            raise InputError(
+                f"{manifest} is not a wfm manifest. Fix: delete it or choose another folder."
+            ) from exc
+        for name in listed:
+            path = out / str(name)
+            if path.parent == out and path.is_file():
+                path.unlink()
+        manifest.unlink()
+        return out
+    others = sorted(p.name for p in out.iterdir())
+    if others and not overwrite:
+        shown = ", ".join(others[:5]) + (" ..." if len(others) > 5 else "")
+        raise InputError(
+            f"output folder {str(out)!r} is not empty and was not written by wfm ({shown}). "
+            "Fix: choose a new or empty folder, or pass --overwrite to write beside these "
+            "files (files of the same name are replaced)."
+        )
+    return out
+
+
+def record_manifest(folder: str | Path, files: Sequence[Path]) -> Path:
+    """List ``files`` (adding to any existing list) in ``folder``'s wfm manifest."""
+    import json
+
+    out = Path(folder)
+    manifest = out / MANIFEST
+    names: list[str] = []
+    if manifest.is_file():
+        names = list(json.loads(manifest.read_text(encoding="utf-8")).get("files", []))
+    for path in files:
+        if Path(path).name not in names:
+            names.append(Path(path).name)
+    manifest.write_text(json.dumps({"written_by": "wfm", "files": names}, indent=2) + "\n")
+    return manifest
 
 
 @dataclass(frozen=True)
@@ -330,6 +734,9 @@ class PlanResult:
         Forecast model used per queue.
     timings : dict of str to float
         Wall-clock seconds of each step.
+    missing_intervals : pandas.DataFrame or None
+        History intervals absent from the history file (``queue``, ``interval_start``)
+        that the forecaster imputed for training.
     """
 
     config: PlanConfig
@@ -342,28 +749,143 @@ class PlanResult:
     patience_seconds: dict[str, float] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    missing_intervals: pd.DataFrame | None = None
 
     def summary(self) -> dict[str, Any]:
-        """Headline figures of the run (JSON-safe)."""
+        """Headline figures of the run (JSON-safe).
+
+        Hours are agent-hours: ``required_agent_hours_before_shrinkage`` on the phones
+        to meet the targets, ``required_agent_hours_after_shrinkage`` to schedule;
+        ``schedule.scheduled_agent_hours`` the schedule provides net of breaks and
+        ``schedule.paid_hours`` it pays. ``projected_service_level`` is the
+        contact-weighted service level with the scheduled agents (same queueing model,
+        shrinkage and per-queue targets as the sizing) over intervals where someone is
+        scheduled; ``unserved_demand`` counts the contacts where nobody is.
+        """
+        config = self.config
+        hours = config.site.interval_minutes / 60
+        requirement = self.requirement
+        starts = pd.DatetimeIndex(self.forecast["interval_start"])
+        total = float(self.forecast["volume"].sum())
+        after = requirement["scheduled_agents"] if "scheduled_agents" in requirement else None
+        queues = sorted(str(q) for q in self.forecast[QUEUE].unique())
         out: dict[str, Any] = {
-            "site": self.config.site.name,
-            "forecast_contacts": float(self.forecast["volume"].sum()),
-            "peak_required_agents": int(self.requirement["required_agents"].max()),
-            "required_agent_hours": float(
-                self.requirement["required_agents"].sum() * self.config.site.interval_minutes / 60
-            ),
+            "site": config.site.name,
+            "time_zone": config.site.time_zone,
+            "interval_minutes": config.site.interval_minutes,
+            "horizon": {
+                "first_day": str(starts.min().date()) if len(starts) else None,
+                "last_day": str(starts.max().date()) if len(starts) else None,
+                "days": len(np.unique(starts.date)),
+            },
+            "forecast_contacts": total,
             "models": dict(self.models),
             "patience_seconds": dict(self.patience_seconds),
+            "service_model": {q: self._service_model(q) for q in queues},
+            "shrinkage": float(combine_shrinkage(config.staffing.shrinkage))
+            if config.staffing.shrinkage
+            else 0.0,
+            "peak_required_agents": int(requirement["required_agents"].max()),
+            "required_agent_hours_before_shrinkage": float(
+                requirement["required_agents"].sum() * hours
+            ),
+            "required_agent_hours_after_shrinkage": float(
+                (after if after is not None else requirement["required_agents"]).sum() * hours
+            ),
+            "missing_history_intervals": len(self.missing_intervals)
+            if self.missing_intervals is not None
+            else 0,
             "timings_seconds": {k: round(v, 3) for k, v in self.timings.items()},
         }
+        out["opening_hours"] = {
+            q: "configured" if config.opening_hours.table_for(q) is not None else "history pattern"
+            for q in queues
+        }
+        if "open" in requirement.columns:
+            closed = ~requirement["open"].to_numpy(dtype=bool)
+            volume = requirement["volume"].to_numpy(dtype=float)
+            closed_contacts = float(volume[closed].sum())
+            out["demand_outside_opening_hours"] = {
+                "contacts": closed_contacts,
+                "share": closed_contacts / total if total > 0 else 0.0,
+                "intervals": int((closed & (volume > 0)).sum()),
+            }
         if self.schedule is not None:
-            out["schedule"] = {
+            figures = {
                 str(k): (v.item() if isinstance(v, np.generic) else v)
                 for k, v in self.schedule.summary().items()
+                if k != "required_agent_hours"  # the requirement is reported above
+            }
+            figures["scheduled_agent_hours"] = float(
+                self.schedule.coverage["scheduled_agents"].sum() * hours
+            )
+            figures["paid_hours"] = paid_hours(self.schedule.segments, config)
+            out["schedule"] = figures
+        if self.projection is not None:
+            projection = self.projection
+            volume = projection["volume"].to_numpy(dtype=float)
+            level = projection["projected_service_level"].to_numpy(dtype=float)
+            served = np.isfinite(level) & (volume > 0) & ~projection["unserved"].to_numpy(bool)
+            out["projected_service_level"] = (
+                float(np.average(level[served], weights=volume[served])) if served.any() else None
+            )
+            nobody = projection["unserved"].to_numpy(dtype=bool)
+            unreachable = (
+                projection["reason"].to_numpy() == "outside every shift template"
+                if "reason" in projection
+                else np.zeros(len(projection), dtype=bool)
+            )
+            contacts = float(volume[nobody].sum())
+            out["unserved_demand"] = {
+                "contacts": contacts,
+                "share": contacts / total if total > 0 else 0.0,
+                "intervals": int(nobody.sum()),
+                "outside_template_reach_contacts": float(volume[unreachable].sum()),
+                "outside_template_reach_intervals": int(unreachable.sum()),
             }
         if self.adherence is not None:
             out["adherence"] = {k: float(v) for k, v in self.adherence.summary().items()}
         return out
+
+    def _service_model(self, queue: str) -> str:
+        """Describe the target and queueing model that size ``queue``, in words."""
+        target = self.config.staffing.target_for(queue)
+        parts = []
+        if target.target_service_level is not None:
+            parts.append(
+                f"{target.target_service_level:.0%} answered within {target.target_seconds:g} s"
+            )
+        if target.max_occupancy is not None:
+            parts.append(f"occupancy at most {target.max_occupancy:.0%}")
+        if target.max_asa_seconds is not None:
+            parts.append(f"ASA at most {target.max_asa_seconds:g} s")
+        if target.max_abandon_rate is not None:
+            parts.append(f"abandonment at most {target.max_abandon_rate:.0%}")
+        patience = self.patience_seconds.get(queue)
+        model = f"Erlang A (patience {patience:.0f} s)" if patience is not None else "Erlang C"
+        return ", ".join(parts) + f"; {model}"
+
+    def report(self, path: str | Path, *, title: str | None = None) -> Path:
+        """Write the HTML report of the run (needs the ``plot`` extra).
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            HTML file to write.
+        title : str, optional
+            Report title (default ``"wfm plan: <site>"``).
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+        """
+        from wfm.report import plan_report
+
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(plan_report(self.tables(), self.summary(), title=title), "utf-8")
+        return target
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every output table by name (what :meth:`write` saves)."""
@@ -379,14 +901,27 @@ class PlanResult:
             tables["agents"] = self.schedule.agents
         if self.projection is not None:
             tables["projected_service"] = self.projection
+        if self.missing_intervals is not None and len(self.missing_intervals):
+            tables["missing_intervals"] = self.missing_intervals
         if self.adherence is not None:
             tables["adherence_by_agent"] = self.adherence.aggregate("agent")
             tables["adherence_by_interval"] = self.adherence.aggregate("interval")
             tables["adherence_exceptions"] = self.adherence.exceptions
         return tables
 
-    def write(self, folder: str | Path, *, formats: tuple[str, ...] = ("csv",)) -> list[Path]:
+    def write(
+        self,
+        folder: str | Path,
+        *,
+        formats: tuple[str, ...] = ("csv",),
+        report: bool = False,
+        overwrite: bool = False,
+    ) -> list[Path]:
         """Write every table to ``folder`` as CSV (and/or parquet) plus ``summary.json``.
+
+        The folder is made safe first (see :func:`prepare_output_folder`): a folder that
+        holds files wfm did not write is refused unless ``overwrite``; the files a
+        previous run listed in the folder's manifest are removed, nothing else.
 
         Parameters
         ----------
@@ -394,30 +929,42 @@ class PlanResult:
             Output folder (created if missing).
         formats : tuple of {"csv", "parquet"}, default ("csv",)
             File formats; parquet needs the ``parquet`` extra.
+        report : bool, default False
+            Also write ``report.html`` (needs the ``plot`` extra).
+        overwrite : bool, default False
+            Write into a non-empty folder that wfm did not write.
 
         Returns
         -------
         list of pathlib.Path
-            The files written.
+            The files written (also listed in the folder's manifest).
         """
         import json
 
-        out = Path(folder)
-        out.mkdir(parents=True, exist_ok=True)
+        for fmt in formats:
+            if fmt not in ("csv", "parquet"):
+                raise InputError(f"formats contains {fmt!r}. Fix: use 'csv' or 'parquet'.")
+        out = prepare_output_folder(folder, overwrite=overwrite)
         written = []
-        for name, table in self.tables().items():
-            for fmt in formats:
-                path = out / f"{name}.{fmt}"
-                if fmt == "csv":
-                    table.to_csv(path, index=False)
-                elif fmt == "parquet":
-                    table.to_parquet(path, index=False)
-                else:
-                    raise InputError(f"formats contains {fmt!r}. Fix: use 'csv' or 'parquet'.")
-                written.append(path)
-        summary_path = out / "summary.json"
-        summary_path.write_text(json.dumps(self.summary(), indent=2, default=str) + "\n")
-        written.append(summary_path)
+        try:
+            for name, table in self.tables().items():
+                for fmt in formats:
+                    path = out / f"{name}.{fmt}"
+                    if fmt == "csv":
+                        table.to_csv(path, index=False)
+                    else:
+                        table.to_parquet(path, index=False)
+                    written.append(path)
+            summary_path = out / "summary.json"
+            summary_path.write_text(json.dumps(self.summary(), indent=2, default=str) + "\n")
+            written.append(summary_path)
+            config_path = out / "config.json"
+            config_path.write_text(self.config.model_dump_json(indent=2) + "\n")
+            written.append(config_path)
+            if report:
+                written.append(self.report(out / "report.html"))
+        finally:
+            record_manifest(out, written)
         return written
 
     def to_output(self) -> PlanOutput:
@@ -555,6 +1102,20 @@ def plan(
     report = progress or _silent
     timings: dict[str, float] = {}
     frame = history_in_site_zone(history, config)
+    validate_plan_inputs(frame, config)
+    if state_events is not None:
+        if not config.schedule.templates:
+            raise InputError(
+                "agent state events were given but no schedule can be made. Fix: add "
+                "[[schedule.templates]] to the configuration, or leave the events out."
+            )
+        absent = [c for c in ("agent", "state", "start") if c not in state_events.columns]
+        if absent:
+            raise InputError(
+                f"agent state events have no column(s) {absent} (columns: "
+                f"{list(state_events.columns)}). Fix: give agent, state, start (and end) "
+                "per event."
+            )
 
     patience_estimates: dict[str, float] = {}
     queues = sorted(str(q) for q in frame[QUEUE].unique())
@@ -570,9 +1131,21 @@ def plan(
         forecast = forecast_history(frame, config)
     forecast_frame = forecast.to_frame()
     models = {str(q): str(m) for q, m in forecast.report.models.items()}
+    missing = forecast.report.missing
 
+    is_open = opening_mask(forecast_frame, config, frame)
     with _step("requirement", timings, report):
-        requirement = size_forecast(forecast_frame, config, patience_estimates=patience_estimates)
+        # nobody is planned outside opening hours: size those intervals on zero contacts
+        closed_volume = forecast_frame["volume"].where(is_open, 0.0)
+        requirement = size_forecast(
+            forecast_frame.assign(volume=closed_volume),
+            config,
+            patience_estimates=patience_estimates,
+        )
+        keys = pd.MultiIndex.from_frame(forecast_frame[["queue", "interval_start"]])
+        rows = keys.get_indexer(pd.MultiIndex.from_frame(requirement[["queue", "interval_start"]]))
+        requirement["volume"] = forecast_frame["volume"].to_numpy()[rows]
+        requirement["open"] = is_open[rows]
     patience_used: dict[str, float] = {}
     for queue in queues:
         value = patience_estimates.get(queue, config.staffing.target_for(queue).patience_seconds)
@@ -587,6 +1160,7 @@ def plan(
         projection = project_service(
             requirement, schedule_result.coverage, config, patience_seconds=patience_used
         )
+        schedule_result = align_coverage(schedule_result, projection)
 
     adherence_result = None
     if state_events is not None:
@@ -616,7 +1190,25 @@ def plan(
         patience_seconds=patience_used,
         models=models,
         timings=timings,
+        missing_intervals=missing.copy() if len(missing) else None,
     )
+
+
+def align_coverage(schedule: ScheduleResult, projection: pd.DataFrame) -> ScheduleResult:
+    """Give the schedule's coverage frame the pipeline's projected service level.
+
+    The scheduler projects its own service level (Erlang C, one threshold, no shrinkage);
+    the pipeline's projection uses the sizing's queueing model, shrinkage and per-queue
+    targets. One output folder holds one service level: the coverage frame's
+    ``service_level`` is replaced by ``projected_service_level`` (same queue and
+    interval), so ``coverage.csv`` and ``projected_service.csv`` agree.
+    """
+    keys = ["queue", "interval_start"]
+    levels = projection[[*keys, "projected_service_level"]]
+    coverage = schedule.coverage.drop(columns=["service_level"], errors="ignore")
+    coverage = coverage.merge(levels, on=keys, how="left", validate="one_to_one")
+    coverage = coverage.rename(columns={"projected_service_level": "service_level"})
+    return replace(schedule, coverage=coverage)
 
 
 def plan_from_input(request: PlanInput, *, run_backtest: bool = False) -> PlanOutput:
