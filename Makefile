@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 OUT    ?= demo_output
 
-.PHONY: demo test lint typecheck unit bench bench-quick docs clean install install-dev
+.PHONY: demo test test-explore test-min lint typecheck unit bench bench-quick docs clean install install-dev
 
 $(VENV)/.created:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "wfm needs Python >= 3.11, found " + sys.version.split()[0]'
@@ -45,6 +45,11 @@ docs: $(VENV)/.installed-dev
 	$(VENV)/bin/mkdocs build --strict --quiet
 
 test: lint typecheck unit docs
+
+# Property tests with fresh random examples, ten times as many as `make test` tries
+# (tests/conftest.py); keep every failure found as an explicit @example on its test.
+test-explore: $(VENV)/.installed-dev
+	WFM_HYPOTHESIS_PROFILE=explore $(PY) -m pytest -q -p no:cacheprovider
 
 bench-quick: $(VENV)/.installed-dev
 	$(PY) benchmarks/run_quick.py
