@@ -15,34 +15,13 @@ from pathlib import Path
 import pandas as pd
 
 from wfm.core.errors import InputError, missing_extra
+from wfm.core.grid import check_time_zone
+from wfm.core.validate import parse_local_times
 
 
 def _localise(values: pd.Series, tz: str, column: str, path: Path) -> pd.Series:
     """Parse one timestamp column and express it in ``tz``."""
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        converted: pd.Series = values.dt.tz_convert(tz)
-        return converted
-    text = values.astype("string")
-    present = text.notna().to_numpy()
-    with_offset = text.str.contains(r"(?:[+-]\d{2}:?\d{2}|Z)$", regex=True).fillna(False)
-    with_offset_array = with_offset.to_numpy(dtype=bool)
-    if with_offset_array[present].all() and present.any():
-        parsed = pd.to_datetime(values, utc=True, format="ISO8601")
-        return parsed.dt.tz_convert(tz)
-    if with_offset_array.any():
-        row = int((present & ~with_offset_array).argmax())
-        raise InputError(
-            f"{path.name}[{column!r}] mixes timestamps with and without UTC offsets (row {row} "
-            f"has none: {values.iloc[row]!r}). Fix: write every timestamp the same way."
-        )
-    naive = pd.to_datetime(values, format="ISO8601")
-    try:
-        return naive.dt.tz_localize(tz, ambiguous="raise", nonexistent="raise")
-    except (ValueError, TypeError) as exc:
-        raise InputError(
-            f"{path.name}[{column!r}] holds a local time that does not exist or is ambiguous "
-            f"in {tz} (a DST change): {exc}. Fix: write the timestamps with their UTC offset."
-        ) from exc
+    return parse_local_times(values, tz, field=f"{path.name}[{column!r}]")
 
 
 def read_frame(path: str | Path, *, tz: str, time_columns: Sequence[str]) -> pd.DataFrame:
@@ -68,6 +47,7 @@ def read_frame(path: str | Path, *, tz: str, time_columns: Sequence[str]) -> pd.
     InputError
         If the file is missing, of an unknown type, or a time column cannot be read.
     """
+    check_time_zone(tz)
     file = Path(path)
     if not file.is_file():
         raise InputError(f"file {str(file)!r} does not exist. Fix: check the path.")
@@ -77,13 +57,51 @@ def read_frame(path: str | Path, *, tz: str, time_columns: Sequence[str]) -> pd.
             frame = pd.read_parquet(file)
         except ImportError as exc:
             raise missing_extra("pyarrow", "parquet", "reading parquet files") from exc
+        except (OSError, ValueError) as exc:
+            raise InputError(
+                f"file {file.name!r} is not a readable parquet file ({exc}). Fix: write it "
+                "again with pandas.DataFrame.to_parquet, or pass a CSV file."
+            ) from exc
     elif name.endswith((".csv", ".csv.gz")):
-        frame = pd.read_csv(file)
+        frame = _read_csv(file)
     else:
         raise InputError(f"file {str(file)!r} is not .csv, .csv.gz or .parquet. Fix: convert it.")
     for column in time_columns:
         if column in frame.columns:
             frame[column] = _localise(frame[column], tz, column, file)
+    return frame
+
+
+def _read_csv(file: Path) -> pd.DataFrame:
+    """Read a CSV file, refusing empty, binary or malformed files with one clear message."""
+    try:
+        frame = pd.read_csv(file)
+    except pd.errors.EmptyDataError as exc:
+        raise InputError(
+            f"file {file.name!r} is empty. Fix: write a header line with the column names, "
+            "then one line per row."
+        ) from exc
+    except (UnicodeDecodeError, pd.errors.ParserError, OSError, EOFError) as exc:
+        raise InputError(
+            f"file {file.name!r} is not a readable UTF-8 CSV file ({type(exc).__name__}: "
+            f"{exc}). Fix: export it as comma-separated UTF-8 text with one header line."
+        ) from exc
+    duplicated = [
+        str(c)
+        for c in frame.columns
+        if str(c).rsplit(".", 1)[0] in frame.columns
+        and "." in str(c)
+        and str(c).rsplit(".", 1)[1].isdigit()
+    ]
+    if duplicated:
+        raise InputError(
+            f"file {file.name!r} has duplicate column names (pandas renamed them {duplicated})."
+            " Fix: give every column a distinct name."
+        )
+    if len(frame.columns) and all(str(c).startswith("Unnamed:") for c in frame.columns):
+        raise InputError(
+            f"file {file.name!r} has no header line. Fix: start it with the column names."
+        )
     return frame
 
 

@@ -25,6 +25,7 @@ datetimes; JSON keeps their UTC offsets, so a calendar round-trips exactly.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Literal, Self
 
@@ -176,7 +177,10 @@ class EventCalendar(BaseModel):
             If the ``holidays`` package is not installed.
         """
         try:
-            import holidays as holidays_package
+            with warnings.catch_warnings():
+                # holidays 0.50 to 0.5x warn on import about their future versioning
+                warnings.simplefilter("ignore", DeprecationWarning)
+                import holidays as holidays_package
         except ImportError as exc:
             raise missing_extra("holidays", "holidays", "public-holiday events") from exc
         try:

@@ -1,0 +1,271 @@
+"""Validation helpers shared by every stage's public entry points.
+
+Each helper either returns the checked value or raises
+:class:`~wfm.core.errors.InputError` naming the field, the value, where it is and the fix.
+The rules they enforce are listed per input in ``docs/validation.md``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wfm.core.errors import InputError, describe_value
+from wfm.core.grid import LOCALISE_ERRORS, check_time_zone
+
+MAX_DURATION_SECONDS = 7 * 24 * 3600.0
+"""Longest handle, talk, wait or segment duration any contact or activity can have (one
+week, in seconds). Longer values are typing errors (milliseconds given as seconds, a year
+typed wrong) and are refused before anything is allocated for them."""
+
+MAX_SPAN_DAYS = 3 * 366
+"""Longest span, in days, of the timestamps of one input (three years). A timestamp that
+stretches an input past it (2204 typed for 2024) is refused before a grid is built."""
+
+_OFFSET_PATTERN = r"(?:[+-]\d{2}:?\d{2}|Z)$"
+
+
+def check_number(
+    value: Any,
+    field: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    integer: bool = False,
+    strict_minimum: bool = False,
+) -> float:
+    """Check one scalar number (never a boolean, never NaN or infinite).
+
+    Parameters
+    ----------
+    value : Any
+        The value given.
+    field : str
+        Argument or key name for the message.
+    minimum, maximum : float, optional
+        Allowed range (inclusive unless ``strict_minimum``).
+    integer : bool, default False
+        Whether the value must be a whole number.
+    strict_minimum : bool, default False
+        Whether ``value`` must be greater than ``minimum`` rather than at least it.
+
+    Returns
+    -------
+    float
+        The value as a float.
+
+    Raises
+    ------
+    InputError
+        If the value is a boolean, not a real number, not finite, not whole where
+        ``integer`` or out of range.
+
+    Examples
+    --------
+    >>> check_number(3, "agents", minimum=0, integer=True)
+    3.0
+    """
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise InputError(
+            f"{field}={describe_value(value)} is a {type(value).__name__}, not a number. "
+            f"Fix: pass a number{' (a whole number)' if integer else ''}."
+        )
+    number = float(value)
+    if not math.isfinite(number):
+        raise InputError(f"{field}={number} is not finite. Fix: pass a finite number.")
+    if integer and not number.is_integer():
+        raise InputError(f"{field}={number} is not a whole number. Fix: pass an integer.")
+    if minimum is not None and (number <= minimum if strict_minimum else number < minimum):
+        relation = ">" if strict_minimum else ">="
+        raise InputError(
+            f"{field}={number} is out of range. Fix: pass a value {relation} {minimum}."
+        )
+    if maximum is not None and number > maximum:
+        raise InputError(f"{field}={number} is out of range. Fix: pass a value <= {maximum}.")
+    return number
+
+
+def check_same_length(arrays: Mapping[str, Any]) -> int:
+    """Check that one-dimensional array-likes all have the same length.
+
+    Parameters
+    ----------
+    arrays : mapping of str to array_like
+        Argument name to value; scalars (0-d) are skipped since they broadcast.
+
+    Returns
+    -------
+    int
+        The common length (1 if every value is a scalar).
+
+    Raises
+    ------
+    InputError
+        Naming each argument's length when they differ.
+    """
+    lengths = {name: np.shape(value) for name, value in arrays.items()}
+    sized = {name: shape[0] for name, shape in lengths.items() if len(shape) >= 1}
+    if len(set(sized.values())) > 1:
+        listed = ", ".join(f"{name} has {size}" for name, size in sized.items())
+        raise InputError(
+            f"the arrays have different lengths ({listed}). Fix: pass one value per item in "
+            "each, or a single number to apply to every item."
+        )
+    return next(iter(sized.values()), 1)
+
+
+def check_durations(values: Any, field: str, *, maximum: float = MAX_DURATION_SECONDS) -> None:
+    """Refuse durations in seconds longer than any contact or activity can last.
+
+    Parameters
+    ----------
+    values : array_like
+        Durations in seconds (NaN allowed; other checks treat it).
+    field : str
+        Column or argument name.
+    maximum : float, default ``MAX_DURATION_SECONDS``
+        Longest allowed duration in seconds.
+
+    Raises
+    ------
+    InputError
+        Naming the first offending positions.
+    """
+    array = np.asarray(values, dtype=np.float64).ravel()
+    with np.errstate(invalid="ignore"):
+        too_long = array > maximum
+    if too_long.any():
+        rows = np.flatnonzero(too_long)
+        shown = ", ".join(f"row {int(r)}: {array[r]:g}" for r in rows[:3])
+        raise InputError(
+            f"{field} has durations longer than {maximum:g} s ({maximum / 86400:g} days) at "
+            f"{shown}{' and more' if rows.size > 3 else ''}. Fix: give durations in seconds "
+            "(not milliseconds) and check those rows."
+        )
+
+
+def check_span(
+    stamps: pd.Series | pd.DatetimeIndex, field: str, *, max_days: float = MAX_SPAN_DAYS
+) -> None:
+    """Refuse timestamps that stretch an input over more than ``max_days`` days.
+
+    The outliers are found against the median timestamp, so a single wrong year among
+    correct rows is named, whichever end it is at.
+
+    Raises
+    ------
+    InputError
+        Naming the span and the timestamps furthest from the median.
+    """
+    index = pd.DatetimeIndex(stamps)
+    index = index[~np.asarray(index.isna())]
+    if len(index) < 2:
+        return
+    values = index.as_unit("ns").asi8 if index.tz is None else index.tz_convert("UTC").asi8
+    span_days = (int(values.max()) - int(values.min())) / 86_400e9
+    if span_days <= max_days:
+        return
+    middle = int(np.median(values))
+    far = np.abs(values - middle) > max_days * 86_400e9 / 2
+    examples = [str(index[i]) for i in np.flatnonzero(far)[:3]]
+    raise InputError(
+        f"{field} spans {span_days:,.0f} days (from {index.min()} to {index.max()}), more than "
+        f"the {max_days} days one input may cover; far from the rest: {examples}. Fix: correct "
+        "the mistyped dates (e.g. a wrong year)."
+    )
+
+
+def parse_local_times(values: pd.Series, tz: str | None, *, field: str) -> pd.Series:
+    """Read timestamps one way everywhere (files, JSON tables, CLI).
+
+    A value with a UTC offset (ISO 8601, ``...+01:00`` or ``...Z``) keeps its instant and is
+    expressed in ``tz``; a value without one is a wall-clock time in ``tz``. A column
+    mixing both is refused, as is a wall-clock time that falls in a DST gap or overlap.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Text (or already-parsed) timestamps; missing cells become NaT.
+    tz : str or None
+        IANA zone of the site; None keeps values naive (and then refuses offsets).
+    field : str
+        Column name for messages (e.g. ``"history.csv['interval_start']"``).
+
+    Returns
+    -------
+    pandas.Series
+        Aware in ``tz`` (naive if ``tz`` is None).
+
+    Raises
+    ------
+    InputError
+        On unparsable text (naming the row), mixed offsets, or a DST gap or overlap.
+
+    Examples
+    --------
+    >>> text = pd.Series(["2024-07-01 09:00", "2024-07-01T09:30:00+01:00"])
+    >>> parse_local_times(text.iloc[:1], "Europe/London", field="t").iloc[0]
+    Timestamp('2024-07-01 09:00:00+0100', tz='Europe/London')
+    """
+    if tz is not None:
+        check_time_zone(tz)
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        if tz is None:
+            return values
+        converted: pd.Series = values.dt.tz_convert(tz)
+        return converted
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return _localise(values, tz, field)
+    present = values.notna().to_numpy()
+    text = values.astype("string").str.strip()
+    with_offset = text.str.contains(_OFFSET_PATTERN, regex=True).fillna(False)
+    with_offset_array = with_offset.to_numpy(dtype=bool)
+    if with_offset_array[present].all() and present.any():
+        parsed = _parse(values, field, utc=True)
+        return parsed if tz is None else parsed.dt.tz_convert(tz)
+    if with_offset_array.any():
+        row = int((present & ~with_offset_array).argmax())
+        raise InputError(
+            f"{field} mixes timestamps with and without UTC offsets (row {row} has none: "
+            f"{values.iloc[row]!r}). Fix: write every timestamp the same way."
+        )
+    return _localise(_parse(values, field, utc=False), tz, field)
+
+
+def _parse(values: pd.Series, field: str, *, utc: bool) -> pd.Series:
+    try:
+        parsed: pd.Series = pd.to_datetime(values, utc=utc, format="ISO8601")
+        return parsed
+    except (ValueError, TypeError, OverflowError) as exc:
+        bad = -1
+        for row, value in enumerate(values):
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                continue
+            try:
+                pd.Timestamp(value)
+            except (ValueError, TypeError, OverflowError):
+                bad = row
+                break
+        where = f"row {bad} ({values.iloc[bad]!r})" if bad >= 0 else "a value"
+        raise InputError(
+            f"{field} has {where} that is not an ISO 8601 timestamp ({exc}). Fix: write "
+            "times as YYYY-MM-DD HH:MM[:SS][+HH:MM]."
+        ) from exc
+
+
+def _localise(naive: pd.Series, tz: str | None, field: str) -> pd.Series:
+    if tz is None:
+        return naive
+    try:
+        aware: pd.Series = naive.dt.tz_localize(tz, ambiguous="raise", nonexistent="raise")
+        return aware
+    except LOCALISE_ERRORS as exc:
+        raise InputError(
+            f"{field} holds a local time that does not exist or is ambiguous in {tz} (a DST "
+            f"change): {exc}. Fix: write the timestamps with their UTC offset."
+        ) from exc
