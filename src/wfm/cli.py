@@ -26,9 +26,10 @@ from collections.abc import Callable
 from functools import wraps
 from importlib import resources
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import NoReturn, ParamSpec, TypeVar
 
 import click
+from pydantic import ValidationError
 
 from wfm._version import __version__
 from wfm.core.errors import WfmError
@@ -61,8 +62,7 @@ def _friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except WfmError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(2)
+            _fail(str(exc))
 
     return wrapper
 
@@ -76,7 +76,45 @@ def _echo_warnings(caught: list[warnings.WarningMessage]) -> None:
         click.echo(f"warning: {item.message}", err=True)
 
 
-@click.group()
+CSV_ROW_NOTE = " (in a CSV file, row r is line r + 2: line 1 is the header)"
+
+
+class _OneLineErrors(click.Group):
+    """The command group: every bad-input error, in every subcommand, is one line, exit 2.
+
+    Library errors (:class:`~wfm.core.errors.WfmError`) and the file-level errors that
+    reach the CLI from outside the library (unreadable files, bad JSON or TOML, invalid
+    pydantic input) are printed as ``error: ...`` with exit status 2; anything else is a
+    bug and keeps its traceback.
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except WfmError as exc:
+            _fail(str(exc))
+        except json.JSONDecodeError as exc:
+            _fail(f"invalid JSON: {exc}. Fix: correct the file's syntax.")
+        except UnicodeDecodeError as exc:
+            _fail(f"a file is not UTF-8 text ({exc}). Fix: pass a UTF-8 text file.")
+        except ValidationError as exc:
+            from wfm.config import format_validation_error
+
+            _fail(format_validation_error(exc, source="input"))
+        except OSError as exc:
+            _fail(f"{exc}. Fix: check the path and its permissions.")
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _fail(message: str) -> NoReturn:
+    text = " ".join(message.split())
+    if " row " in text and CSV_ROW_NOTE not in text:
+        text += CSV_ROW_NOTE
+    click.echo(f"error: {text}", err=True)
+    sys.exit(2)
+
+
+@click.group(cls=_OneLineErrors)
 @click.version_option(__version__, package_name="openwfm")
 def main() -> None:
     """wfm: contact-centre workforce management (forecast, erlang, schedule, adherence)."""

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict
 from wfm.adherence import AdherenceResult, compute_adherence
 from wfm.config import PlanConfig, ServiceTarget
 from wfm.core.errors import InputError
-from wfm.core.frames import QUEUE, validate_interval_frame
+from wfm.core.frames import QUEUE, require_columns, validate_interval_frame
 from wfm.core.tables import Table
 from wfm.erlang import combine_shrinkage, staff_intervals
 from wfm.forecast import BacktestResult, IntervalForecast, backtest, forecast_intervals
@@ -210,6 +210,7 @@ def schedule_requirement(requirement: pd.DataFrame, config: PlanConfig) -> Sched
             "table (see `wfm example-config`)."
         )
     columns = ["queue", "interval_start", "required_agents"]
+    require_columns(requirement, columns, name="requirement")
     columns += [c for c in ("volume", "aht_seconds") if c in requirement.columns]
     target = requirement[columns].copy()
     if "scheduled_agents" in requirement.columns:
