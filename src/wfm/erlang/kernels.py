@@ -28,7 +28,13 @@ import numpy as np
 from numpy.polynomial.laguerre import laggauss
 from scipy import special
 
-from wfm.erlang._checks import BoolArray, FloatArray, as_float_array, check_range
+from wfm.erlang._checks import (
+    BoolArray,
+    FloatArray,
+    as_float_array,
+    broadcast_named,
+    check_range,
+)
 
 _TINY_Q = 1e-280
 """Below this the incomplete gamma value is too close to underflow to take its log."""
@@ -152,8 +158,8 @@ def _prepare_pair(traffic_erlangs: Any, agents: Any) -> tuple[FloatArray, FloatA
     """Validate and broadcast traffic (Erlangs, >= 0) and agents (>= 0)."""
     traffic = check_range(traffic_erlangs, "traffic_erlangs", low=0.0, unit="Erlangs")
     servers = check_range(agents, "agents", low=0.0, unit="agents")
-    traffic_b, servers_b = np.broadcast_arrays(traffic, servers)
-    return np.asarray(traffic_b, dtype=np.float64), np.asarray(servers_b, dtype=np.float64)
+    traffic_b, servers_b = broadcast_named({"traffic_erlangs": traffic, "agents": servers})
+    return traffic_b, servers_b
 
 
 def log_inverse_erlang_b(traffic: FloatArray, agents: FloatArray) -> FloatArray:
