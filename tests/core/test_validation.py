@@ -116,6 +116,11 @@ def test_absurd_durations_and_spans_are_refused_before_allocation() -> None:
     stamps = pd.Series(pd.to_datetime(["2024-01-01", "2024-01-02", "2204-01-03"], utc=True))
     with pytest.raises(InputError, match="2204-01-03"):
         check_span(stamps, "events['start']")
+    with pytest.raises(InputError, match="spans"):
+        check_span(stamps, "events['start']", max_gap_days=1e9)
+    check_span(stamps[:2], "events['start']")
+    with pytest.raises(InputError, match="2204-01-03"):
+        check_span(stamps, "events['start']")
 
 
 def test_parse_local_times_refuses_mixed_offsets() -> None:
@@ -123,3 +128,55 @@ def test_parse_local_times_refuses_mixed_offsets() -> None:
         parse_local_times(
             pd.Series(["2024-01-01T00:00", "2024-01-01T00:30+00:00"]), "UTC", field="t"
         )
+
+
+def _hourly_history(days: int = 3) -> pd.DataFrame:
+    starts = pd.date_range("2024-01-01", periods=24 * days, freq="h", tz="Europe/London")
+    return pd.DataFrame(
+        {"queue": "q", "interval_start": starts, "volume": 5.0, "aht_seconds": 200.0}
+    )
+
+
+def test_hourly_data_declared_half_hourly_is_refused() -> None:
+    from wfm.core import validate_interval_frame
+
+    with pytest.raises(InputError, match="look like 60-minute intervals"):
+        validate_interval_frame(_hourly_history(), interval_minutes=30)
+    assert len(validate_interval_frame(_hourly_history(), interval_minutes=60)) == 72
+
+
+def test_finer_data_than_declared_is_off_the_grid() -> None:
+    from wfm.core import validate_interval_frame
+
+    starts = pd.date_range("2024-01-01", periods=8, freq="15min", tz="UTC")
+    frame = pd.DataFrame(
+        {"queue": "q", "interval_start": starts, "volume": 1.0, "aht_seconds": 1.0}
+    )
+    with pytest.raises(InputError, match="off the 30-minute grid"):
+        validate_interval_frame(frame, interval_minutes=30)
+
+
+def test_a_mistyped_year_in_a_history_is_refused_before_any_grid() -> None:
+    from wfm.core import validate_interval_frame
+
+    frame = _hourly_history(1)
+    frame.loc[5, "interval_start"] = pd.Timestamp("2204-01-01 05:00", tz="Europe/London")
+    with pytest.raises(InputError, match="2204"):
+        validate_interval_frame(frame)
+
+
+def test_handle_time_in_milliseconds_is_refused() -> None:
+    from wfm.core import validate_interval_frame
+
+    frame = _hourly_history(1)
+    frame.loc[3, "aht_seconds"] = 1.7e9
+    with pytest.raises(InputError, match="aht_seconds"):
+        validate_interval_frame(frame)
+
+
+def test_prediction_levels_given_as_fractions_are_refused() -> None:
+    from wfm.forecast import SeasonalNaive
+
+    model = SeasonalNaive(slots_per_day=48).fit(np.ones(21 * 48))
+    with pytest.raises(InputError, match="fraction.*pass 80"):
+        model.predict(48, levels=(0.8,))

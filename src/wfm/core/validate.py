@@ -27,6 +27,12 @@ MAX_SPAN_DAYS = 3 * 366
 """Longest span, in days, of the timestamps of one input (three years). A timestamp that
 stretches an input past it (2204 typed for 2024) is refused before a grid is built."""
 
+MAX_GAP_DAYS = 366.0
+"""Longest gap, in days, between consecutive distinct timestamps of one input."""
+
+MAX_HISTORY_DAYS = 50 * 366.0
+"""Longest span of an interval history (50 years; about 880,000 half-hours per queue)."""
+
 _OFFSET_PATTERN = r"(?:[+-]\d{2}:?\d{2}|Z)$"
 
 
@@ -150,34 +156,49 @@ def check_durations(values: Any, field: str, *, maximum: float = MAX_DURATION_SE
 
 
 def check_span(
-    stamps: pd.Series | pd.DatetimeIndex, field: str, *, max_days: float = MAX_SPAN_DAYS
+    stamps: pd.Series | pd.DatetimeIndex,
+    field: str,
+    *,
+    max_days: float = MAX_SPAN_DAYS,
+    max_gap_days: float = MAX_GAP_DAYS,
 ) -> None:
-    """Refuse timestamps that stretch an input over more than ``max_days`` days.
+    """Refuse timestamps far outside the data's own span, before any grid is built.
 
-    The outliers are found against the median timestamp, so a single wrong year among
-    correct rows is named, whichever end it is at.
+    Two bounds: the whole input may cover at most ``max_days`` days, and no two
+    consecutive distinct timestamps may be more than ``max_gap_days`` apart (a single
+    mistyped year, 2204 for 2024, leaves such a gap whichever end it is at).
 
     Raises
     ------
     InputError
-        Naming the span and the timestamps furthest from the median.
+        Naming the span or the gap and the timestamps on either side of it.
     """
     index = pd.DatetimeIndex(stamps)
     index = index[~np.asarray(index.isna())]
     if len(index) < 2:
         return
-    values = (index if index.tz is None else index.tz_convert("UTC")).as_unit("s").asi8
-    span_days = (int(values.max()) - int(values.min())) / 86_400
-    if span_days <= max_days:
+    if index.tz is not None:
+        index = index.tz_convert("UTC")
+    values = np.unique(index.as_unit("s").asi8)
+    if values.size < 2:
         return
-    middle = int(np.median(values))
-    far = np.abs(values - middle) > max_days * 86_400 / 2
-    examples = [str(index[i]) for i in np.flatnonzero(far)[:3]]
-    raise InputError(
-        f"{field} spans {span_days:,.0f} days (from {index.min()} to {index.max()}), more than "
-        f"the {max_days} days one input may cover; far from the rest: {examples}. Fix: correct "
-        "the mistyped dates (e.g. a wrong year)."
-    )
+    gaps = np.diff(values)
+    widest = int(np.argmax(gaps))
+    if gaps[widest] > max_gap_days * 86_400:
+        before = pd.Timestamp(int(values[widest]), unit="s", tz=index.tz)
+        after = pd.Timestamp(int(values[widest + 1]), unit="s", tz=index.tz)
+        raise InputError(
+            f"{field} has a gap of {gaps[widest] / 86_400:,.0f} days between {before} and "
+            f"{after}: one side is far outside the rest of the data. Fix: correct the "
+            "mistyped dates (e.g. a wrong year)."
+        )
+    span_days = (int(values[-1]) - int(values[0])) / 86_400
+    if span_days > max_days:
+        raise InputError(
+            f"{field} spans {span_days:,.0f} days (from {index.min()} to {index.max()}), more "
+            f"than the {max_days:g} days one input may cover. Fix: pass a shorter period, or "
+            "correct mistyped dates."
+        )
 
 
 def parse_local_times(values: pd.Series, tz: str | None, *, field: str) -> pd.Series:

@@ -26,7 +26,7 @@ from typing import Any, Self
 import numpy as np
 import pandas as pd
 
-from wfm.core.errors import InputError, NotFittedError
+from wfm.core.errors import InputError, describe_value, NotFittedError
 from wfm.forecast._slots import FloatArray
 
 DEFAULT_LEVELS: tuple[int, ...] = (80, 95)
@@ -35,8 +35,20 @@ EPOCH_MONDAY = np.datetime64("1970-01-05", "D")
 
 def check_levels(levels: Sequence[float]) -> tuple[float, ...]:
     """Validate prediction-interval levels in percent (0 < level < 100)."""
+    if isinstance(levels, np.ndarray):
+        levels = levels.tolist()
+    if isinstance(levels, str) or not isinstance(levels, Sequence):
+        raise InputError(
+            f"levels={levels!r} is not a sequence of percentages. Fix: pass e.g. levels=(80, 95)."
+        )
     out = []
     for level in levels:
+        if isinstance(level, int | float) and not isinstance(level, bool) and 0 < level <= 1:
+            raise InputError(
+                f"levels contains {level!r}, which reads as a fraction: levels are percentages, "
+                f"so it would give a {level:g}% band. Fix: pass {level * 100:g} (e.g. "
+                "levels=(80, 95))."
+            )
         if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 100:
             raise InputError(
                 f"levels contains {level!r}; each level is a percentage strictly between 0 "
@@ -171,7 +183,18 @@ class IntervalForecaster(ABC):
     min_history_days: int = 7
 
     def _check_y(self, y: Any) -> FloatArray:
-        array = np.asarray(y, dtype=np.float64)
+        if isinstance(y, pd.DataFrame):
+            raise InputError(
+                "y is a DataFrame; this model fits one array of interval volumes. Fix: pass "
+                "frame['volume'].to_numpy() of whole local days, or use forecast_intervals "
+                "for a long-format interval frame."
+            )
+        try:
+            array = np.asarray(y, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise InputError(
+                f"y={describe_value(y)} is not an array of numbers. Fix: pass interval volumes."
+            ) from exc
         if array.ndim == 2:
             array = array.ravel()
         if array.ndim != 1 or array.size == 0 or array.size % self.slots_per_day != 0:
