@@ -26,7 +26,7 @@ from typing import Any, Self
 import numpy as np
 import pandas as pd
 
-from wfm.core.errors import InputError, describe_value, NotFittedError
+from wfm.core.errors import InputError, NotFittedError, describe_value
 from wfm.forecast._slots import FloatArray
 
 DEFAULT_LEVELS: tuple[int, ...] = (80, 95)
