@@ -178,5 +178,5 @@ def test_prediction_levels_given_as_fractions_are_refused() -> None:
     from wfm.forecast import SeasonalNaive
 
     model = SeasonalNaive(slots_per_day=48).fit(np.ones(21 * 48))
-    with pytest.raises(InputError, match="fraction.*pass 80"):
+    with pytest.raises(InputError, match=r"fraction.*pass 80"):
         model.predict(48, levels=(0.8,))
