@@ -32,7 +32,7 @@ import click
 from pydantic import ValidationError
 
 from wfm._version import __version__
-from wfm.core.errors import WfmError
+from wfm.core.errors import FlaggedRecordsWarning, WfmError
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -65,6 +65,16 @@ def _friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
             _fail(str(exc))
 
     return wrapper
+
+
+def _warn_flagged(count: int, what: str, path: Path) -> None:
+    """Say on stderr that rows were refused and where they were written."""
+    if count:
+        click.echo(
+            f"warning: {count} {what} were refused and left out of the results; "
+            f"they are listed with the reason in {path}",
+            err=True,
+        )
 
 
 def _progress(message: str) -> None:
@@ -223,7 +233,8 @@ def adherence(schedule_file: Path, events_file: Path, config_path: Path, output:
     write_frame(result.aggregate("agent"), output / "adherence_by_agent.csv")
     write_frame(result.aggregate("interval"), output / "adherence_by_interval.csv")
     write_frame(result.exceptions, output / "adherence_exceptions.csv")
-    write_frame(result.flagged, output / "adherence_flagged_events.csv")
+    flagged_path = write_frame(result.flagged, output / "adherence_flagged_events.csv")
+    _warn_flagged(len(result.flagged), "state events", flagged_path)
     click.echo(json.dumps({k: float(v) for k, v in result.summary().items()}, indent=2))
 
 
@@ -238,6 +249,14 @@ def adherence(schedule_file: Path, events_file: Path, config_path: Path, output:
     is_flag=True,
     help="Read the column layout of the bundled Israeli bank records.",
 )
+@click.option(
+    "--on-bad",
+    type=click.Choice(["raise", "flag"]),
+    default="raise",
+    show_default=True,
+    help="Impossible records: stop with an error, or leave them out and list them in "
+    "kpis_flagged_records.csv.",
+)
 @_friendly_errors
 def kpis(
     records: Path,
@@ -246,6 +265,7 @@ def kpis(
     interval_minutes: int,
     threshold_seconds: float,
     israel_bank_columns: bool,
+    on_bad: str,
 ) -> None:
     """Interval KPIs (offered, SL, ASA, abandonment, AHT, FCR) from contact RECORDS."""
     from wfm.adherence import ContactColumns, contact_kpis
@@ -254,14 +274,20 @@ def kpis(
     columns = ContactColumns.israel_bank() if israel_bank_columns else ContactColumns()
     time_columns = [columns.arrival, *columns.arrival_fallbacks, columns.answered_at]
     frame = read_frame(records, tz=tz, time_columns=time_columns)
-    result = contact_kpis(
-        frame,
-        columns=columns,
-        interval_minutes=interval_minutes,
-        tz=tz,
-        service_level_seconds=threshold_seconds,
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FlaggedRecordsWarning)  # said below, with the file
+        result = contact_kpis(
+            frame,
+            columns=columns,
+            interval_minutes=interval_minutes,
+            tz=tz,
+            service_level_seconds=threshold_seconds,
+            on_bad="flag" if on_bad == "flag" else "raise",
+        )
     path = write_frame(result.to_frame(), output / "kpis.csv")
+    if result.flagged is not None and len(result.flagged):
+        flagged_path = write_frame(result.flagged, output / "kpis_flagged_records.csv")
+        _warn_flagged(len(result.flagged), "contact records", flagged_path)
     click.echo(f"wrote {path}")
 
 

@@ -63,7 +63,7 @@ def read_frame(path: str | Path, *, tz: str, time_columns: Sequence[str]) -> pd.
                 "again with pandas.DataFrame.to_parquet, or pass a CSV file."
             ) from exc
     elif name.endswith((".csv", ".csv.gz")):
-        frame = _read_csv(file)
+        frame = _undo_spreadsheet_safe(_read_csv(file))
     else:
         raise InputError(f"file {str(file)!r} is not .csv, .csv.gz or .parquet. Fix: convert it.")
     for column in time_columns:
@@ -105,6 +105,55 @@ def _read_csv(file: Path) -> pd.DataFrame:
     return frame
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+"""A text cell starting with one of these is run as a formula by spreadsheet programs."""
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with text cells that a spreadsheet would run made inert.
+
+    A text cell starting with ``=``, ``+``, ``-`` or ``@`` (an agent or queue name typed
+    as ``=HYPERLINK(...)``, say) gets a leading apostrophe, which spreadsheets show as
+    text; :func:`read_frame` removes it again. Numbers, timestamps and other cells are
+    unchanged.
+
+    Examples
+    --------
+    >>> spreadsheet_safe(pd.DataFrame({"agent": ["=1+1", "ann"]}))["agent"].tolist()
+    ["'=1+1", 'ann']
+    """
+    out = frame
+    for column in frame.columns:
+        values = frame[column]
+        if not (
+            pd.api.types.is_object_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype)
+        ):
+            continue
+        text = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_PREFIXES))
+        risky = text.to_numpy(dtype=bool)
+        if risky.any():
+            if out is frame:
+                out = frame.copy()
+            out[column] = values.astype(object).where(~risky, "'" + values.astype(str))
+    return out
+
+
+def _undo_spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Remove the apostrophe :func:`spreadsheet_safe` put before formula-like text."""
+    for column in frame.columns:
+        values = frame[column]
+        if not pd.api.types.is_object_dtype(values.dtype) and not pd.api.types.is_string_dtype(
+            values.dtype
+        ):
+            continue
+        guarded = values.map(
+            lambda v: isinstance(v, str) and len(v) > 1 and v[0] == "'" and v[1] in "=+-@"
+        ).to_numpy(dtype=bool)
+        if guarded.any():
+            frame[column] = values.astype(object).where(~guarded, values.astype(str).str[1:])
+    return frame
+
+
 def write_frame(frame: pd.DataFrame, path: str | Path) -> Path:
     """Write a frame to CSV or parquet by the file's suffix (timestamps keep offsets).
 
@@ -122,6 +171,8 @@ def write_frame(frame: pd.DataFrame, path: str | Path) -> Path:
     """
     file = Path(path)
     file.parent.mkdir(parents=True, exist_ok=True)
+    if file.suffix != ".parquet":
+        frame = spreadsheet_safe(frame)
     if file.suffix == ".parquet":
         try:
             frame.to_parquet(file, index=False)

@@ -14,6 +14,7 @@ Every input and output also exists as a pydantic model (:class:`PlanInput`,
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,11 +27,12 @@ from pydantic import BaseModel, ConfigDict
 
 from wfm.adherence import AdherenceResult, compute_adherence
 from wfm.config import PlanConfig, ServiceTarget
-from wfm.core.errors import InputError
+from wfm.core.errors import FlaggedRecordsWarning, InputError
 from wfm.core.frames import QUEUE, require_columns, validate_interval_frame
 from wfm.core.tables import Table
 from wfm.erlang import combine_shrinkage, staff_intervals
 from wfm.forecast import BacktestResult, IntervalForecast, backtest, forecast_intervals
+from wfm.io import spreadsheet_safe
 from wfm.schedule import ScheduleResult, make_schedule
 
 ProgressCallback = Callable[[str], None]
@@ -384,6 +386,9 @@ class PlanResult:
             tables["adherence_by_agent"] = self.adherence.aggregate("agent")
             tables["adherence_by_interval"] = self.adherence.aggregate("interval")
             tables["adherence_exceptions"] = self.adherence.exceptions
+            if len(self.adherence.flagged):
+                # refused events are part of the result, never dropped silently
+                tables["adherence_flagged_events"] = self.adherence.flagged
         return tables
 
     def write(self, folder: str | Path, *, formats: tuple[str, ...] = ("csv",)) -> list[Path]:
@@ -410,7 +415,7 @@ class PlanResult:
             for fmt in formats:
                 path = out / f"{name}.{fmt}"
                 if fmt == "csv":
-                    table.to_csv(path, index=False)
+                    spreadsheet_safe(table).to_csv(path, index=False)
                 elif fmt == "parquet":
                     table.to_parquet(path, index=False)
                 else:
@@ -602,6 +607,7 @@ def plan(
                 interval_minutes=config.site.interval_minutes,
                 on_bad="flag",
             )
+        _check_flagged_events(adherence_result.flagged, len(state_events))
 
     return PlanResult(
         config=config,
@@ -614,6 +620,28 @@ def plan(
         patience_seconds=patience_used,
         models=models,
         timings=timings,
+    )
+
+
+def _check_flagged_events(flagged: pd.DataFrame, n_events: int) -> None:
+    """Refuse a run whose every state event was refused; warn when some were."""
+    if len(flagged) == 0:
+        return
+    reasons = flagged["reason"].value_counts().to_dict() if "reason" in flagged else {}
+    if n_events > 0 and len(flagged) >= n_events:
+        raise InputError(
+            f"every one of the {n_events} state events was refused ({reasons}), so there is "
+            "no adherence to measure. Fix: check the events' agents (they must match the "
+            "schedule's), states (config [adherence] mapping) and times (within the "
+            "scheduled days, in the site's time zone)."
+        )
+    warnings.warn(
+        FlaggedRecordsWarning(
+            f"{len(flagged)} of {n_events} state events were refused ({reasons}) and left "
+            "out of adherence; they are in PlanResult.adherence.flagged and written as "
+            "adherence_flagged_events."
+        ),
+        stacklevel=3,
     )
 
 
