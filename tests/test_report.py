@@ -93,3 +93,25 @@ def test_html_report_is_self_contained_with_embedded_pngs() -> None:
     assert "https://" not in document
     first = document.split("data:image/png;base64,")[1].split("'")[0]
     assert base64.b64decode(first)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_gantt_draws_names_with_dollar_signs_literally() -> None:
+    import io
+
+    from wfm.report import plot_bars, plot_gantt
+
+    start = pd.Timestamp("2024-01-10 09:00", tz="UTC")
+    segments = pd.DataFrame(
+        {
+            "agent": ["$ann$", "bob $5 and $6", r"c\$"],
+            "activity": ["work", "$pecial$", "work"],
+            "start": [start] * 3,
+            "end": [start + pd.Timedelta(hours=1)] * 3,
+        }
+    )
+    figure = plot_gantt(segments, title="team $A$")
+    figure.savefig(io.BytesIO(), format="png")
+    labels = [tick.get_text() for tick in figure.axes[0].get_yticklabels()]
+    assert labels[0] == r"\$ann\$"
+    bars = plot_bars(pd.DataFrame({"agent": ["$x$"], "value": [1.0]}), "agent", "value", title="$")
+    bars.savefig(io.BytesIO(), format="png")

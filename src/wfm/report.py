@@ -37,6 +37,17 @@ ACTIVITY_COLOURS = {
 }
 
 
+def literal_text(text: str) -> str:
+    r"""Escape ``text`` so matplotlib draws it as written (no mathtext between ``$`` signs).
+
+    Examples
+    --------
+    >>> literal_text("Ann $5 $6")
+    'Ann \\$5 \\$6'
+    """
+    return str(text).replace("$", r"\$")
+
+
 def _pyplot() -> Any:
     try:
         import matplotlib
@@ -304,12 +315,12 @@ def plot_gantt(
             left=lefts,
             height=0.7,
             color=ACTIVITY_COLOURS.get(str(activity), "#1f77b4"),
-            label=str(activity),
+            label=literal_text(str(activity)),
         )
-    axes.set_yticks(range(len(agents)), agents)
+    axes.set_yticks(range(len(agents)), [literal_text(agent) for agent in agents])
     axes.invert_yaxis()
     axes.xaxis_date()
-    axes.set_title(title + " (local time)")
+    axes.set_title(literal_text(title) + " (local time)")
     axes.legend(loc="upper right", fontsize="small")
     figure.autofmt_xdate()
     figure.tight_layout()
@@ -345,13 +356,15 @@ def plot_bars(
     require_columns(frame, [label_column, value_column], name="frame")
     figure, axes = _subplots(8, 0.28 * len(frame) + 1.5)
     axes.barh(
-        frame[label_column].astype(str), frame[value_column].to_numpy(dtype=float), color="#1f77b4"
+        frame[label_column].astype(str).map(literal_text),
+        frame[value_column].to_numpy(dtype=float),
+        color="#1f77b4",
     )
     if reference is not None:
         axes.axvline(reference, color="#d62728", ls="--", lw=1)
     axes.invert_yaxis()
-    axes.set_xlabel(xlabel)
-    axes.set_title(title)
+    axes.set_xlabel(literal_text(xlabel))
+    axes.set_title(literal_text(title))
     figure.tight_layout()
     return figure
 
