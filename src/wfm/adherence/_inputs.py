@@ -97,6 +97,11 @@ def validate_schedule(schedule: pd.DataFrame) -> pd.DataFrame:
         activities, overlapping segments of one agent, or an agent in two teams.
     """
     require_columns(schedule, [AGENT, ACTIVITY, START, END], name="schedule")
+    if schedule.empty:
+        raise InputError(
+            "schedule has no segments. Fix: pass the agents' scheduled segments (agent, "
+            "activity, start, end)."
+        )
     for column in (START, END):
         _require_aware(schedule, column, "schedule")
         missing = schedule[column].isna().to_numpy()

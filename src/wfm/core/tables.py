@@ -218,7 +218,13 @@ def _series_from_column(column: TableColumn) -> pd.Series:
         return parsed.astype(parsed.dtype)
     if column.kind == "timedelta":
         seconds = pd.Series([np.nan if v is None else v for v in values], dtype=np.float64)
-        return pd.to_timedelta(seconds, unit="s")
+        try:
+            return pd.to_timedelta(seconds, unit="s")
+        except (ValueError, OverflowError) as exc:
+            raise InputError(
+                f"Table column {column.name!r} (kind 'timedelta') has a value too large for a "
+                f"duration ({exc}). Fix: give durations in seconds."
+            ) from exc
     if column.kind == "bool":
         if any(v is None for v in values):
             return pd.Series(values, dtype="boolean")

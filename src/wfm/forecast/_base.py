@@ -30,6 +30,8 @@ from wfm.core.errors import InputError, NotFittedError, describe_value
 from wfm.forecast._slots import FloatArray
 
 DEFAULT_LEVELS: tuple[int, ...] = (80, 95)
+MAX_HORIZON_INTERVALS = 3 * 366 * 288
+"""Longest forecast horizon in intervals (three years of 5-minute intervals)."""
 EPOCH_MONDAY = np.datetime64("1970-01-05", "D")
 
 
@@ -62,6 +64,11 @@ def check_horizon(h: Any, *, name: str = "h") -> int:
     """Validate a positive integer horizon."""
     if isinstance(h, bool) or not isinstance(h, int | np.integer) or int(h) <= 0:
         raise InputError(f"{name}={h!r} must be a positive whole number. Fix: pass e.g. {name}=48.")
+    if int(h) > MAX_HORIZON_INTERVALS:
+        raise InputError(
+            f"{name}={h!r} intervals is more than {MAX_HORIZON_INTERVALS:,} (three years of "
+            f"5-minute intervals). Fix: forecast a shorter horizon (h counts intervals)."
+        )
     return int(h)
 
 
