@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import wfm
@@ -118,6 +118,7 @@ def test_interval_frame_entry_points(frame: pd.DataFrame, minutes: Any) -> None:
     other=st.integers(0, 5),
     tz=st.sampled_from([None, "UTC", "Europe/London", "Nowhere/City"]),
 )
+@example(kind="timedelta", values=[9223372036855.0], other=1, tz=None)  # found: overflow
 def test_table_entry_point(kind: str, values: list[Any], other: int, tz: str | None) -> None:
     cells = [v if not isinstance(v, int) or abs(v) < 2**53 else float(v) for v in values]
     table = Table(
@@ -156,8 +157,20 @@ def schedules_and_events(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame]:
     return schedule, events
 
 
+EMPTY_SCHEDULE = pd.DataFrame(
+    {
+        "agent": [],
+        "activity": [],
+        "start": pd.DatetimeIndex([], tz="UTC"),
+        "end": pd.DatetimeIndex([], tz="UTC"),
+    }
+)
+NO_EVENTS = pd.DataFrame({"agent": [], "state": [], "start": pd.DatetimeIndex([], tz="UTC")})
+
+
 @FUZZ
 @given(data=schedules_and_events(), on_bad=st.sampled_from(["raise", "flag", "ignore"]))
+@example(data=(EMPTY_SCHEDULE, NO_EVENTS), on_bad="raise")  # found: NaT.normalize()
 def test_adherence_entry_points(data: tuple[pd.DataFrame, pd.DataFrame], on_bad: str) -> None:
     schedule, events = data
     result_or_wfm_error(lambda: wfm.compute_adherence(schedule, events, on_bad=on_bad))  # type: ignore[arg-type]
@@ -222,6 +235,7 @@ def test_config_entry_point(section: str, key: str, value: Any) -> None:
     minutes=scalars,
     tz=st.sampled_from(["UTC", "Europe/London", "Mars/Olympus", "", "utc"]),
 )
+@example(y=0.0, h=2**63, levels=[], start="", end="", minutes=None, tz="UTC")  # found: 2^63 h
 def test_forecast_and_grid_entry_points(
     y: Any, h: Any, levels: Any, start: str, end: str, minutes: Any, tz: str
 ) -> None:
