@@ -30,6 +30,7 @@ from wfm.config import PlanConfig, ServiceTarget
 from wfm.core.errors import FlaggedRecordsWarning, InputError
 from wfm.core.frames import QUEUE, require_columns, validate_interval_frame
 from wfm.core.tables import Table
+from wfm.core.validate import check_known_names
 from wfm.erlang import combine_shrinkage, staff_intervals
 from wfm.forecast import BacktestResult, IntervalForecast, backtest, forecast_intervals
 from wfm.io import spreadsheet_safe
@@ -134,6 +135,7 @@ def size_forecast(
         If queues mix Erlang A and Erlang C targets in a way that needs a definition.
     """
     queues = sorted(str(q) for q in forecast[QUEUE].unique())
+    check_known_names(config.staffing.queues, queues, "staffing.queues")
     targets = {queue: config.staffing.target_for(queue) for queue in queues}
     patience = _per_queue(targets, "patience_seconds", patience_estimates)
     for queue, value in patience.items():

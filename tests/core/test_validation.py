@@ -180,3 +180,21 @@ def test_prediction_levels_given_as_fractions_are_refused() -> None:
     model = SeasonalNaive(slots_per_day=48).fit(np.ones(21 * 48))
     with pytest.raises(InputError, match=r"fraction.*pass 80"):
         model.predict(48, levels=(0.8,))
+
+
+def test_config_queue_sections_must_match_a_queue_of_the_data() -> None:
+    from wfm.config import parse_config
+    from wfm.pipeline import size_forecast
+
+    starts = pd.date_range("2024-01-01 09:00", periods=4, freq="30min", tz="UTC")
+    forecast = pd.DataFrame(
+        {"queue": "sales", "interval_start": starts, "volume": 10.0, "aht_seconds": 200.0}
+    )
+    config = parse_config(
+        {
+            "site": {"time_zone": "UTC"},
+            "staffing": {"queues": {"Sales": {"target_service_level": 0.9}}},
+        }
+    )
+    with pytest.raises(InputError, match=r"'Sales' \(did you mean 'sales'\?.*\['sales'\]"):
+        size_forecast(forecast, config)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -199,6 +199,51 @@ def check_span(
             f"than the {max_days:g} days one input may cover. Fix: pass a shorter period, or "
             "correct mistyped dates."
         )
+
+
+def check_known_names(
+    configured: Iterable[str], existing: Iterable[Any], field: str, *, what: str = "queue"
+) -> None:
+    """Refuse configuration keys that match nothing in the data.
+
+    A section such as ``[staffing.queues.Sales]`` for a queue named ``sales`` would
+    otherwise be ignored without a word and the default used.
+
+    Parameters
+    ----------
+    configured : iterable of str
+        Names used as keys in the configuration.
+    existing : iterable
+        Names found in the data.
+    field : str
+        Configuration key holding them, for the message (e.g. ``"staffing.queues"``).
+    what : str, default "queue"
+        What the names are.
+
+    Raises
+    ------
+    InputError
+        Naming each unknown key, the data's names, and the case-insensitive match if any.
+
+    Examples
+    --------
+    >>> check_known_names(["sales"], ["sales", "support"], "staffing.queues")
+    """
+    names = sorted({str(name) for name in existing})
+    lower = {name.lower(): name for name in names}
+    unknown = [key for key in configured if key not in names]
+    if not unknown:
+        return
+    hints = []
+    for key in unknown:
+        match = lower.get(key.lower())
+        hints.append(
+            f"{key!r}" + (f" (did you mean {match!r}? names are case-sensitive)" if match else "")
+        )
+    raise InputError(
+        f"{field} names {what}(s) {', '.join(hints)} that the data do not have; its "
+        f"{what}s are {names}. Fix: use those names exactly, or remove the section."
+    )
 
 
 def parse_local_times(values: pd.Series, tz: str | None, *, field: str) -> pd.Series:
