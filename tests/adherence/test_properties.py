@@ -262,7 +262,7 @@ def test_tracker_equals_batch_for_any_split(case: Case, split: Split) -> None:
     pd.testing.assert_frame_equal(full.exceptions, batch.exceptions)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=cases())
 def test_out_of_adherence_equals_batch_exceptions_at_every_event_time(case: Case) -> None:
     """At every event time t, the agents listed out of adherence are those with a batch

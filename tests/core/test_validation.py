@@ -198,3 +198,18 @@ def test_config_queue_sections_must_match_a_queue_of_the_data() -> None:
     )
     with pytest.raises(InputError, match=r"'Sales' \(did you mean 'sales'\?.*\['sales'\]"):
         size_forecast(forecast, config)
+
+
+@pytest.mark.parametrize(
+    ("section", "path"),
+    [
+        ({"forecast": {"horizon_days": True}}, "forecast.horizon_days"),
+        ({"schedule": {"solver": {"threads": True}}}, "schedule.solver.threads"),
+    ],
+)
+def test_config_booleans_where_numbers_are_meant_are_refused(section: dict, path: str) -> None:  # type: ignore[type-arg]
+    from wfm.config import parse_config
+
+    with pytest.raises(InputError, match=f"{path} is a boolean where a number is meant"):
+        parse_config({"site": {"time_zone": "UTC"}, **section})
+    assert parse_config({"schedule": {"solver": {"verbose": True}}}).schedule.solver.verbose

@@ -201,6 +201,37 @@ def check_span(
         )
 
 
+def booleans_given_as_numbers(raw: Any, validated: Any, path: str = "") -> list[str]:
+    """Paths where the raw input held a boolean but the validated model holds a number.
+
+    Pydantic reads ``true`` as 1 for an ``int`` or ``float`` field; comparing the raw
+    input (dicts and lists, as parsed from TOML or JSON) with the validated model finds
+    those keys.
+
+    Examples
+    --------
+    >>> booleans_given_as_numbers({"a": True, "b": [1, False]}, {"a": 1, "b": [1, False]})
+    ['a']
+    """
+    found: list[str] = []
+    if isinstance(raw, bool):
+        if isinstance(validated, int | float) and not isinstance(validated, bool):
+            found.append(path or "value")
+        return found
+    if isinstance(raw, Mapping):
+        for key, value in raw.items():
+            if isinstance(validated, Mapping):
+                inner = validated.get(key)
+            else:
+                inner = getattr(validated, str(key), None)
+            found += booleans_given_as_numbers(value, inner, f"{path}.{key}" if path else str(key))
+        return found
+    if isinstance(raw, list | tuple) and isinstance(validated, list | tuple):
+        for position, (value, inner) in enumerate(zip(raw, validated, strict=False)):
+            found += booleans_given_as_numbers(value, inner, f"{path}[{position}]")
+    return found
+
+
 def check_known_names(
     configured: Iterable[str], existing: Iterable[Any], field: str, *, what: str = "queue"
 ) -> None:
