@@ -213,3 +213,10 @@ def test_config_booleans_where_numbers_are_meant_are_refused(section: dict, path
     with pytest.raises(InputError, match=f"{path} is a boolean where a number is meant"):
         parse_config({"site": {"time_zone": "UTC"}, **section})
     assert parse_config({"schedule": {"solver": {"verbose": True}}}).schedule.solver.verbose
+
+
+def test_table_from_frame_refuses_duplicate_names_and_non_frames() -> None:
+    with pytest.raises(InputError, match="duplicate column names"):
+        Table.from_frame(pd.DataFrame([[1, 2]], columns=["a", "a"]))
+    with pytest.raises(InputError, match="needs a pandas DataFrame"):
+        Table.from_frame([1, 2])  # type: ignore[arg-type]

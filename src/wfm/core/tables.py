@@ -76,6 +76,17 @@ class Table(BaseModel):
         InputError
             If a column name is not a string or a column's dtype is not supported.
         """
+        if not isinstance(frame, pd.DataFrame):
+            raise InputError(
+                f"Table.from_frame needs a pandas DataFrame, got {type(frame).__name__}. "
+                "Fix: pass a DataFrame."
+            )
+        repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+        if repeated:
+            raise InputError(
+                f"the frame has duplicate column names {repeated}. Fix: give every column a "
+                "distinct name."
+            )
         columns = []
         for name in frame.columns:
             if not isinstance(name, str):
