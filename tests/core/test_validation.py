@@ -220,3 +220,19 @@ def test_table_from_frame_refuses_duplicate_names_and_non_frames() -> None:
         Table.from_frame(pd.DataFrame([[1, 2]], columns=["a", "a"]))
     with pytest.raises(InputError, match="needs a pandas DataFrame"):
         Table.from_frame([1, 2])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("values", "match"),
+    [([True] * 4, "dtype bool"), (["a"] * 4, "not numbers"), ([1e12] * 4, "at most 1,000,000")],
+)
+def test_schedule_requirement_booleans_text_and_absurd_counts_are_refused(
+    values: list[object], match: str
+) -> None:
+    from wfm.demo import demo_config
+    from wfm.schedule import make_schedule
+
+    starts = pd.date_range("2024-01-01 08:00", periods=4, freq="30min", tz="UTC")
+    frame = pd.DataFrame({"queue": "q", "interval_start": starts, "required_agents": values})
+    with pytest.raises(InputError, match=match):
+        make_schedule(frame, demo_config().schedule.templates)
