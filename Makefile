@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 OUT    ?= demo_output
 
-.PHONY: demo test lint typecheck unit bench bench-quick docs clean install install-dev chromium
+.PHONY: demo test test-explore test-min lint typecheck unit bench bench-quick docs clean install install-dev chromium
 
 $(VENV)/.created:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "wfm needs Python >= 3.11, found " + sys.version.split()[0]'
@@ -53,6 +53,27 @@ chromium:
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; }
 
+# Property tests with fresh random examples, ten times as many as `make test` tries
+# (tests/conftest.py); keep every failure found as an explicit @example on its test.
+test-explore: $(VENV)/.installed-dev
+	WFM_HYPOTHESIS_PROFILE=explore $(PY) -m pytest -q -p no:cacheprovider
+
+# The suite again on the lowest versions pyproject.toml allows (.ci/min-versions.txt), on
+# Python 3.11, in its own environment .venv-min (no linters: those run in `make test`).
+PYTHON_MIN ?= $(shell command -v python3.11 2>/dev/null || echo python3.11)
+MIN_VENV   := .venv-min
+$(MIN_VENV)/.installed: pyproject.toml .ci/min-versions.txt
+	@$(PYTHON_MIN) -c 'import sys; assert sys.version_info[:2] == (3, 11), "make test-min needs Python 3.11, found " + sys.version.split()[0]'
+	rm -rf $(MIN_VENV)
+	$(PYTHON_MIN) -m venv $(MIN_VENV)
+	$(MIN_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(MIN_VENV)/bin/python -m pip install --quiet -c .ci/min-versions.txt -e '.[all]' 'pytest>=8' 'hypothesis>=6.100'
+	@touch $@
+
+test-min: $(MIN_VENV)/.installed
+	$(MIN_VENV)/bin/python -c 'import numpy, pandas, scipy; print("test-min on numpy", numpy.__version__, "pandas", pandas.__version__, "scipy", scipy.__version__)'
+	$(MIN_VENV)/bin/python -m pytest -q -p no:cacheprovider
+
 bench-quick: $(VENV)/.installed-dev
 	$(PY) benchmarks/run_quick.py
 
@@ -69,4 +90,4 @@ bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python benchmarks/run_quick.py --full
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) $(OUT) .mypy_cache .ruff_cache .pytest_cache .hypothesis .benchmarks
+	rm -rf $(VENV) $(BENCH_VENV) $(MIN_VENV) $(OUT) .mypy_cache .ruff_cache .pytest_cache .hypothesis .benchmarks

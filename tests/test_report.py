@@ -205,3 +205,25 @@ def test_plan_report_without_a_schedule_has_the_forecast_sections() -> None:
     )
     headings = [part.split("</h2>")[0] for part in document.split("<h2>")[1:]]
     assert headings == ["Summary", "Forecast", "Demand not planned for, per day"]
+
+
+def test_gantt_draws_names_with_dollar_signs_literally() -> None:
+    import io
+
+    from wfm.report import plot_bars, plot_gantt
+
+    start = pd.Timestamp("2024-01-10 09:00", tz="UTC")
+    segments = pd.DataFrame(
+        {
+            "agent": ["$ann$", "bob $5 and $6", r"c\$"],
+            "activity": ["work", "$pecial$", "work"],
+            "start": [start] * 3,
+            "end": [start + pd.Timedelta(hours=1)] * 3,
+        }
+    )
+    figure = plot_gantt(segments, title="team $A$")
+    figure.savefig(io.BytesIO(), format="png")
+    labels = [tick.get_text() for tick in figure.axes[0].get_yticklabels()]
+    assert labels[0] == r"\$ann\$"
+    bars = plot_bars(pd.DataFrame({"agent": ["$x$"], "value": [1.0]}), "agent", "value", title="$")
+    bars.savefig(io.BytesIO(), format="png")

@@ -31,12 +31,13 @@ from collections.abc import Callable
 from functools import wraps
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, NoReturn, ParamSpec, TypeVar
 
 import click
+from pydantic import ValidationError
 
 from wfm._version import __version__
-from wfm.core.errors import WfmError
+from wfm.core.errors import FlaggedRecordsWarning, WfmError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -73,10 +74,19 @@ def _friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except WfmError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(2)
+            _fail(str(exc))
 
     return wrapper
+
+
+def _warn_flagged(count: int, what: str, path: Path) -> None:
+    """Say on stderr that rows were refused and where they were written."""
+    if count:
+        click.echo(
+            f"warning: {count} {what} were refused and left out of the results; "
+            f"they are listed with the reason in {path}",
+            err=True,
+        )
 
 
 def _progress(message: str) -> None:
@@ -94,7 +104,40 @@ def _echo_warnings(caught: list[warnings.WarningMessage]) -> None:
         click.echo(f"warning: {text}", err=True)
 
 
-@click.group()
+class _OneLineErrors(click.Group):
+    """The command group: every bad-input error, in every subcommand, is one line, exit 2.
+
+    Library errors (:class:`~wfm.core.errors.WfmError`) and the file-level errors that
+    reach the CLI from outside the library (unreadable files, bad JSON or TOML, invalid
+    pydantic input) are printed as ``error: ...`` with exit status 2; anything else is a
+    bug and keeps its traceback.
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except WfmError as exc:
+            _fail(str(exc))
+        except json.JSONDecodeError as exc:
+            _fail(f"invalid JSON: {exc}. Fix: correct the file's syntax.")
+        except UnicodeDecodeError as exc:
+            _fail(f"a file is not UTF-8 text ({exc}). Fix: pass a UTF-8 text file.")
+        except ValidationError as exc:
+            from wfm.config import format_validation_error
+
+            _fail(format_validation_error(exc, source="input"))
+        except OSError as exc:
+            _fail(f"{exc}. Fix: check the path and its permissions.")
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _fail(message: str) -> NoReturn:
+    text = " ".join(message.split())
+    click.echo(f"error: {text}", err=True)
+    sys.exit(2)
+
+
+@click.group(cls=_OneLineErrors)
 @click.version_option(__version__, package_name="openwfm")
 def main() -> None:
     """wfm: contact-centre workforce management (forecast, erlang, schedule, adherence)."""
@@ -224,6 +267,21 @@ UTC offset are local times of --tz (or site.time_zone of --config).
 @click.option("--acw-seconds", default=None, help="After-contact work column (seconds).")
 @click.option("--queue", "queue_column", default=None, help="Queue column.")
 @click.option("--queue-name", default="all", show_default=True, help="Queue without a column.")
+@click.option(
+    "--on-bad",
+    type=click.Choice(["raise", "flag"]),
+    default="raise",
+    show_default=True,
+    help="Impossible records (answered before arrival, a wait that contradicts the "
+    "timestamps): refuse the file, or leave them out and list them in a file beside OUTPUT.",
+)
+@click.option(
+    "--timing-tolerance-seconds",
+    type=float,
+    default=None,
+    help="How far a wait may differ from the timestamps before a record is impossible "
+    "(default 60).",
+)
 @click.option("--overwrite", is_flag=True, help="Replace the output file if it exists.")
 @_friendly_errors
 def history(
@@ -245,6 +303,8 @@ def history(
     acw_seconds: str | None,
     queue_column: str | None,
     queue_name: str,
+    on_bad: str,
+    timing_tolerance_seconds: float | None,
     overwrite: bool,
 ) -> None:
     """Build an interval history from contact records (help text: ``_HISTORY_HELP``)."""
@@ -300,12 +360,26 @@ def history(
             "--talk-seconds (see `wfm history --help`)."
         )
     try:
-        built = history_from_contacts(
-            frame, columns=columns, interval_minutes=minutes, tz=zone, queue_name=queue_name
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FlaggedRecordsWarning)  # said below, with the file
+            built = history_from_contacts(
+                frame,
+                columns=columns,
+                interval_minutes=minutes,
+                tz=zone,
+                queue_name=queue_name,
+                on_bad="flag" if on_bad == "flag" else "raise",
+                timing_tolerance_seconds=timing_tolerance_seconds,
+            )
     except InputError as exc:
         raise InputError(_option_words(str(exc))) from exc
+    flagged = built.attrs.pop("flagged", None)
     path = write_frame(built, output)
+    if flagged is not None and len(flagged):
+        flagged_path = write_frame(
+            flagged, output.with_name(output.name.split(".")[0] + "_flagged_records.csv")
+        )
+        _warn_flagged(len(flagged), "contact records", flagged_path)
     imputed = int(built["aht_imputed"].sum())
     click.echo(
         f"wrote {path}: {len(built)} intervals, {built['volume'].sum():,.0f} contacts, "
@@ -324,6 +398,10 @@ _OPTION_WORDS = (
      "the right column (see `wfm history --help`)"),
     ("map the right column in ContactColumns", "map the right column (see `wfm history "
      "--help`)"),
+    ("pass on_bad='flag' to keep them out of the KPIs and list them in result.flagged",
+     "pass --on-bad flag to leave them out and list them in a file, or widen "
+     "--timing-tolerance-seconds if the ACD rounds its times"),
+    ("timing_tolerance_seconds", "--timing-tolerance-seconds"),
 )  # fmt: skip
 
 
@@ -439,7 +517,8 @@ def adherence(schedule_file: Path, events_file: Path, config_path: Path, output:
     write_frame(result.aggregate("agent"), output / "adherence_by_agent.csv")
     write_frame(result.aggregate("interval"), output / "adherence_by_interval.csv")
     write_frame(result.exceptions, output / "adherence_exceptions.csv")
-    write_frame(result.flagged, output / "adherence_flagged_events.csv")
+    flagged_path = write_frame(result.flagged, output / "adherence_flagged_events.csv")
+    _warn_flagged(len(result.flagged), "state events", flagged_path)
     click.echo(json.dumps({k: float(v) for k, v in result.summary().items()}, indent=2))
 
 
@@ -454,6 +533,14 @@ def adherence(schedule_file: Path, events_file: Path, config_path: Path, output:
     is_flag=True,
     help="Read the column layout of the bundled Israeli bank records.",
 )
+@click.option(
+    "--on-bad",
+    type=click.Choice(["raise", "flag"]),
+    default="raise",
+    show_default=True,
+    help="Impossible records: stop with an error, or leave them out and list them in "
+    "kpis_flagged_records.csv.",
+)
 @_friendly_errors
 def kpis(
     records: Path,
@@ -462,6 +549,7 @@ def kpis(
     interval_minutes: int,
     threshold_seconds: float,
     israel_bank_columns: bool,
+    on_bad: str,
 ) -> None:
     """Interval KPIs (offered, SL, ASA, abandonment, AHT, FCR) from contact RECORDS."""
     from wfm.adherence import ContactColumns, contact_kpis
@@ -470,14 +558,20 @@ def kpis(
     columns = ContactColumns.israel_bank() if israel_bank_columns else ContactColumns()
     time_columns = [columns.arrival, *columns.arrival_fallbacks, columns.answered_at]
     frame = read_frame(records, tz=tz, time_columns=time_columns, line_numbers=True)
-    result = contact_kpis(
-        frame,
-        columns=columns,
-        interval_minutes=interval_minutes,
-        tz=tz,
-        service_level_seconds=threshold_seconds,
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FlaggedRecordsWarning)  # said below, with the file
+        result = contact_kpis(
+            frame,
+            columns=columns,
+            interval_minutes=interval_minutes,
+            tz=tz,
+            service_level_seconds=threshold_seconds,
+            on_bad="flag" if on_bad == "flag" else "raise",
+        )
     path = write_frame(result.to_frame(), output / "kpis.csv")
+    if result.flagged is not None and len(result.flagged):
+        flagged_path = write_frame(result.flagged, output / "kpis_flagged_records.csv")
+        _warn_flagged(len(result.flagged), "contact records", flagged_path)
     click.echo(f"wrote {path}")
 
 

@@ -13,11 +13,20 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
 
 from wfm.adherence import AdherenceRules, ContactColumns, StateMapping
 from wfm.core.errors import InputError, describe_value
 from wfm.core.grid import ALLOWED_INTERVAL_MINUTES, check_time_zone
+from wfm.core.validate import booleans_given_as_numbers
 from wfm.forecast import EventCalendar
 from wfm.schedule import Agent, ScheduleRules, ShiftTemplate, SolverSettings
 
@@ -376,6 +385,19 @@ class PlanConfig(BaseModel):
     adherence: AdherenceConfig = Field(default_factory=AdherenceConfig)
     opening_hours: OpeningHoursConfig = Field(default_factory=OpeningHoursConfig)
     contact_columns: ContactColumns | None = None
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _no_booleans_for_numbers(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        """Refuse ``true``/``false`` where a number is meant (pydantic would read 1 or 0)."""
+        model = handler(data)
+        paths = booleans_given_as_numbers(data, model)
+        if paths:
+            raise ValueError(
+                f"{', '.join(paths)} is a boolean where a number is meant (true would be read "
+                "as 1); write the number instead"
+            )
+        return model
 
 
 def load_config(path: str | Path) -> PlanConfig:

@@ -15,35 +15,13 @@ from pathlib import Path
 import pandas as pd
 
 from wfm.core.errors import InputError, missing_extra
+from wfm.core.grid import check_time_zone
+from wfm.core.validate import parse_local_times
 
 
 def _localise(values: pd.Series, tz: str, column: str, path: Path) -> pd.Series:
     """Parse one timestamp column and express it in ``tz``."""
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        converted: pd.Series = values.dt.tz_convert(tz)
-        return converted
-    text = values.astype("string")
-    present = text.notna().to_numpy()
-    with_offset = text.str.contains(r"(?:[+-]\d{2}:?\d{2}|Z)$", regex=True).fillna(False)
-    with_offset_array = with_offset.to_numpy(dtype=bool)
-    if with_offset_array[present].all() and present.any():
-        parsed = pd.to_datetime(values, utc=True, format="ISO8601")
-        return parsed.dt.tz_convert(tz)
-    if with_offset_array.any():
-        row = int((present & ~with_offset_array).argmax())
-        raise InputError(
-            f"{path.name}[{column!r}] mixes timestamps with and without UTC offsets (row "
-            f"{values.index[row]!r} has none: {values.iloc[row]!r}). Fix: write every "
-            "timestamp the same way."
-        )
-    naive = pd.to_datetime(values, format="ISO8601")
-    try:
-        return naive.dt.tz_localize(tz, ambiguous="raise", nonexistent="raise")
-    except (ValueError, TypeError) as exc:
-        raise InputError(
-            f"{path.name}[{column!r}] holds a local time that does not exist or is ambiguous "
-            f"in {tz} (a DST change): {exc}. Fix: write the timestamps with their UTC offset."
-        ) from exc
+    return parse_local_times(values, tz, field=f"{path.name}[{column!r}]")
 
 
 def read_frame(
@@ -75,6 +53,7 @@ def read_frame(
     InputError
         If the file is missing, of an unknown type, or a time column cannot be read.
     """
+    check_time_zone(tz)
     file = Path(path)
     if not file.is_file():
         raise InputError(f"file {str(file)!r} does not exist. Fix: check the path.")
@@ -84,8 +63,13 @@ def read_frame(
             frame = pd.read_parquet(file)
         except ImportError as exc:
             raise missing_extra("pyarrow", "parquet", "reading parquet files") from exc
+        except (OSError, ValueError) as exc:
+            raise InputError(
+                f"file {file.name!r} is not a readable parquet file ({exc}). Fix: write it "
+                "again with pandas.DataFrame.to_parquet, or pass a CSV file."
+            ) from exc
     elif name.endswith((".csv", ".csv.gz")):
-        frame = pd.read_csv(file)
+        frame = _undo_spreadsheet_safe(_read_csv(file))
         if line_numbers:
             # row labels are the file's line numbers (header = line 1), so an error naming
             # a row points at the line to fix
@@ -95,6 +79,88 @@ def read_frame(
     for column in time_columns:
         if column in frame.columns:
             frame[column] = _localise(frame[column], tz, column, file)
+    return frame
+
+
+def _read_csv(file: Path) -> pd.DataFrame:
+    """Read a CSV file, refusing empty, binary or malformed files with one clear message."""
+    try:
+        frame = pd.read_csv(file)
+    except pd.errors.EmptyDataError as exc:
+        raise InputError(
+            f"file {file.name!r} is empty. Fix: write a header line with the column names, "
+            "then one line per row."
+        ) from exc
+    except (UnicodeDecodeError, pd.errors.ParserError, OSError, EOFError) as exc:
+        raise InputError(
+            f"file {file.name!r} is not a readable UTF-8 CSV file ({type(exc).__name__}: "
+            f"{exc}). Fix: export it as comma-separated UTF-8 text with one header line."
+        ) from exc
+    duplicated = [
+        str(c)
+        for c in frame.columns
+        if str(c).rsplit(".", 1)[0] in frame.columns
+        and "." in str(c)
+        and str(c).rsplit(".", 1)[1].isdigit()
+    ]
+    if duplicated:
+        raise InputError(
+            f"file {file.name!r} has duplicate column names (pandas renamed them {duplicated})."
+            " Fix: give every column a distinct name."
+        )
+    if len(frame.columns) and all(str(c).startswith("Unnamed:") for c in frame.columns):
+        raise InputError(
+            f"file {file.name!r} has no header line. Fix: start it with the column names."
+        )
+    return frame
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+"""A text cell starting with one of these is run as a formula by spreadsheet programs."""
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with text cells that a spreadsheet would run made inert.
+
+    A text cell starting with ``=``, ``+``, ``-`` or ``@`` (an agent or queue name typed
+    as ``=HYPERLINK(...)``, say) gets a leading apostrophe, which spreadsheets show as
+    text; :func:`read_frame` removes it again. Numbers, timestamps and other cells are
+    unchanged.
+
+    Examples
+    --------
+    >>> spreadsheet_safe(pd.DataFrame({"agent": ["=1+1", "ann"]}))["agent"].tolist()
+    ["'=1+1", 'ann']
+    """
+    out = frame
+    for column in frame.columns:
+        values = frame[column]
+        if not (
+            pd.api.types.is_object_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype)
+        ):
+            continue
+        text = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_PREFIXES))
+        risky = text.to_numpy(dtype=bool)
+        if risky.any():
+            if out is frame:
+                out = frame.copy()
+            out[column] = values.astype(object).where(~risky, "'" + values.astype(str))
+    return out
+
+
+def _undo_spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Remove the apostrophe :func:`spreadsheet_safe` put before formula-like text."""
+    for column in frame.columns:
+        values = frame[column]
+        if not pd.api.types.is_object_dtype(values.dtype) and not pd.api.types.is_string_dtype(
+            values.dtype
+        ):
+            continue
+        guarded = values.map(
+            lambda v: isinstance(v, str) and len(v) > 1 and v[0] == "'" and v[1] in "=+-@"
+        ).to_numpy(dtype=bool)
+        if guarded.any():
+            frame[column] = values.astype(object).where(~guarded, values.astype(str).str[1:])
     return frame
 
 
@@ -115,6 +181,8 @@ def write_frame(frame: pd.DataFrame, path: str | Path) -> Path:
     """
     file = Path(path)
     file.parent.mkdir(parents=True, exist_ok=True)
+    if file.suffix != ".parquet":
+        frame = spreadsheet_safe(frame)
     if file.suffix == ".parquet":
         try:
             frame.to_parquet(file, index=False)

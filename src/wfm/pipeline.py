@@ -14,11 +14,12 @@ Every input and output also exists as a pydantic model (:class:`PlanInput`,
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -26,11 +27,13 @@ from pydantic import BaseModel, ConfigDict
 
 from wfm.adherence import AdherenceResult, ContactColumns, compute_adherence
 from wfm.config import PlanConfig, ServiceTarget
-from wfm.core.errors import InputError
-from wfm.core.frames import QUEUE, validate_interval_frame
+from wfm.core.errors import FlaggedRecordsWarning, InputError
+from wfm.core.frames import QUEUE, require_columns, validate_interval_frame
 from wfm.core.tables import Table
+from wfm.core.validate import check_known_names
 from wfm.erlang import combine_shrinkage, staff_intervals
 from wfm.forecast import BacktestResult, IntervalForecast, backtest, forecast_intervals
+from wfm.io import spreadsheet_safe
 from wfm.schedule import ScheduleResult, make_schedule
 
 ProgressCallback = Callable[[str], None]
@@ -98,6 +101,8 @@ def history_from_contacts(
     interval_minutes: int = 30,
     tz: str | None = None,
     queue_name: str = "all",
+    on_bad: Literal["raise", "flag"] = "raise",
+    timing_tolerance_seconds: float | None = None,
 ) -> pd.DataFrame:
     """Build the interval history ``wfm run`` reads from contact records (an ACD export).
 
@@ -114,6 +119,14 @@ def history_from_contacts(
         Site zone of the intervals (default: the arrival column's zone).
     queue_name : str, default "all"
         Queue name when ``columns.queue`` is None.
+    on_bad : {"raise", "flag"}, default "raise"
+        Impossible records (answered before arrival, a wait that contradicts the
+        timestamps): refuse the file (``"raise"``) or leave them out of the history and
+        list them in ``result.attrs["flagged"]`` with the reason (``"flag"``).
+    timing_tolerance_seconds : float, optional
+        How far a record's wait may differ from its timestamps before it is impossible
+        (default ``columns.timing_tolerance_seconds``; see
+        :func:`wfm.adherence.contact_kpis`).
 
     Returns
     -------
@@ -141,13 +154,16 @@ def history_from_contacts(
     from wfm.adherence import contact_kpis
 
     mapping = columns or ContactColumns(customer=None)
-    kpis = contact_kpis(
+    result = contact_kpis(
         records,
         columns=mapping,
         interval_minutes=interval_minutes,
         tz=tz,
         queue_name=queue_name,
-    ).to_frame()
+        on_bad=on_bad,
+        timing_tolerance_seconds=timing_tolerance_seconds,
+    )
+    kpis = result.to_frame()
     frame = pd.DataFrame(
         {
             QUEUE: kpis["queue"].astype(str).to_numpy(),
@@ -180,6 +196,8 @@ def history_from_contacts(
     frame["abandoned"] = kpis["abandoned"].to_numpy(dtype=float)
     frame["wait_seconds"] = kpis["total_wait_seconds"].to_numpy(dtype=float)
     frame["aht_imputed"] = needs
+    if result.flagged is not None and len(result.flagged):
+        frame.attrs["flagged"] = result.flagged
     return frame
 
 
@@ -351,6 +369,7 @@ def size_forecast(
         If queues mix Erlang A and Erlang C targets in a way that needs a definition.
     """
     queues = sorted(str(q) for q in forecast[QUEUE].unique())
+    check_known_names(config.staffing.queues, queues, "staffing.queues")
     targets = {queue: config.staffing.target_for(queue) for queue in queues}
     patience = _per_queue(targets, "patience_seconds", patience_estimates)
     for queue, value in patience.items():
@@ -432,6 +451,7 @@ def schedule_requirement(requirement: pd.DataFrame, config: PlanConfig) -> Sched
             "table (see `wfm example-config`)."
         )
     columns = ["queue", "interval_start", "required_agents"]
+    require_columns(requirement, columns, name="requirement")
     columns += [c for c in ("volume", "aht_seconds") if c in requirement.columns]
     target = requirement[columns].copy()
     if "scheduled_agents" in requirement.columns:
@@ -907,6 +927,9 @@ class PlanResult:
             tables["adherence_by_agent"] = self.adherence.aggregate("agent")
             tables["adherence_by_interval"] = self.adherence.aggregate("interval")
             tables["adherence_exceptions"] = self.adherence.exceptions
+            if len(self.adherence.flagged):
+                # refused events are part of the result, never dropped silently
+                tables["adherence_flagged_events"] = self.adherence.flagged
         return tables
 
     def write(
@@ -951,7 +974,7 @@ class PlanResult:
                 for fmt in formats:
                     path = out / f"{name}.{fmt}"
                     if fmt == "csv":
-                        table.to_csv(path, index=False)
+                        spreadsheet_safe(table).to_csv(path, index=False)
                     else:
                         table.to_parquet(path, index=False)
                     written.append(path)
@@ -1178,6 +1201,7 @@ def plan(
                 interval_minutes=config.site.interval_minutes,
                 on_bad="flag",
             )
+        _check_flagged_events(adherence_result.flagged, len(state_events))
 
     return PlanResult(
         config=config,
@@ -1209,6 +1233,28 @@ def align_coverage(schedule: ScheduleResult, projection: pd.DataFrame) -> Schedu
     coverage = coverage.merge(levels, on=keys, how="left", validate="one_to_one")
     coverage = coverage.rename(columns={"projected_service_level": "service_level"})
     return replace(schedule, coverage=coverage)
+
+
+def _check_flagged_events(flagged: pd.DataFrame, n_events: int) -> None:
+    """Refuse a run whose every state event was refused; warn when some were."""
+    if len(flagged) == 0:
+        return
+    reasons = flagged["reason"].value_counts().to_dict() if "reason" in flagged else {}
+    if n_events > 0 and len(flagged) >= n_events:
+        raise InputError(
+            f"every one of the {n_events} state events was refused ({reasons}), so there is "
+            "no adherence to measure. Fix: check the events' agents (they must match the "
+            "schedule's), states (config [adherence] mapping) and times (within the "
+            "scheduled days, in the site's time zone)."
+        )
+    warnings.warn(
+        FlaggedRecordsWarning(
+            f"{len(flagged)} of {n_events} state events were refused ({reasons}) and left "
+            "out of adherence; they are in PlanResult.adherence.flagged and written as "
+            "adherence_flagged_events."
+        ),
+        stacklevel=3,
+    )
 
 
 def plan_from_input(request: PlanInput, *, run_backtest: bool = False) -> PlanOutput:

@@ -55,6 +55,17 @@ UNSERVED_COLOUR = "#3b0a45"
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
+def literal_text(text: str) -> str:
+    r"""Escape ``text`` so matplotlib draws it as written (no mathtext between ``$`` signs).
+
+    Examples
+    --------
+    >>> literal_text("Ann $5 $6")
+    'Ann \\$5 \\$6'
+    """
+    return str(text).replace("$", r"\$")
+
+
 def _pyplot() -> Any:
     try:
         import matplotlib
@@ -440,9 +451,9 @@ def plot_gantt(
             left=lefts,
             height=0.7,
             color=ACTIVITY_COLOURS.get(str(activity), "#1f77b4"),
-            label=str(activity),
+            label=literal_text(str(activity)),
         )
-    axes.set_yticks(range(len(agents)), agents)
+    axes.set_yticks(range(len(agents)), [literal_text(agent) for agent in agents])
     axes.invert_yaxis()
     axes.xaxis_date()
     if len(shown):
@@ -450,7 +461,7 @@ def plot_gantt(
         _weekday_time_axis(axes, span_days=span)
     axes.set_xlabel("local time")
     axes.set_ylabel("agent")
-    axes.set_title(title + " (local time)")
+    axes.set_title(literal_text(title) + " (local time)")
     axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small", title="activity")
     figure.tight_layout()
     return figure
@@ -493,7 +504,7 @@ def plot_bars(
     require_columns(frame, [label_column, value_column], name="frame")
     figure, axes = _subplots(8, 0.28 * len(frame) + 1.8)
     axes.barh(
-        frame[label_column].astype(str),
+        frame[label_column].astype(str).map(literal_text),
         frame[value_column].to_numpy(dtype=float),
         color="#1f77b4",
         label=value_column.replace("_", " "),
@@ -503,8 +514,8 @@ def plot_bars(
     if percent:
         axes.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
     axes.invert_yaxis()
-    axes.set_xlabel(xlabel)
-    axes.set_title(title)
+    axes.set_xlabel(literal_text(xlabel))
+    axes.set_title(literal_text(title))
     axes.legend(loc="lower right", fontsize="small")
     figure.tight_layout()
     return figure

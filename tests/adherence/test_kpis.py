@@ -16,7 +16,7 @@ from wfm.adherence import (
     kpi_definitions,
     kpi_forecast_accuracy,
 )
-from wfm.core import InputError
+from wfm.core import FlaggedRecordsWarning, InputError
 from wfm.datasets import israel_bank_intervals, load_israel_bank_calls
 
 
@@ -220,6 +220,7 @@ def independent_interval_table(
 
 
 def test_real_records_match_independent_computation(calls: pd.DataFrame) -> None:
+    # ContactColumns.israel_bank() allows 10 minutes of clock disagreement (next test)
     result = contact_kpis(
         calls,
         columns=ContactColumns.israel_bank(),
@@ -261,6 +262,24 @@ def test_real_records_match_independent_computation(calls: pd.DataFrame) -> None
     days = set(frame["interval_start"].dt.date.astype(str))
     assert "1999-01-11" not in days
     assert "1999-01-12" not in days
+
+
+def test_real_records_with_contradicting_waits_are_refused_or_flagged(
+    calls: pd.DataFrame,
+) -> None:
+    strict = ContactColumns.israel_bank().model_copy(update={"timing_tolerance_seconds": 60.0})
+    with pytest.raises(InputError, match="21 impossible contact record"):
+        contact_kpis(calls, columns=strict)
+    with pytest.warns(FlaggedRecordsWarning, match="21 impossible"):
+        flagged = contact_kpis(calls, columns=strict, on_bad="flag")
+    assert flagged.flagged is not None
+    assert set(flagged.flagged["reason"]) <= {
+        "wait_contradicts_timestamps",
+        "answered_before_arrival",
+    }
+    full = contact_kpis(calls, columns=ContactColumns.israel_bank())
+    assert full.frame["answered"].sum() - flagged.frame["answered"].sum() == 21
+    assert flagged.summary()["flagged_records"] == 21
 
 
 def test_real_busy_seconds_match_a_per_call_split(calls: pd.DataFrame) -> None:
@@ -312,3 +331,47 @@ def test_dst_day_has_46_intervals_and_counts_in_the_right_one() -> None:
     assert offered[pd.Timestamp("2024-03-31 00:30", tz=tz)] == 1
     assert offered[pd.Timestamp("2024-03-31 02:00", tz=tz)] == 1  # 01:00-02:00 does not exist
     assert offered.sum() == 3
+
+
+def test_answered_before_arrival_is_refused_or_flagged() -> None:
+    records = tiny_records()
+    records.loc[1, "answered_at"] = records.loc[1, "arrival"] - pd.Timedelta(hours=1)
+    with pytest.raises(InputError, match="row 1: answered 3600 s before it arrived"):
+        contact_kpis(records)
+    with pytest.warns(FlaggedRecordsWarning):
+        result = contact_kpis(records, on_bad="flag")
+    assert result.flagged is not None
+    assert list(result.flagged["row"]) == [1]
+    assert list(result.flagged["reason"]) == ["answered_before_arrival"]
+    assert result.frame["answered"].sum() == 2  # c2 kept out, c1 twice kept
+
+
+def test_wait_contradicting_the_timestamps_is_refused() -> None:
+    records = tiny_records()
+    records.loc[0, "wait_seconds"] = 3600
+    with pytest.raises(InputError, match="wait 3600 s but answered 10 s after arrival"):
+        contact_kpis(records)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "match"),
+    [
+        ("talk_seconds", 1.7e9, "talk_seconds"),
+        ("talk_seconds", 1.7e12, "talk_seconds"),
+        ("wait_seconds", 1e10, "wait_seconds"),
+    ],
+)
+def test_absurd_durations_are_refused_before_allocation(
+    column: str, value: float, match: str
+) -> None:
+    records = tiny_records()
+    records.loc[0, column] = value
+    with pytest.raises(InputError, match=match):
+        contact_kpis(records)
+
+
+def test_a_mistyped_year_is_refused_before_allocation() -> None:
+    records = tiny_records()
+    records.loc[2, "arrival"] = records.loc[2, "arrival"] + pd.DateOffset(years=180)
+    with pytest.raises(InputError, match="gap of"):
+        contact_kpis(records)

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from wfm.adherence import AdherenceRules, AdherenceTracker, compute_adherence
+from wfm.core import InputError
 
 DAY = pd.Timestamp("2024-01-10", tz="UTC")
 ACTIVITIES = ["work", "break", "lunch", "meeting"]
@@ -204,24 +205,51 @@ def test_batch_matches_minute_reference_and_bounds(case: Case) -> None:
     assert ((per_interval >= 0) & (per_interval <= 1)).all()
 
 
+@dataclass
+class Split:
+    """How the event stream is fed to the tracker: cut points, batch size, and per chunk
+    whether it goes through observe_many and whether a query follows it."""
+
+    cuts: list[int]
+    batch_size: int
+    many: list[bool]
+    query_after: list[bool]
+
+
+@st.composite
+def splits(draw: st.DrawFn) -> Split:
+    return Split(
+        cuts=sorted(draw(st.sets(st.integers(0, 40), max_size=6))),
+        batch_size=draw(st.integers(1, 8)),
+        many=draw(st.lists(st.booleans(), min_size=7, max_size=7)),
+        query_after=draw(st.lists(st.booleans(), min_size=7, max_size=7)),
+    )
+
+
+# found by hypothesis: a query at the period's first instant (an event at minute 0)
+EDGE_QUERY = Case([("a", "work", 60, 120)], [("a", "Available", 0)], AdherenceRules(), 1)
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(case=cases(), data=st.data())
-def test_tracker_equals_batch_for_any_split(case: Case, data: st.DataObject) -> None:
+@given(case=cases(), split=splits())
+@example(case=EDGE_QUERY, split=Split([0], 1, [False] * 7, [True] * 7))
+@example(case=EDGE_QUERY, split=Split([0], 1, [True] * 7, [True] * 7))
+def test_tracker_equals_batch_for_any_split(case: Case, split: Split) -> None:
     schedule, events = frames(case)
     batch = compute_adherence(schedule, events, rules=case.rules, until=minute(case.until))
     # interleave agents in time order, then cut the stream anywhere into chunks
     stream = events.sort_values("start", kind="stable").reset_index(drop=True)
-    cuts = sorted(data.draw(st.sets(st.integers(0, len(stream)), max_size=6)))
-    tracker = AdherenceTracker(schedule, rules=case.rules, batch_size=data.draw(st.integers(1, 8)))
+    cuts = sorted({min(cut, len(stream)) for cut in split.cuts})
+    tracker = AdherenceTracker(schedule, rules=case.rules, batch_size=split.batch_size)
     edges = [0, *cuts, len(stream)]
-    for lo, hi in itertools.pairwise(edges):
+    for number, (lo, hi) in enumerate(itertools.pairwise(edges)):
         chunk = stream.iloc[lo:hi]
-        if data.draw(st.booleans()):
+        if split.many[number]:
             tracker.observe_many(chunk)
         else:
             for row in chunk.itertuples(index=False):
                 tracker.observe(row.agent, row.state, row.start)
-        if hi < len(stream) and data.draw(st.booleans()):
+        if hi < len(stream) and split.query_after[number]:
             # a query in between must not change later results
             tracker.agent_adherence(stream["start"].iloc[hi])
     running = tracker.agent_adherence(minute(case.until)).set_index("agent")
@@ -232,6 +260,43 @@ def test_tracker_equals_batch_for_any_split(case: Case, data: st.DataObject) -> 
     np.testing.assert_array_equal(running["exceptions"], counts)
     full = tracker.result(minute(case.until))
     pd.testing.assert_frame_equal(full.exceptions, batch.exceptions)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases())
+def test_out_of_adherence_equals_batch_exceptions_at_every_event_time(case: Case) -> None:
+    """At every event time t, the agents listed out of adherence are those with a batch
+    exception (no minimum duration) containing t, both ends included, and the listed
+    stretch is one of those exceptions."""
+    rules = AdherenceRules(
+        definition=case.rules.definition,
+        start_before_seconds=case.rules.start_before_seconds,
+        end_after_seconds=case.rules.end_after_seconds,
+        min_exception_seconds=0.0,
+        outside_shift_is_exception=case.rules.outside_shift_is_exception,
+        outside_shift_window_seconds=case.rules.outside_shift_window_seconds,
+    )
+    schedule, events = frames(case)
+    stream = events.sort_values("start", kind="stable").reset_index(drop=True)
+    end = minute(720)
+    batch = compute_adherence(schedule, events, rules=rules, until=end).exceptions
+    tracker = AdherenceTracker(schedule, rules=rules)
+    times = sorted(set(stream["start"])) or [minute(0)]
+    for moment in times:
+        tracker.observe_many(stream[stream["start"] == moment])
+        now = tracker.out_of_adherence(moment)
+        covering = batch[(batch["start"] <= moment) & (batch["end"] >= moment)]
+        assert set(now["agent"]) == set(covering["agent"]), moment
+        for row in now.itertuples(index=False):
+            mine = covering[covering["agent"] == row.agent]
+            if row.open:
+                # the stretch in effect at now: it started at `since` and goes on past now
+                match = mine[(mine["end"] > moment) & (mine["start"] <= moment)]
+                assert list(match["start"]) == [row.since]
+                assert row.out_seconds == (moment - row.since).total_seconds()
+            else:
+                assert (mine["end"] == moment).all()
+                assert row.since in set(mine["start"])
 
 
 @settings(max_examples=15, deadline=None)
@@ -281,6 +346,50 @@ def test_tracker_reports_who_is_out_of_adherence_now() -> None:
     assert now["since"].iloc[0] == minute(100)
     assert now["out_seconds"].iloc[0] == 600
     assert now["impact"].iloc[0] == "negative"
+
+
+def test_out_of_adherence_lists_agents_with_an_event_exactly_at_now() -> None:
+    schedule = pd.DataFrame(
+        {
+            "agent": ["back", "gone", "fine"],
+            "activity": ["work"] * 3,
+            "start": [minute(60)] * 3,
+            "end": [minute(180)] * 3,
+        }
+    )
+    tracker = AdherenceTracker(schedule)
+    tracker.observe("back", "Break", minute(60))
+    tracker.observe("gone", "Available", minute(60))
+    tracker.observe("fine", "Available", minute(60))
+    tracker.observe("back", "Available", minute(100))  # exception ends at now
+    tracker.observe("gone", "Break", minute(100))  # exception starts at now
+    tracker.observe("fine", "On Call", minute(100))
+    now = tracker.out_of_adherence(minute(100)).set_index("agent")
+    assert sorted(now.index) == ["back", "gone"]
+    assert now.loc["back", "since"] == minute(60)
+    assert now.loc["back", "out_seconds"] == 40 * 60
+    assert not now.loc["back", "open"]
+    assert now.loc["gone", "since"] == minute(100)
+    assert now.loc["gone", "out_seconds"] == 0
+    assert now.loc["gone", "open"]
+    assert now.loc["gone", "actual_state"] == "Break"
+    later = tracker.out_of_adherence(minute(101)).set_index("agent")
+    assert list(later.index) == ["gone"]
+
+
+def test_tracker_queries_at_both_edges_of_the_period() -> None:
+    schedule = pd.DataFrame(
+        {"agent": ["a"], "activity": ["work"], "start": [minute(60)], "end": [minute(120)]}
+    )
+    tracker = AdherenceTracker(schedule)
+    tracker.observe("a", "Available", minute(0))
+    start = tracker.agent_adherence(minute(0))
+    assert start["scheduled_seconds"].iloc[0] == 0
+    assert tracker.out_of_adherence(minute(0)).empty
+    end = tracker.agent_adherence(DAY + pd.Timedelta(days=1))
+    assert end["adherence"].iloc[0] == 1.0
+    with pytest.raises(InputError, match="outside the tracker's period"):
+        tracker.agent_adherence(DAY + pd.Timedelta(days=1, seconds=1))
 
 
 def test_tracker_bad_events() -> None:

@@ -256,3 +256,14 @@ def test_result_without_hires_round_trips(plan_factory) -> None:
     text = result.to_model().model_dump_json()
     again = CapacityPlanResult.from_model(CapacityPlanOutput.model_validate_json(text))
     pd.testing.assert_frame_equal(again.hiring_plan(), result.hiring_plan(), check_exact=True)
+
+
+def test_booleans_where_numbers_are_meant_are_refused(plan_factory) -> None:  # type: ignore[no-untyped-def]
+    from pydantic import ValidationError
+
+    from wfm.capacity import CapacityPlanInput
+
+    data = plan_factory().model_dump(mode="json")
+    data["queues"][0]["volume"][1] = True
+    with pytest.raises(ValidationError, match=r"queues\[0\].volume\[1\] is a boolean"):
+        CapacityPlanInput.model_validate(data)

@@ -106,7 +106,8 @@ def validate_roster(result, agents, templates, rules):
             clock = local_start.dt.hour * 60 + local_start.dt.minute
             if (clock < agent.available_from.hour * 60 + agent.available_from.minute).any():
                 problems.append(f"{name}: starts before availability")
-        rest = (mine["start"].to_numpy()[1:] - mine["end"].to_numpy()[:-1]) / np.timedelta64(1, "h")
+        starts, ends = (mine[c].to_numpy(dtype="datetime64[ns]") for c in ("start", "end"))
+        rest = (starts[1:] - ends[:-1]) / np.timedelta64(1, "h")
         if (rest < rules.min_rest_hours - 1e-9).any():
             problems.append(f"{name}: rest {rest.min()} h")
         day_numbers = sorted(set((days - days.min()).dt.days + (days.min().day_of_week)))

@@ -23,6 +23,7 @@ from wfm.adherence.mapping import (
 from wfm.core.errors import InputError, describe_value
 from wfm.core.frames import require_columns
 from wfm.core.grid import IntervalGrid, check_time_zone, to_local_timestamp
+from wfm.core.validate import MAX_SPAN_DAYS, check_durations, check_span
 
 OnBad = Literal["raise", "flag"]
 
@@ -96,6 +97,11 @@ def validate_schedule(schedule: pd.DataFrame) -> pd.DataFrame:
         activities, overlapping segments of one agent, or an agent in two teams.
     """
     require_columns(schedule, [AGENT, ACTIVITY, START, END], name="schedule")
+    if schedule.empty:
+        raise InputError(
+            "schedule has no segments. Fix: pass the agents' scheduled segments (agent, "
+            "activity, start, end)."
+        )
     for column in (START, END):
         _require_aware(schedule, column, "schedule")
         missing = schedule[column].isna().to_numpy()
@@ -119,6 +125,10 @@ def validate_schedule(schedule: pd.DataFrame) -> pd.DataFrame:
             f"{_first_rows(schedule, backwards, [AGENT, START, END])}. Fix: end is exclusive "
             "and must be after start."
         )
+    # bounded before any grid is built: a segment dated 2204 or lasting weeks is a typo
+    check_span(pd.concat([schedule[START], schedule[END]]), "schedule['start'/'end']")
+    lengths = (schedule[END] - schedule[START]).dt.total_seconds().to_numpy()
+    check_durations(lengths, "schedule segment lengths (end - start)")
     ordered = schedule.sort_values([AGENT, START], kind="stable")
     same = (ordered[AGENT].to_numpy()[1:] == ordered[AGENT].to_numpy()[:-1]) & (
         _ns(ordered[START])[1:] < _ns(ordered[END])[:-1]
@@ -175,6 +185,13 @@ def resolve_period(
             end = to_local_timestamp(next_day, tz, "period_end")
     else:
         end = to_local_timestamp(period_end, tz, "period_end")
+    span_days = (end - start) / pd.Timedelta(days=1)
+    if span_days > MAX_SPAN_DAYS:
+        raise InputError(
+            f"the measured period from {start} to {end} spans {span_days:,.0f} days, more than "
+            f"{MAX_SPAN_DAYS}. Fix: pass period_start and period_end around the schedule (check "
+            "for a mistyped year)."
+        )
     grid = IntervalGrid.from_range(start, end, interval_minutes=interval_minutes, tz=tz)
     if until is None:
         until_stamp = grid.end

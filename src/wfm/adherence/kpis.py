@@ -14,6 +14,7 @@ busy (handle) time is spread exactly over the intervals it overlaps.
 
 from __future__ import annotations
 
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -21,10 +22,10 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from wfm.adherence._kernel import sort_order, split_at_intervals
-from wfm.core.errors import InputError
+from wfm.core.errors import FlaggedRecordsWarning, InputError
 from wfm.core.frames import (
     INTERVAL_START,
     QUEUE,
@@ -33,6 +34,7 @@ from wfm.core.frames import (
     validate_interval_frame,
 )
 from wfm.core.grid import IntervalGrid, check_time_zone, to_local_timestamp
+from wfm.core.validate import check_durations, check_number, check_span
 
 NS = 1_000_000_000
 
@@ -84,6 +86,11 @@ class ContactColumns(BaseModel):
         Values of ``customer`` meaning "not identified" (excluded from FCR and counted).
     queue : str, optional
         Queue (skill, type) column; if None every contact is in one queue.
+    timing_tolerance_seconds : float
+        Slack allowed between ``answered_at - arrival`` and ``wait_seconds`` (and before
+        ``arrival`` for ``answered_at``): the clocks of a source's systems may be rounded
+        or skewed. Records outside it are impossible (see ``on_bad`` of
+        :func:`contact_kpis`). Default 60 s.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -102,6 +109,7 @@ class ContactColumns(BaseModel):
     customer: str | None = "customer"
     unidentified_customers: tuple[str | int, ...] = ("unidentified",)
     queue: str | None = "queue"
+    timing_tolerance_seconds: float = Field(default=60.0, ge=0.0, allow_inf_nan=False)
 
     @classmethod
     def israel_bank(cls, *, queue: str | None = None) -> ContactColumns:
@@ -130,6 +138,9 @@ class ContactColumns(BaseModel):
             customer="customer",
             unidentified_customers=("unidentified",),
             queue=queue,
+            # 21 of the month's 27,060 answered calls record a q_time 61 to 310 s away from
+            # ser_start - q_start (the source's own clocks); 10 minutes keeps them all
+            timing_tolerance_seconds=600.0,
         )
 
 
@@ -151,12 +162,16 @@ class ContactKpiResult:
     not_offered : int
         Abandoned records that never asked for an agent (no ``arrival``: hung up before
         the queue, e.g. in the IVR).
+    flagged : pandas.DataFrame or None
+        With ``on_bad="flag"``: the impossible records kept out of every KPI (the
+        records' own columns plus ``row`` and ``reason``); empty when there were none.
     """
 
     frame: pd.DataFrame
     service_level_definition: str
     ignored_records: int
     not_offered: int
+    flagged: pd.DataFrame | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """Return the per-interval KPI frame."""
@@ -173,6 +188,7 @@ class ContactKpiResult:
         out.update({name: float(values[0]) for name, values in ratios.items()})
         out["ignored_records"] = float(self.ignored_records)
         out["not_offered"] = float(self.not_offered)
+        out["flagged_records"] = float(0 if self.flagged is None else len(self.flagged))
         return out
 
 
@@ -279,6 +295,8 @@ def contact_kpis(
     fcr_window_seconds: float = 86_400.0,
     staffed: pd.DataFrame | None = None,
     queue_name: str = "all",
+    on_bad: Literal["raise", "flag"] = "raise",
+    timing_tolerance_seconds: float | None = None,
 ) -> ContactKpiResult:
     """Compute per-interval, per-queue KPIs from contact records.
 
@@ -308,6 +326,14 @@ def contact_kpis(
         queues, ``queue``; gives ``occupancy``.
     queue_name : str, default "all"
         Queue label when ``columns.queue`` is None.
+    on_bad : {"raise", "flag"}, default "raise"
+        Impossible records (answered before they arrived, or a wait that contradicts the
+        arrival and answer times by more than ``timing_tolerance_seconds``) raise
+        :class:`InputError`, or, with ``"flag"``, are kept out of every KPI, listed in
+        :attr:`ContactKpiResult.flagged` and announced by a :class:`FlaggedRecordsWarning`.
+    timing_tolerance_seconds : float, optional
+        Overrides ``columns.timing_tolerance_seconds`` (60 s by default, 600 s for
+        :meth:`ContactColumns.israel_bank`).
 
     Returns
     -------
@@ -384,6 +410,44 @@ def contact_kpis(
     for extra in (columns.hold_seconds, columns.acw_seconds):
         if extra is not None:
             handle = handle + _seconds(records, extra, answered)
+    # bounded before anything is allocated: a talk time of 1.7e9 s or a year typed 2204
+    # would otherwise build a grid of millions of intervals (and overflow nanoseconds)
+    check_durations(wait, f"records[{columns.wait_seconds!r}]")
+    check_durations(handle, f"records[{columns.talk_seconds!r}] (+ hold and after-call work)")
+    check_span(arrival[offered], f"records[{columns.arrival!r}]")
+    check_span(records[columns.answered_at][answered], f"records[{columns.answered_at!r}]")
+    if timing_tolerance_seconds is None:
+        timing_tolerance_seconds = columns.timing_tolerance_seconds
+    check_number(timing_tolerance_seconds, "timing_tolerance_seconds", minimum=0.0)
+    if on_bad not in ("raise", "flag"):
+        raise InputError(f"on_bad={on_bad!r} is not known. Fix: use 'raise' or 'flag'.")
+    impossible, positions = _impossible_records(
+        records, columns, answered, arrival_ns, wait, timing_tolerance_seconds
+    )
+    flagged = impossible.copy()
+    if len(impossible):
+        if on_bad == "raise":
+            shown = "; ".join(
+                f"row {row.row}: {row.detail}" for row in impossible.head(3).itertuples()
+            )
+            raise InputError(
+                f"records has {len(impossible)} impossible contact record(s): {shown}. Fix: "
+                "repair them (check the time zone and the wait column), or pass "
+                "on_bad='flag' to keep them out of the KPIs and list them in result.flagged."
+            )
+        keep_out = np.zeros(len(records), dtype=bool)
+        keep_out[positions] = True
+        answered = answered & ~keep_out
+        abandoned = abandoned & ~keep_out
+        offered = offered & ~keep_out
+        warnings.warn(
+            FlaggedRecordsWarning(
+                f"{len(impossible)} impossible contact record(s) kept out of the KPIs "
+                "(answered before arrival, or a wait contradicting the timestamps); see "
+                "ContactKpiResult.flagged."
+            ),
+            stacklevel=2,
+        )
 
     if columns.queue is None:
         queue_codes = np.zeros(len(records), dtype=np.int64)
@@ -492,7 +556,44 @@ def contact_kpis(
         service_level_definition=service_level_definition,
         ignored_records=int(ignored.sum()),
         not_offered=not_offered,
+        flagged=flagged,
     )
+
+
+def _impossible_records(
+    records: pd.DataFrame,
+    columns: ContactColumns,
+    answered: npt.NDArray[np.bool_],
+    arrival_ns: npt.NDArray[np.int64],
+    wait: npt.NDArray[np.float64],
+    tolerance_seconds: float,
+) -> tuple[pd.DataFrame, npt.NDArray[np.int64]]:
+    """Answered records whose timestamps cannot be true (with reasons), and positions."""
+    answered_at = records[columns.answered_at]
+    answered_at_ns = pd.DatetimeIndex(answered_at).as_unit("ns").asi8
+    timed = answered & answered_at.notna().to_numpy()
+    gap = (answered_at_ns - arrival_ns) / NS
+    tolerance = float(tolerance_seconds)
+    before = timed & (gap < -tolerance)
+    contradicts = timed & ~before & (np.abs(gap - wait) > tolerance)
+    bad = before | contradicts
+    rows = np.flatnonzero(bad)
+    reasons = np.where(
+        before[rows],
+        "answered_before_arrival",
+        "wait_contradicts_timestamps",
+    )
+    out = records.iloc[rows].copy()
+    out.insert(0, "reason", reasons)
+    out.insert(0, "row", records.index[rows])
+    details = [
+        f"answered {-g:.0f} s before it arrived"
+        if reason == "answered_before_arrival"
+        else f"wait {w:g} s but answered {g:.0f} s after arrival"
+        for g, w, reason in zip(gap[rows], wait[rows], reasons, strict=True)
+    ]
+    out["detail"] = details
+    return out.reset_index(drop=True), rows
 
 
 def _staffed(

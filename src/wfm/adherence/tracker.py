@@ -69,12 +69,14 @@ class _OpenRuns:
     scheduled: IntArray
     activity: IntArray
     category: IntArray
+    state: IntArray
 
     @classmethod
     def empty(cls, n_agents: int) -> _OpenRuns:
         zeros = np.zeros(n_agents, dtype=np.int64)
         return cls(
             np.zeros(n_agents, bool),
+            zeros.copy(),
             zeros.copy(),
             zeros.copy(),
             zeros.copy(),
@@ -90,6 +92,7 @@ class _OpenRuns:
             self.scheduled.copy(),
             self.activity.copy(),
             self.category.copy(),
+            self.state.copy(),
         )
 
 
@@ -521,6 +524,7 @@ class AdherenceTracker:
         open_runs.scheduled[owners] = runs.scheduled_activity[stays_open]
         open_runs.activity[owners] = runs.activity[stays_open]
         open_runs.category[owners] = category[stays_open]
+        open_runs.state[owners] = runs.state[stays_open]
 
     @staticmethod
     def _close(
@@ -564,9 +568,12 @@ class AdherenceTracker:
     # ------------------------------------------------------------------ queries
     def _now_ns(self, now: pd.Timestamp | datetime | str) -> int:
         when = self._time_ns(now)
-        if not self._period_start_ns < when <= self._period_end_ns:
+        if not self._period_start_ns <= when <= self._period_end_ns:
+            start = pd.Timestamp(self._period_start_ns, tz="UTC").tz_convert(self._encoded.tz)
+            end = pd.Timestamp(self._period_end_ns, tz="UTC").tz_convert(self._encoded.tz)
             raise InputError(
-                f"now={now} is outside the period. Fix: query within the tracker's period."
+                f"now={now} is outside the tracker's period [{start}, {end}]. Fix: query at a "
+                "time within the period (both edges included)."
             )
         latest = max(self._last_time) if self._last_time else self._period_start_ns
         if when < latest:
@@ -636,46 +643,91 @@ class AdherenceTracker:
     def out_of_adherence(self, now: pd.Timestamp | datetime | str) -> pd.DataFrame:
         """Agents out of adherence at ``now`` (whatever the minimum exception duration).
 
+        An agent is listed when an out-of-adherence stretch covers the instant ``now``
+        with both ends included: the stretch in effect at ``now`` (an event at exactly
+        ``now`` takes effect at ``now``, so an agent who just went out is listed with
+        ``out_seconds`` 0), or, if the agent is in adherence from ``now`` on, a stretch
+        that ended exactly at ``now`` (``open`` is then False). This is the batch
+        result's exceptions that contain ``now`` (``start <= now <= end``), one row per
+        agent, preferring the stretch still open.
+
         Returns
         -------
         pandas.DataFrame
             ``agent``, ``scheduled_activity``, ``actual_activity``, ``actual_state``,
-            ``since`` (aware start of the current out-of-adherence stretch),
-            ``out_seconds`` and ``impact``.
+            ``since`` (aware start of the out-of-adherence stretch), ``out_seconds``
+            (seconds from ``since`` to ``now``), ``impact`` and ``open`` (True while the
+            stretch goes on after ``now``).
         """
         when = self._now_ns(now)
-        _, open_before, pieces = self._tail(when)
-        is_last = np.r_[pieces.agent[1:] != pieces.agent[:-1], True][: len(pieces)] & (
-            pieces.end == when
-        )
-        out = is_last & (pieces.category > 0)
-        index = np.flatnonzero(out)
-        agent = pieces.agent[index]
+        # one nanosecond past now: the piece that starts at now is the state in effect
+        _, open_before, pieces = self._tail(when + 1)
         runs = find_runs(pieces)
-        run = runs.piece_run[index]
-        since = runs.start[run] if run.size else np.zeros(0, np.int64)
+        run_agent = runs.agent
+        since = runs.start.copy()
         joined = (
-            (runs.start[run] == self._folded_until[agent])
-            & open_before.active[agent]
-            & (open_before.end[agent] == runs.start[run])
-            & (open_before.scheduled[agent] == runs.scheduled_activity[run])
-            & (open_before.activity[agent] == runs.activity[run])
-            & (open_before.category[agent] == runs.category[run])
+            (runs.start == self._folded_until[run_agent])
+            & open_before.active[run_agent]
+            & (open_before.end[run_agent] == runs.start)
+            & (open_before.scheduled[run_agent] == runs.scheduled_activity)
+            & (open_before.activity[run_agent] == runs.activity)
+            & (open_before.category[run_agent] == runs.category)
         )
-        since = np.where(joined, open_before.start[agent], since)
+        since[joined] = open_before.start[run_agent[joined]]
+        n_agents = self._folded_until.size
+        carried_end = (
+            open_before.active
+            & (open_before.end == when)
+            & ~np.isin(np.arange(n_agents), run_agent[joined])
+        )
+        # rows of (agent, scheduled, activity, state, category, since, open)
+        rows: list[tuple[int, int, int, int, int, int, bool]] = []
+        seen = np.zeros(n_agents, dtype=bool)
+        for is_open, mask in ((True, runs.end == when + 1), (False, runs.end == when)):
+            for position in np.flatnonzero(mask):
+                agent = int(run_agent[position])
+                if seen[agent]:
+                    continue
+                seen[agent] = True
+                rows.append(
+                    (
+                        agent,
+                        int(runs.scheduled_activity[position]),
+                        int(runs.activity[position]),
+                        int(runs.state[position]),
+                        int(runs.category[position]),
+                        int(since[position]),
+                        is_open,
+                    )
+                )
+        for a in np.flatnonzero(carried_end & ~seen):
+            rows.append(
+                (
+                    int(a),
+                    int(open_before.scheduled[a]),
+                    int(open_before.activity[a]),
+                    int(open_before.state[a]),
+                    int(open_before.category[a]),
+                    int(open_before.start[a]),
+                    False,
+                )
+            )
+        rows.sort(key=lambda row: row[0])
+        table = np.asarray([row[:6] for row in rows], dtype=np.int64).reshape(-1, 6)
         activities = np.asarray([*self._encoded.activities, UNSCHEDULED], dtype=object)
         states = np.asarray([*self._state_names, NO_STATE], dtype=object)
         impacts = np.asarray([CATEGORY_IMPACT.get(c, "") for c in range(5)], dtype=object)
-        stamp = pd.DatetimeIndex(since.astype("datetime64[ns]")).tz_localize("UTC")
+        stamp = pd.DatetimeIndex(table[:, 5].astype("datetime64[ns]")).tz_localize("UTC")
         return pd.DataFrame(
             {
-                AGENT: np.asarray(self._encoded.agents)[agent],
-                "scheduled_activity": activities[pieces.scheduled_activity[index]],
-                "actual_activity": activities[pieces.activity[index]],
-                "actual_state": states[pieces.state[index]],
+                AGENT: np.asarray(self._encoded.agents, dtype=object)[table[:, 0]],
+                "scheduled_activity": activities[table[:, 1]],
+                "actual_activity": activities[table[:, 2]],
+                "actual_state": states[table[:, 3]],
                 "since": stamp.tz_convert(self._encoded.tz),
-                "out_seconds": (when - since) / NS,
-                "impact": impacts[pieces.category[index].astype(np.int64)],
+                "out_seconds": (when - table[:, 5]) / NS,
+                "impact": impacts[table[:, 4]],
+                "open": np.asarray([row[6] for row in rows], dtype=bool),
             }
         )
 
@@ -818,7 +870,7 @@ class AdherenceTracker:
         for name in ("scheduled", "scheduled_work", "worked", "outside_work", "exceptions"):
             getattr(self._totals, name)[code] = getattr(fresh, name)[code]
         self._totals.exception[code] = fresh.exception[code]
-        for name in ("active", "start", "end", "scheduled", "activity", "category"):
+        for name in ("active", "start", "end", "scheduled", "activity", "category", "state"):
             getattr(self._open, name)[code] = getattr(fresh_open, name)[code]
 
 

@@ -9,9 +9,11 @@ consistent lengths, ...) are checked by :func:`check_capacity_plan`, which
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidatorFunctionWrapHandler, model_validator
+
+from wfm.core.validate import booleans_given_as_numbers
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
@@ -333,6 +335,19 @@ class CapacityPlanInput(BaseModel):
     costs: CapacityCosts = Field(default_factory=CapacityCosts)
     staffing: Literal["integer", "continuous"] = "integer"
     budget: CapacityBudget | None = None
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _no_booleans_for_numbers(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        """Refuse ``true``/``false`` where a number is meant (pydantic would read 1 or 0)."""
+        model = handler(data)
+        paths = booleans_given_as_numbers(data, model)
+        if paths:
+            raise ValueError(
+                f"{', '.join(paths)} is a boolean where a number is meant (true would be read "
+                "as 1); write the number instead"
+            )
+        return model
 
     @property
     def n_periods(self) -> int:

@@ -1,6 +1,7 @@
 """Shared types every stage uses: interval grids, the interval frame schema, errors."""
 
 from wfm.core.errors import (
+    FlaggedRecordsWarning,
     InfeasibleError,
     InputError,
     MissingDependencyError,
@@ -28,6 +29,7 @@ __all__ = [
     "QUEUE",
     "REQUIRED_AGENTS",
     "VOLUME",
+    "FlaggedRecordsWarning",
     "InfeasibleError",
     "InputError",
     "IntervalGrid",

@@ -62,6 +62,14 @@ class MissingDependencyError(WfmError, ImportError):
     """An optional dependency (an extra) is not installed."""
 
 
+class FlaggedRecordsWarning(UserWarning):
+    """Rows were flagged (``on_bad="flag"``): kept out of a result and listed beside it.
+
+    Every result that flags rows has them in its ``flagged`` attribute, and ``write()``
+    and the CLI write them to a ``*_flagged.csv`` file.
+    """
+
+
 def missing_extra(module: str, extra: str, purpose: str) -> MissingDependencyError:
     """Build the error for a missing optional dependency.
 

@@ -26,6 +26,7 @@ import pandas as pd
 
 from wfm.core.errors import InputError, describe_value
 from wfm.core.grid import check_interval_minutes
+from wfm.core.validate import MAX_HISTORY_DAYS, check_durations, check_span
 
 QUEUE = "queue"
 INTERVAL_START = "interval_start"
@@ -152,6 +153,48 @@ def check_on_grid(
         )
 
 
+MIN_ROWS_FOR_RESOLUTION = 4
+"""A queue needs this many distinct interval starts before its resolution is judged."""
+
+
+def check_resolution(frame: pd.DataFrame, interval_minutes: int, *, name: str = "frame") -> None:
+    """Raise if the data are at a coarser resolution than the declared interval length.
+
+    Hourly data declared as 30-minute intervals sit on the grid, but no two rows of a
+    queue are ever 30 minutes apart: every :30 slot would be read as a closed interval.
+    A queue with at least ``MIN_ROWS_FOR_RESOLUTION`` distinct starts whose closest two
+    are further apart than ``interval_minutes`` is taken as that coarser resolution.
+    (Finer data, e.g. 15-minute rows declared as 30, fail the grid check instead.)
+
+    Raises
+    ------
+    InputError
+        Naming the declared and the observed interval length.
+    """
+    if frame.empty:
+        return
+    stamps = pd.DatetimeIndex(frame[INTERVAL_START]).as_unit("s").asi8
+    queues = pd.factorize(frame[QUEUE])[0]
+    order = np.lexsort((stamps, queues))
+    q, t = queues[order], stamps[order]
+    same = (q[1:] == q[:-1]) & (t[1:] != t[:-1])
+    if not same.any():
+        return
+    gaps = (t[1:] - t[:-1])[same]
+    distinct = np.bincount(q[1:][same], minlength=q.max() + 1) + 1
+    if distinct.max() < MIN_ROWS_FOR_RESOLUTION:
+        return
+    smallest = int(gaps.min()) / 60
+    if smallest > interval_minutes:
+        raise InputError(
+            f"{name} is declared with interval_minutes={interval_minutes}, but no two rows of "
+            f"a queue are closer than {smallest:g} minutes: the data look like "
+            f"{smallest:g}-minute intervals, and every slot in between would be read as a "
+            f"closed interval with no contacts. Fix: pass interval_minutes={smallest:g} (or "
+            "the length the data really have), or resample the data to the declared length."
+        )
+
+
 def infer_interval_minutes(stamps: pd.Series | pd.DatetimeIndex, *, name: str = "frame") -> int:
     """Infer the interval length from the smallest positive gap between timestamps.
 
@@ -261,11 +304,14 @@ def validate_interval_frame(
             f"{name}[{QUEUE!r}] has missing values at "
             f"{_rows_text(frame, frame[QUEUE].isna().to_numpy(), QUEUE)}. Fix: name every queue."
         )
+    check_span(frame[INTERVAL_START], f"{name}[{INTERVAL_START!r}]", max_days=MAX_HISTORY_DAYS)
     if interval_minutes is None:
         interval_minutes = infer_interval_minutes(frame[INTERVAL_START], name=name)
+        check_on_grid(frame, INTERVAL_START, interval_minutes, name=name)
     else:
         check_interval_minutes(interval_minutes)
-    check_on_grid(frame, INTERVAL_START, interval_minutes, name=name)
+        check_on_grid(frame, INTERVAL_START, interval_minutes, name=name)
+        check_resolution(frame, interval_minutes, name=name)
     duplicated = frame.duplicated(subset=[QUEUE, INTERVAL_START], keep=False).to_numpy()
     if duplicated.any():
         raise InputError(
@@ -282,6 +328,7 @@ def validate_interval_frame(
                 "Fix: convert it with pandas.to_numeric (seconds)."
             )
         aht_values = aht.to_numpy(dtype=np.float64, na_value=np.nan)
+        check_durations(aht_values, f"{name}[{AHT_SECONDS!r}]")
         volume = frame[VOLUME].to_numpy(dtype=np.float64)
         bad = (volume > 0) & ~(np.isfinite(aht_values) & (aht_values > 0))
         bad |= np.isinf(aht_values) | (aht_values < 0)

@@ -9,6 +9,7 @@ fall-back day (Europe/London, America/New_York, ...).
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,6 +20,25 @@ from wfm.core.errors import InputError
 
 ALLOWED_INTERVAL_MINUTES: tuple[int, ...] = (5, 10, 15, 30, 60)
 """Interval lengths the grid accepts, in minutes (15, 30 and 60 are the usual ones)."""
+
+
+def _localise_error_types() -> tuple[type[Exception], ...]:
+    """Exception types ``tz_localize`` raises for a wall-clock time in a DST gap or overlap.
+
+    pandas 3 raises ``ValueError``; pandas 2.2 and 2.3 raise pytz's ``AmbiguousTimeError``
+    and ``NonExistentTimeError``, which are not ``ValueError`` subclasses.
+    """
+    types: list[type[Exception]] = [ValueError, TypeError]
+    try:
+        pytz_exceptions = importlib.import_module("pytz.exceptions")
+    except ImportError:  # pandas 3 does not need pytz
+        return tuple(types)
+    types.append(pytz_exceptions.InvalidTimeError)
+    return tuple(types)
+
+
+LOCALISE_ERRORS: tuple[type[Exception], ...] = _localise_error_types()
+"""What to catch around ``tz_localize(..., ambiguous="raise", nonexistent="raise")``."""
 
 
 def check_time_zone(tz: str) -> str:
@@ -114,7 +134,7 @@ def to_local_timestamp(value: str | pd.Timestamp, tz: str, field: str) -> pd.Tim
     if stamp.tzinfo is None:
         try:
             return stamp.tz_localize(tz, ambiguous="raise", nonexistent="raise")
-        except (ValueError, TypeError) as exc:  # pytz-style AmbiguousTimeError is a ValueError
+        except LOCALISE_ERRORS as exc:
             raise InputError(
                 f"{field}={value!r} does not name a single local time in {tz} (it falls in a "
                 "DST change). Fix: pass a timezone-aware timestamp with its UTC offset."

@@ -17,9 +17,15 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from wfm.core.errors import InputError
+from wfm.core.grid import check_time_zone
+from wfm.core.validate import parse_local_times
+
+_OFFSET = r"(?:[+-]\d{2}:?\d{2}|Z)$"
 
 ColumnKind = Literal["float", "int", "bool", "str", "datetime", "timedelta"]
-Cell = float | int | bool | str | None
+# bool before int before float: with older pydantic (2.6) a JSON ``false`` otherwise
+# became ``0.0`` in the smart union
+Cell = bool | int | float | str | None
 
 
 class TableColumn(BaseModel):
@@ -70,6 +76,17 @@ class Table(BaseModel):
         InputError
             If a column name is not a string or a column's dtype is not supported.
         """
+        if not isinstance(frame, pd.DataFrame):
+            raise InputError(
+                f"Table.from_frame needs a pandas DataFrame, got {type(frame).__name__}. "
+                "Fix: pass a DataFrame."
+            )
+        repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+        if repeated:
+            raise InputError(
+                f"the frame has duplicate column names {repeated}. Fix: give every column a "
+                "distinct name."
+            )
         columns = []
         for name in frame.columns:
             if not isinstance(name, str):
@@ -80,9 +97,61 @@ class Table(BaseModel):
         return cls(columns=columns)
 
     def to_frame(self) -> pd.DataFrame:
-        """Rebuild the DataFrame."""
+        """Rebuild the DataFrame.
+
+        Raises
+        ------
+        InputError
+            If columns have different lengths or duplicate names, or a cell does not fit
+            its column's kind (naming the column, the row and the value).
+        """
+        _check_shape(self.columns)
         data = {column.name: _series_from_column(column) for column in self.columns}
         return pd.DataFrame(data)
+
+
+def _check_shape(columns: list[TableColumn]) -> None:
+    names = [column.name for column in columns]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise InputError(
+            f"Table has duplicate column names {repeated}. Fix: give every column a distinct name."
+        )
+    lengths = {column.name: len(column.values) for column in columns}
+    if len(set(lengths.values())) > 1:
+        raise InputError(
+            f"Table columns have different lengths {lengths}. Fix: give every column one "
+            "value per row (None for a missing cell)."
+        )
+
+
+def _bad_cell(column: TableColumn, row: int, value: Cell, wanted: str) -> InputError:
+    return InputError(
+        f"Table column {column.name!r} (kind {column.kind!r}) has {value!r} "
+        f"({type(value).__name__}) at row {row}. Fix: use {wanted} or None for a missing cell."
+    )
+
+
+def _check_cells(column: TableColumn) -> None:
+    """Every cell must fit the column's kind exactly; nothing is coerced."""
+    kind = column.kind
+    for row, value in enumerate(column.values):
+        if value is None:
+            continue
+        if kind == "bool":
+            ok = isinstance(value, bool)
+            wanted = "true or false"
+        elif kind == "int":
+            ok = isinstance(value, int) and not isinstance(value, bool)
+            wanted = "a whole number"
+        elif kind in ("float", "timedelta"):
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+            wanted = "a number" + (" of seconds" if kind == "timedelta" else "")
+        else:
+            ok = isinstance(value, str)
+            wanted = "an ISO 8601 text" if kind == "datetime" else "a text"
+        if not ok:
+            raise _bad_cell(column, row, value, wanted)
 
 
 def _column_from_series(name: str, series: pd.Series) -> TableColumn:
@@ -140,15 +209,33 @@ def _column_from_series(name: str, series: pd.Series) -> TableColumn:
 
 
 def _series_from_column(column: TableColumn) -> pd.Series:
+    _check_cells(column)
     values = column.values
     if column.kind == "datetime":
-        parsed = pd.to_datetime(pd.Series(values, dtype=object), utc=column.tz is not None)
+        field = f"Table column {column.name!r}"
         if column.tz is not None:
-            parsed = parsed.dt.tz_convert(column.tz)
+            try:
+                check_time_zone(column.tz)
+            except InputError as exc:
+                raise InputError(f"{field}: {exc}") from exc
+        text = pd.Series(values, dtype=object)
+        if column.tz is None and text.astype("string").str.contains(_OFFSET, regex=True).any():
+            raise InputError(
+                f"{field} has timestamps with a UTC offset but no tz. Fix: set the column's tz "
+                "to the site's IANA zone (or write the values without offsets)."
+            )
+        # the same rule as files: an offset keeps its instant, no offset is wall-clock in tz
+        parsed = parse_local_times(text, column.tz, field=field)
         return parsed.astype(parsed.dtype)
     if column.kind == "timedelta":
         seconds = pd.Series([np.nan if v is None else v for v in values], dtype=np.float64)
-        return pd.to_timedelta(seconds, unit="s")
+        try:
+            return pd.to_timedelta(seconds, unit="s")
+        except (ValueError, OverflowError) as exc:
+            raise InputError(
+                f"Table column {column.name!r} (kind 'timedelta') has a value too large for a "
+                f"duration ({exc}). Fix: give durations in seconds."
+            ) from exc
     if column.kind == "bool":
         if any(v is None for v in values):
             return pd.Series(values, dtype="boolean")

@@ -14,6 +14,7 @@ import pandas as pd
 
 from wfm.core import InputError
 from wfm.core.errors import describe_value
+from wfm.core.validate import check_durations
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -40,6 +41,11 @@ def as_float_array(value: Any, name: str) -> FloatArray:
     InputError
         If the value is not numeric.
     """
+    if _holds_booleans(value):
+        raise InputError(
+            f"{name}={describe_value(value)} holds booleans, not numbers (True would be read "
+            "as 1). Fix: pass numbers."
+        )
     if isinstance(value, pd.Series | pd.Index):
         value = value.to_numpy(dtype=np.float64, na_value=np.nan)
     try:
@@ -52,6 +58,39 @@ def as_float_array(value: Any, name: str) -> FloatArray:
     if array.dtype == np.bool_:  # pragma: no cover - asarray(float) never returns bool
         raise InputError(f"{name} must be numbers, not booleans.")
     return array
+
+
+def _holds_booleans(value: Any) -> bool:
+    """Whether a scalar or array-like is (or contains) booleans."""
+    if isinstance(value, bool | np.bool_):
+        return True
+    dtype = getattr(value, "dtype", None)
+    if dtype is not None:
+        return bool(pd.api.types.is_bool_dtype(dtype)) or (
+            pd.api.types.is_object_dtype(dtype)
+            and any(isinstance(v, bool | np.bool_) for v in np.ravel(value))
+        )
+    if isinstance(value, list | tuple):
+        return any(_holds_booleans(item) for item in value)
+    return False
+
+
+def broadcast_named(arrays: dict[str, FloatArray]) -> list[FloatArray]:
+    """Broadcast arrays together, naming each one's shape if they do not fit.
+
+    Raises
+    ------
+    InputError
+        Naming every argument and its length when the shapes do not broadcast.
+    """
+    try:
+        return [np.asarray(a, dtype=np.float64) for a in np.broadcast_arrays(*arrays.values())]
+    except ValueError as exc:
+        listed = ", ".join(f"{name} has shape {np.shape(a)}" for name, a in arrays.items())
+        raise InputError(
+            f"the inputs do not have matching lengths ({listed}). Fix: pass one value per "
+            "interval in each array, or a single number to apply to every interval."
+        ) from exc
 
 
 def _where(array: FloatArray, bad: BoolArray) -> str:
@@ -146,7 +185,8 @@ def check_aht(aht_seconds: Any, volume: FloatArray, name: str = "aht_seconds") -
     1.0 in the returned array only where volume is 0, where they do not affect any result.
     """
     aht = as_float_array(aht_seconds, name)
-    volume_b, aht_b = np.broadcast_arrays(volume, aht)
+    volume_b, aht_b = broadcast_named({"volume": volume, name: aht})
+    check_durations(aht_b, name)
     positive_volume = volume_b > 0
     bad = positive_volume & ~(np.isfinite(aht_b) & (aht_b > 0))
     bad |= np.isinf(aht_b) | (aht_b < 0)

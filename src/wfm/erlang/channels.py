@@ -50,6 +50,7 @@ from wfm.core.frames import (
     VOLUME,
     validate_interval_frame,
 )
+from wfm.erlang._checks import broadcast_named
 from wfm.erlang.erlang_x import _tagged_wait
 from wfm.erlang.metrics import SERVICE_LEVEL_DEFINITIONS
 
@@ -217,7 +218,7 @@ def chat_metrics(
         raise InputError("agents must be whole numbers for the chat model. Fix: round up.")
     _check_rates("interval_seconds", interval_seconds, positive=True)
     _check_rates("target_seconds", target_seconds)
-    volume_a, agents_a = np.broadcast_arrays(volume_a, agents_a)
+    volume_a, agents_a = broadcast_named({"volume": volume_a, "agents": agents_a})
     if patience_seconds is not None:
         _check_rates("patience_seconds", patience_seconds, positive=True)
         if service_level_definition not in SERVICE_LEVEL_DEFINITIONS:

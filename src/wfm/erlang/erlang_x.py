@@ -45,6 +45,7 @@ from wfm.core.frames import (
     require_columns,
     validate_interval_frame,
 )
+from wfm.erlang._checks import broadcast_named
 
 __all__ = ["ErlangXMetrics", "erlang_x", "erlang_x_intervals"]
 
@@ -302,7 +303,17 @@ def erlang_x(
         )
     if np.any(agents_a != np.round(agents_a)):
         raise InputError("agents must be whole numbers for Erlang X. Fix: round up.")
-    arrays = np.broadcast_arrays(volume_a, aht_a, agents_a, target_a, patience_a, lines_a, redial_a)
+    arrays = broadcast_named(
+        {
+            "volume": volume_a,
+            "aht_seconds": aht_a,
+            "agents": agents_a,
+            "target": target_a,
+            "patience_seconds": patience_a,
+            "lines": lines_a,
+            "redial_probability": redial_a,
+        }
+    )
     flat = [np.atleast_1d(a).ravel() for a in arrays]
     lines_flat = np.where(np.isnan(flat[5]), np.inf, flat[5])
     patience_flat = np.where(np.isnan(flat[4]), np.inf, flat[4])

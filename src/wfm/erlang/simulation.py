@@ -26,6 +26,7 @@ from scipy import stats
 
 from wfm.core.errors import InputError
 from wfm.core.frames import INTERVAL_START, QUEUE, VOLUME
+from wfm.core.grid import LOCALISE_ERRORS
 from wfm.erlang._sim_distributions import (
     DeterministicTime,
     EmpiricalTime,
@@ -848,7 +849,13 @@ def peak_test(
             stamp = pd.Timestamp(bound)
         except (TypeError, ValueError) as exc:
             raise InputError(f"{name}={bound!r} is not a timestamp. Fix: pass ISO 8601.") from exc
-        stamp = stamp.tz_localize(tz) if stamp.tzinfo is None else stamp.tz_convert(tz)
+        try:
+            stamp = stamp.tz_localize(tz) if stamp.tzinfo is None else stamp.tz_convert(tz)
+        except LOCALISE_ERRORS as exc:
+            raise InputError(
+                f"{name}={bound!r} is not a single local time in {tz} (a DST change). Fix: "
+                "pass it with its UTC offset."
+            ) from exc
         if keep_after:
             in_window &= np.asarray(starts >= stamp)
         else:

@@ -26,17 +26,31 @@ from typing import Any, Self
 import numpy as np
 import pandas as pd
 
-from wfm.core.errors import InputError, NotFittedError
+from wfm.core.errors import InputError, NotFittedError, describe_value
 from wfm.forecast._slots import FloatArray
 
 DEFAULT_LEVELS: tuple[int, ...] = (80, 95)
+MAX_HORIZON_INTERVALS = 3 * 366 * 288
+"""Longest forecast horizon in intervals (three years of 5-minute intervals)."""
 EPOCH_MONDAY = np.datetime64("1970-01-05", "D")
 
 
 def check_levels(levels: Sequence[float]) -> tuple[float, ...]:
     """Validate prediction-interval levels in percent (0 < level < 100)."""
+    if isinstance(levels, np.ndarray):
+        levels = levels.tolist()
+    if isinstance(levels, str) or not isinstance(levels, Sequence):
+        raise InputError(
+            f"levels={levels!r} is not a sequence of percentages. Fix: pass e.g. levels=(80, 95)."
+        )
     out = []
     for level in levels:
+        if isinstance(level, int | float) and not isinstance(level, bool) and 0 < level <= 1:
+            raise InputError(
+                f"levels contains {level!r}, which reads as a fraction: levels are percentages, "
+                f"so it would give a {level:g}% band. Fix: pass {level * 100:g} (e.g. "
+                "levels=(80, 95))."
+            )
         if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 100:
             raise InputError(
                 f"levels contains {level!r}; each level is a percentage strictly between 0 "
@@ -50,6 +64,11 @@ def check_horizon(h: Any, *, name: str = "h") -> int:
     """Validate a positive integer horizon."""
     if isinstance(h, bool) or not isinstance(h, int | np.integer) or int(h) <= 0:
         raise InputError(f"{name}={h!r} must be a positive whole number. Fix: pass e.g. {name}=48.")
+    if int(h) > MAX_HORIZON_INTERVALS:
+        raise InputError(
+            f"{name}={h!r} intervals is more than {MAX_HORIZON_INTERVALS:,} (three years of "
+            f"5-minute intervals). Fix: forecast a shorter horizon (h counts intervals)."
+        )
     return int(h)
 
 
@@ -171,7 +190,18 @@ class IntervalForecaster(ABC):
     min_history_days: int = 7
 
     def _check_y(self, y: Any) -> FloatArray:
-        array = np.asarray(y, dtype=np.float64)
+        if isinstance(y, pd.DataFrame):
+            raise InputError(
+                "y is a DataFrame; this model fits one array of interval volumes. Fix: pass "
+                "frame['volume'].to_numpy() of whole local days, or use forecast_intervals "
+                "for a long-format interval frame."
+            )
+        try:
+            array = np.asarray(y, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise InputError(
+                f"y={describe_value(y)} is not an array of numbers. Fix: pass interval volumes."
+            ) from exc
         if array.ndim == 2:
             array = array.ravel()
         if array.ndim != 1 or array.size == 0 or array.size % self.slots_per_day != 0:

@@ -29,6 +29,7 @@ learned, shrunk per-day effects (see ``wfm.forecast.special_days``).
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Literal, Self
 
@@ -221,7 +222,10 @@ class EventCalendar(BaseModel):
             If the ``holidays`` package is not installed.
         """
         try:
-            import holidays as holidays_package
+            with warnings.catch_warnings():
+                # holidays 0.50 to 0.5x warn on import about their future versioning
+                warnings.simplefilter("ignore", DeprecationWarning)
+                import holidays as holidays_package
         except ImportError as exc:
             raise missing_extra("holidays", "holidays", "public-holiday events") from exc
         try:

@@ -175,16 +175,26 @@ def parse_requirement(
     return Requirement(starts, interval_minutes, queues, required, volume, aht)
 
 
+MAX_AGENTS_PER_INTERVAL = 1_000_000
+"""More agents than this in one interval is a data error (a volume or a unit mix-up)."""
+
+
 def _finite_nonnegative(frame: pd.DataFrame, column: str) -> np.ndarray:
     """Return ``frame[column]`` as floats or raise naming the first bad row."""
-    values = frame[column].to_numpy(dtype=float)
-    bad = ~np.isfinite(values) | (values < 0)
+    dtype = frame[column].dtype
+    if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        raise InputError(
+            f"requirement[{column!r}] has dtype {dtype}, not numbers (booleans and text are "
+            "refused). Fix: convert it with pandas.to_numeric."
+        )
+    values = frame[column].to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(values) | (values < 0) | (values > MAX_AGENTS_PER_INTERVAL)
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
         raise InputError(
             f"requirement[{column!r}] has {describe_value(values[pos])} at row "
             f"{frame.index[pos]!r} ({int(bad.sum())} bad value(s)). Fix: requirements must be "
-            "finite and >= 0."
+            f"finite, >= 0 and at most {MAX_AGENTS_PER_INTERVAL:,}."
         )
     return values
 
