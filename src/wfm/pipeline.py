@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict
 
 from wfm.adherence import AdherenceResult, compute_adherence
 from wfm.config import PlanConfig, ServiceTarget
+from wfm.core._parallel import TaskProgress
 from wfm.core.errors import InputError
 from wfm.core.frames import QUEUE, validate_interval_frame
 from wfm.core.tables import Table
@@ -471,28 +472,55 @@ def _forecast_columns(history: pd.DataFrame) -> list[str]:
     return [*columns, "aht_seconds"] if "aht_seconds" in history.columns else columns
 
 
-def backtest_history(history: pd.DataFrame, config: PlanConfig) -> BacktestResult:
+def backtest_history(
+    history: pd.DataFrame,
+    config: PlanConfig,
+    *,
+    n_jobs: int = 1,
+    executor: Any = None,
+    progress: TaskProgress | None = None,
+) -> BacktestResult:
     """Rolling-origin backtest of the candidate models on a validated interval history.
 
-    Horizon ``min(forecast.horizon_days, 7)`` days, ``forecast.backtest_origins`` origins.
+    Horizon ``min(forecast.horizon_days, 7)`` days, ``forecast.backtest_origins`` origins;
+    ``n_jobs``, ``executor`` and ``progress`` as in :func:`plan`.
     """
     return backtest(
         history[_forecast_columns(history)],
         horizon_days=min(config.forecast.horizon_days, 7),
         origins=config.forecast.backtest_origins,
         interval_minutes=config.site.interval_minutes,
+        n_jobs=n_jobs,
+        executor=executor,
+        progress=progress,
     )
 
 
-def forecast_history(history: pd.DataFrame, config: PlanConfig) -> IntervalForecast:
-    """Forecast ``forecast.horizon_days`` days after the history with the configured model."""
+def forecast_history(
+    history: pd.DataFrame,
+    config: PlanConfig,
+    *,
+    start: Any = None,
+    n_jobs: int = 1,
+    executor: Any = None,
+    progress: TaskProgress | None = None,
+) -> IntervalForecast:
+    """Forecast ``forecast.horizon_days`` days after the history with the configured model.
+
+    ``start`` (a local date) defaults to the day after the history; ``n_jobs``,
+    ``executor`` and ``progress`` as in :func:`plan`.
+    """
     return forecast_intervals(
         history[_forecast_columns(history)],
         model=config.forecast.model,
         horizon_days=config.forecast.horizon_days,
+        start=start,
         levels=tuple(float(level) for level in config.forecast.levels),
         interval_minutes=config.site.interval_minutes,
         backtest_origins=config.forecast.backtest_origins,
+        n_jobs=n_jobs,
+        executor=executor,
+        progress=progress,
     )
 
 
@@ -519,6 +547,9 @@ def plan(
     state_events: pd.DataFrame | None = None,
     run_backtest: bool = True,
     progress: ProgressCallback | None = None,
+    n_jobs: int = 1,
+    executor: Any = None,
+    task_progress: TaskProgress | None = None,
 ) -> PlanResult:
     """Run the whole chain: forecast, requirement, schedule and (with events) adherence.
 
@@ -539,6 +570,16 @@ def plan(
         when ``config.forecast.model == "auto"``).
     progress : callable, optional
         Called with a short message at the start and end of each step.
+    n_jobs : int, default 1
+        Local worker processes for the per-queue backtests, model selection and fits; 1
+        runs everything in this process and starts no thread or process.
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
+        Runs the per-queue jobs instead (``n_jobs`` is then ignored). Results are
+        identical to the serial run. For histories too large for this process see
+        :func:`wfm.scale.plan_queues`.
+    task_progress : callable, optional
+        ``task_progress(stage, done, total)`` after each queue of each per-queue stage
+        (``"backtest"``, ``"selection"``, ``"forecast"``), e.g. for a progress bar.
 
     Returns
     -------
@@ -551,6 +592,7 @@ def plan(
     """
     report = progress or _silent
     timings: dict[str, float] = {}
+    parallel: dict[str, Any] = {"n_jobs": n_jobs, "executor": executor, "progress": task_progress}
     frame = history_in_site_zone(history, config)
 
     patience_estimates: dict[str, float] = {}
@@ -561,10 +603,10 @@ def plan(
     backtest_result = None
     if run_backtest:
         with _step("backtest", timings, report):
-            backtest_result = backtest_history(frame, config)
+            backtest_result = backtest_history(frame, config, **parallel)
 
     with _step("forecast", timings, report):
-        forecast = forecast_history(frame, config)
+        forecast = forecast_history(frame, config, **parallel)
     forecast_frame = forecast.to_frame()
     models = {str(q): str(m) for q, m in forecast.report.models.items()}
 

@@ -24,6 +24,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from wfm.adherence._kernel import sort_order, split_at_intervals
+from wfm.core._parallel import check_n_jobs
 from wfm.core.errors import InputError
 from wfm.core.frames import (
     INTERVAL_START,
@@ -279,6 +280,7 @@ def contact_kpis(
     fcr_window_seconds: float = 86_400.0,
     staffed: pd.DataFrame | None = None,
     queue_name: str = "all",
+    n_jobs: int = 1,
 ) -> ContactKpiResult:
     """Compute per-interval, per-queue KPIs from contact records.
 
@@ -308,6 +310,9 @@ def contact_kpis(
         queues, ``queue``; gives ``occupancy``.
     queue_name : str, default "all"
         Queue label when ``columns.queue`` is None.
+    n_jobs : int, default 1
+        With 2 or more, first-contact resolution runs in a second thread beside the
+        counts; 1 starts no thread. The result does not depend on it.
 
     Returns
     -------
@@ -427,11 +432,9 @@ def contact_kpis(
         )
         return np.bincount(offered_key, weights=values, minlength=n_groups)
 
-    # first-contact resolution needs a sort by (customer, arrival): run it in a second
-    # thread (numpy sorts release the GIL) while the counts are made here
-    pool = ThreadPoolExecutor(max_workers=1)
-    fcr_future = pool.submit(
-        _first_contact,
+    # first-contact resolution needs a sort by (customer, arrival): with n_jobs > 1 it
+    # runs in a second thread (numpy sorts release the GIL) while the counts are made here
+    fcr_arguments = (
         records,
         columns,
         answered,
@@ -440,6 +443,8 @@ def contact_kpis(
         queue_codes,
         fcr_window_seconds,
     )
+    pool = ThreadPoolExecutor(max_workers=1) if check_n_jobs(n_jobs) > 1 else None
+    fcr_future = pool.submit(_first_contact, *fcr_arguments) if pool is not None else None
     try:
         within = wait <= service_level_seconds
         sums: dict[str, Any] = {
@@ -463,9 +468,12 @@ def contact_kpis(
             busy_key, weights=pieces.duration_ns / NS, minlength=n_groups
         )
         sums["staffed_seconds"] = _staffed(staffed, queues, grid, columns.queue is not None)
-        eligible, resolved, unidentified = fcr_future.result()
+        eligible, resolved, unidentified = (
+            fcr_future.result() if fcr_future is not None else _first_contact(*fcr_arguments)
+        )
     finally:
-        pool.shutdown()
+        if pool is not None:
+            pool.shutdown()
     sums["fcr_eligible"] = count(eligible)
     sums["fcr_resolved"] = count(resolved)
     sums["fcr_unidentified"] = count(unidentified)

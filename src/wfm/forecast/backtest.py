@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wfm.core._parallel import TaskProgress
 from wfm.core.errors import InputError
 from wfm.core.frames import QUEUE
 from wfm.forecast._base import IntervalForecaster, check_horizon
@@ -216,6 +217,44 @@ def _raw_forecast(
     return raw
 
 
+def _queue_error_frames(
+    job: tuple[Hashable, QueueHistory, dict[str, ModelSpec], int, int, int],
+) -> list[tuple[int, int, pd.DataFrame]]:
+    """Error rows of one queue: ``(model index, origin, frame)`` per scored origin."""
+    queue, history, labelled, horizon_days, origins, step_days = job
+    rows: list[tuple[int, int, pd.DataFrame]] = []
+    last_origin = history.n_days - horizon_days
+    origin_days = [last_origin - k * step_days for k in range(origins)][::-1]
+    for origin in origin_days:
+        if origin < 1:
+            continue
+        cache: dict[Hashable, FloatArray | None] = {}
+        start = history.first_date + np.timedelta64(origin, "D")
+        open_mask = history.open_slots[weekday_of(start, horizon_days)]
+        actual = history.volume[origin : origin + horizon_days]
+        scored = history.observed[origin : origin + horizon_days]
+        for label_index, (label, spec) in enumerate(labelled.items()):
+            raw = _raw_forecast(spec, history, origin, horizon_days, cache)
+            if raw is None:
+                continue
+            mean = np.where(open_mask, np.maximum(raw, 0.0), 0.0)
+            diff = np.where(scored, mean - actual, 0.0)
+            frame = pd.DataFrame(
+                {
+                    QUEUE: queue,
+                    "model": label,
+                    "origin": pd.Timestamp(start).date(),
+                    "lead_day": np.arange(1, horizon_days + 1),
+                    "abs_error": np.abs(diff).sum(axis=1),
+                    "error": diff.sum(axis=1),
+                    "actual": np.where(scored, actual, 0.0).sum(axis=1),
+                    "n": scored.sum(axis=1),
+                }
+            )
+            rows.append((label_index, origin, frame))
+    return rows
+
+
 def backtest_histories(
     histories: Mapping[Hashable, QueueHistory],
     models: Sequence[ModelSpec] | Mapping[str, ModelSpec],
@@ -223,40 +262,33 @@ def backtest_histories(
     horizon_days: int,
     origins: int,
     step_days: int,
+    n_jobs: int = 1,
+    executor: Any = None,
+    progress: TaskProgress | None = None,
 ) -> BacktestResult:
-    """Rolling-origin backtest on prepared slot histories (see module docstring)."""
-    rows: list[tuple[int, int, int, pd.DataFrame]] = []
+    """Rolling-origin backtest on prepared slot histories (see module docstring).
+
+    The queues run serially, in ``n_jobs`` processes or on ``executor`` (same result).
+    """
     labelled = _labelled(models)
-    for queue_index, (queue, history) in enumerate(histories.items()):
-        last_origin = history.n_days - horizon_days
-        origin_days = [last_origin - k * step_days for k in range(origins)][::-1]
-        for origin in origin_days:
-            if origin < 1:
-                continue
-            cache: dict[Hashable, FloatArray | None] = {}
-            start = history.first_date + np.timedelta64(origin, "D")
-            open_mask = history.open_slots[weekday_of(start, horizon_days)]
-            actual = history.volume[origin : origin + horizon_days]
-            scored = history.observed[origin : origin + horizon_days]
-            for label_index, (label, spec) in enumerate(labelled.items()):
-                raw = _raw_forecast(spec, history, origin, horizon_days, cache)
-                if raw is None:
-                    continue
-                mean = np.where(open_mask, np.maximum(raw, 0.0), 0.0)
-                diff = np.where(scored, mean - actual, 0.0)
-                frame = pd.DataFrame(
-                    {
-                        QUEUE: queue,
-                        "model": label,
-                        "origin": pd.Timestamp(start).date(),
-                        "lead_day": np.arange(1, horizon_days + 1),
-                        "abs_error": np.abs(diff).sum(axis=1),
-                        "error": diff.sum(axis=1),
-                        "actual": np.where(scored, actual, 0.0).sum(axis=1),
-                        "n": scored.sum(axis=1),
-                    }
-                )
-                rows.append((queue_index, label_index, origin, frame))
+    jobs = [(q, h, labelled, horizon_days, origins, step_days) for q, h in histories.items()]
+    if len(jobs) == 1 and progress is None:
+        per_queue = [_queue_error_frames(jobs[0])]
+    else:
+        per_queue = map_queue_jobs(
+            _queue_error_frames,
+            jobs,
+            n_jobs,
+            queues=list(histories),
+            executor=executor,
+            progress=progress,
+            stage="backtest",
+        )
+    rows = [
+        (queue_index, label_index, origin, frame)
+        for queue_index, queue_rows in enumerate(per_queue)
+        for label_index, origin, frame in queue_rows
+    ]
     if not rows:
         raise InputError(
             f"the history is too short for {origins} origin(s) of {horizon_days} days. Fix: "
@@ -276,6 +308,9 @@ def backtest(
     step_days: int = 7,
     interval_minutes: int | None = None,
     queues: Sequence[Hashable] | None = None,
+    n_jobs: int = 1,
+    executor: Any = None,
+    progress: TaskProgress | None = None,
 ) -> BacktestResult:
     """Rolling-origin backtest of several models on a long-format history.
 
@@ -296,6 +331,12 @@ def backtest(
         Interval length (inferred if omitted).
     queues : sequence, optional
         Queues to test (default all).
+    n_jobs : int, default 1
+        Worker processes, one queue per job; 1 runs here and starts nothing.
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
+        Runs the queues instead of local processes (same result).
+    progress : callable, optional
+        ``progress("backtest", done, total)`` after each queue.
 
     Returns
     -------
@@ -309,7 +350,14 @@ def backtest(
     step_days = check_horizon(step_days, name="step_days")
     histories, _, _ = split_histories(history, interval_minutes=interval_minutes, queues=queues)
     return backtest_histories(
-        histories, models, horizon_days=horizon_days, origins=origins, step_days=step_days
+        histories,
+        models,
+        horizon_days=horizon_days,
+        origins=origins,
+        step_days=step_days,
+        n_jobs=n_jobs,
+        executor=executor,
+        progress=progress,
     )
 
 
@@ -335,17 +383,29 @@ def best_models_for_histories(
     origins: int,
     horizon_days: int = 7,
     n_jobs: int = 1,
+    executor: Any = None,
+    progress: TaskProgress | None = None,
 ) -> dict[Hashable, ModelSpec]:
     """Model per queue for ``model="auto"``: lowest backtest WAPE over lead days 1-7.
 
     When the candidates include ``"combination"`` it is the champion: another candidate
     replaces it only with a WAPE more than ``SELECTION_MARGIN`` (5%) lower (see
     :func:`select_model`). Queues too short for even one origin get ``weighted_average``.
-    ``n_jobs > 1`` runs the queues' backtests in worker processes (same result).
+    ``n_jobs > 1`` runs the queues' backtests in worker processes, ``executor`` on a
+    ``concurrent.futures.Executor`` or Dask client (same result); ``progress(stage, done,
+    total)`` is called with stage ``"selection"`` after each queue.
     """
     labelled = _labelled(candidates)
     jobs = [(q, h, labelled, origins, horizon_days) for q, h in histories.items()]
-    labels = map_queue_jobs(_best_label, jobs, n_jobs)
+    labels = map_queue_jobs(
+        _best_label,
+        jobs,
+        n_jobs,
+        queues=list(histories),
+        executor=executor,
+        progress=progress,
+        stage="selection",
+    )
     return {
         queue: "weighted_average" if label is None else labelled[label]
         for queue, label in zip(histories, labels, strict=True)

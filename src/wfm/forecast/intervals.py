@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wfm.core._parallel import TaskProgress
 from wfm.core.errors import InputError
 from wfm.core.frames import AHT_SECONDS, INTERVAL_START, QUEUE, VOLUME
 from wfm.forecast._base import (
@@ -296,6 +297,8 @@ def forecast_intervals(
     backtest_origins: int = 4,
     aht_weeks: int = 8,
     n_jobs: int = 1,
+    executor: Any = None,
+    progress: TaskProgress | None = None,
 ) -> IntervalForecast:
     """Forecast volume (with prediction bands) and AHT per interval for many queues.
 
@@ -333,7 +336,13 @@ def forecast_intervals(
         Weeks of history in the volume-weighted AHT profile.
     n_jobs : int, default 1
         Worker processes for the per-queue selection backtests and fits (results are
-        identical).
+        identical); 1 runs in this process and starts nothing.
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
+        Runs the per-queue jobs instead of local processes (same results; see
+        ``docs/scale.md``).
+    progress : callable, optional
+        ``progress(stage, done, total)`` after each queue, with stage ``"selection"``
+        (``model="auto"``) then ``"forecast"``.
 
     Returns
     -------
@@ -370,7 +379,9 @@ def forecast_intervals(
                 f"to {queue_history.end_date - np.timedelta64(1, 'D')}. Fix: pass start >= "
                 f"{queue_history.end_date} or cut the history before start."
             )
-    chosen = _choose_models(histories, model, candidates, backtest_origins, n_jobs)
+    chosen = _choose_models(
+        histories, model, candidates, backtest_origins, n_jobs, executor, progress
+    )
     grid, grid_day, grid_slot = slot_values_to_stamps(
         start_date, horizon_days, tz=tz, interval_minutes=minutes
     )
@@ -396,7 +407,15 @@ def forecast_intervals(
         )
         for queue in histories
     ]
-    forecasts = map_queue_jobs(_forecast_job, jobs, n_jobs)
+    forecasts = map_queue_jobs(
+        _forecast_job,
+        jobs,
+        n_jobs,
+        queues=list(histories),
+        executor=executor,
+        progress=progress,
+        stage="forecast",
+    )
     for (queue, queue_history), forecast in zip(histories.items(), forecasts, strict=True):
         name = resolved[queue][1]
         used[queue] = name
@@ -465,6 +484,8 @@ def _choose_models(
     candidates: Sequence[ModelSpec],
     backtest_origins: int,
     n_jobs: int,
+    executor: Any = None,
+    progress: TaskProgress | None = None,
 ) -> dict[Hashable, ModelSpec]:
     if isinstance(model, Mapping):
         missing = [q for q in histories if q not in model]
@@ -475,6 +496,11 @@ def _choose_models(
         from wfm.forecast.backtest import best_models_for_histories
 
         return best_models_for_histories(
-            histories, candidates, origins=backtest_origins, n_jobs=n_jobs
+            histories,
+            candidates,
+            origins=backtest_origins,
+            n_jobs=n_jobs,
+            executor=executor,
+            progress=progress,
         )
     return dict.fromkeys(histories, model)
