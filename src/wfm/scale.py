@@ -22,6 +22,7 @@ Run it on a Dask cluster by passing a ``dask.distributed.Client`` as ``executor`
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import resource
 import time
@@ -36,7 +37,7 @@ from urllib.parse import quote
 import pandas as pd
 
 from wfm.config import PlanConfig
-from wfm.core._parallel import TaskFailure, TaskProgress, is_dask_client, run_tasks
+from wfm.core._parallel import TaskFailure, TaskProgress, run_tasks
 from wfm.core.errors import InputError, MissingDependencyError
 from wfm.core.frames import INTERVAL_START, QUEUE
 from wfm.pipeline import (
@@ -251,27 +252,33 @@ def _is_dask_frame(history: Any) -> bool:
     return hasattr(history, "to_delayed") and hasattr(history, "npartitions")
 
 
-def _scan_dask_frame(history: Any, executor: Any) -> tuple[list[Any], list[list[str]], Any]:
-    """Partitions, the queues of each, and the latest timestamp.
+def _scan_dask_frame(
+    history: Any, n_jobs: int, executor: Any
+) -> tuple[list[Any], list[str], Any, list[TaskFailure]]:
+    """Partitions that could be read, their queue names, the latest timestamp, failures.
 
     The scan reads the same partitions the tasks will (a column projection may fuse small
-    files into fewer partitions), so reading costs twice; it is small beside the fits.
+    files into fewer partitions), so reading costs twice; it is small beside the fits. A
+    partition that cannot be read (or whose worker dies) is a failure named by position.
     """
-    dask: Any = importlib.import_module("dask")
     parts = history.to_delayed()
-    scans = [dask.delayed(_scan_partition)(piece) for piece in parts]
-    if is_dask_client(executor):
-        scanned = executor.gather(executor.compute(scans))
-    else:
-        scanned = dask.compute(*scans, scheduler="sync")
-    queues = [found for found, _ in scanned]
-    latest = max((last for _, last in scanned if last is not None), default=None)
+    scanned = run_tasks(
+        _scan_partition,
+        parts,
+        keys=[f"partition {i}" for i in range(len(parts))],
+        n_jobs=n_jobs,
+        executor=executor,
+        stage="scan",
+        on_error="collect",
+    )
+    kept = [(part, found) for part, found in zip(parts, scanned.results, strict=True) if found]
+    latest = max((found[1] for _, found in kept if found[1] is not None), default=None)
     first_partition: dict[str, int] = {}
     split = sorted(
         {
             queue
-            for index, found in enumerate(queues)
-            for queue in found
+            for index, (_, found) in enumerate(kept)
+            for queue in found[0]
             if first_partition.setdefault(queue, index) != index
         }
     )
@@ -282,11 +289,13 @@ def _scan_dask_frame(history: Any, executor: Any) -> tuple[list[Any], list[list[
             "(e.g. write parquet with partition_cols=['queue'] and read it with "
             "dd.read_parquet), or repartition with history.shuffle('queue')."
         )
-    return parts, queues, latest
+    names = [", ".join(found[0]) or "empty partition" for _, found in kept]
+    return [part for part, _ in kept], names, latest, scanned.failures
 
 
-def _scan_partition(frame: pd.DataFrame) -> tuple[list[str], Any]:
-    frame = _plain_queue_column(frame)
+def _scan_partition(piece: Any) -> tuple[list[str], Any]:
+    """Queues and latest timestamp of one partition (read on the worker)."""
+    frame = _plain_queue_column(piece.compute(scheduler="sync"))
     queues = sorted(str(q) for q in pd.unique(frame[QUEUE]))
     latest = frame[INTERVAL_START].max() if len(frame) else None
     return queues, latest
@@ -303,7 +312,7 @@ def _start_day(latest: Any, config: PlanConfig) -> str:
             f"({config.site.time_zone!r})."
         )
     local = stamp.tz_convert(config.site.time_zone)
-    return str((local.normalize() + pd.Timedelta(days=1)).date())
+    return str(local.date() + datetime.timedelta(days=1))  # calendar day: DST-safe
 
 
 def plan_queues(
@@ -352,10 +361,10 @@ def plan_queues(
         Errors of single queues do not raise: they are listed in ``failures``.
     """
     began = time.perf_counter()
+    unread: list[TaskFailure] = []
+    jobs: list[Any]
     if _is_dask_frame(history):
-        pieces, keys, latest = _scan_dask_frame(history, executor)
-        names = [", ".join(found) or f"partition {i}" for i, found in enumerate(keys)]
-        jobs: list[Any] = list(pieces)
+        jobs, names, latest, unread = _scan_dask_frame(history, n_jobs, executor)
     elif isinstance(history, pd.DataFrame):
         if QUEUE not in history.columns or INTERVAL_START not in history.columns:
             raise InputError(
@@ -388,7 +397,7 @@ def plan_queues(
         on_error="collect",
     )
     outputs: list[_QueueOutput] = []
-    failures = list(outcome.failures)
+    failures = unread + list(outcome.failures)
     for part in outcome.results:
         if part is not None:
             outputs.extend(part.outputs)

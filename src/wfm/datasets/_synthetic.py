@@ -27,7 +27,7 @@ _WEEKDAY = np.array([1.15, 1.05, 1.0, 1.0, 0.95, 0.6, 0.35])  # Monday..Sunday
 
 def _holidays(dates: pd.DatetimeIndex) -> np.ndarray:
     """Boolean mask of the synthetic public holidays among ``dates`` (local days)."""
-    month, day, weekday = dates.month, dates.day, dates.dayofweek
+    month, day, weekday = dates.month, dates.day, dates.day_of_week
     fixed = ((month == 1) & (day == 1)) | ((month == 12) & ((day == 25) | (day == 26)))
     first_monday_may = (month == 5) & (weekday == 0) & (day <= 7)
     last_monday_august = (month == 8) & (weekday == 0) & (day >= 25)
@@ -95,7 +95,7 @@ def synthetic_queue_history(
     if rng.random() < 0.4:
         weekday[6] = 0.0
     trend = 1.0 + rng.uniform(-0.1, 0.2) * day_number / 365.0
-    day_factor = weekday[local.dayofweek.to_numpy()] * trend
+    day_factor = weekday[local.day_of_week.to_numpy()] * trend
     day_factor = np.where(_holidays(local.normalize()), 0.15 * day_factor, day_factor)
     per_day_profile = profile / (profile.sum() / days)  # shares of one day sum to ~1
     mean = day_total * day_factor * per_day_profile
