@@ -222,3 +222,33 @@ def test_a_dead_worker_loses_only_its_queue(
         _sorted(result.requirement, keys), _sorted(good, keys), check_dtype=False
     )
     assert np.isin(sorted(result.models), ["q00000", "q00001", "q00003"]).all()
+
+
+def test_cli_scale_writes_per_queue_and_lists_failures(
+    parquet_dataset: Path, history: pd.DataFrame, serial: PlanResult, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from wfm.cli import main
+
+    config = tmp_path / "plan.toml"
+    config.write_text(
+        f'[site]\ntime_zone = "{TZ}"\n[forecast]\nhorizon_days = 3\nbacktest_origins = 2\n'
+        "[staffing.default]\nmax_occupancy = 0.9\n"
+    )
+    out = tmp_path / "out"
+    args = ["scale", str(parquet_dataset), "-c", str(config), "-o", str(out), "--progress"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert f"{QUEUES} queue(s) done" in result.output
+    keys = ["queue", "interval_start"]
+    requirement = pd.read_parquet(out / "requirement")
+    pd.testing.assert_frame_equal(
+        _sorted(requirement, keys), _sorted(serial.requirement, keys), check_dtype=False
+    )
+    csv = tmp_path / "history.csv"
+    history.head(10).to_csv(csv, index=False)
+    both = ["run", str(csv), "-c", str(config), "-o", str(out), "--workers", "2"]
+    clash = CliRunner().invoke(main, [*both, "--scheduler", "tcp://127.0.0.1:1"])
+    assert clash.exit_code == 2
+    assert "give exactly one" in clash.output
