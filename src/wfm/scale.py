@@ -61,6 +61,9 @@ class QueueStats:
         Queue name.
     seconds : float
         Wall-clock seconds of its work (reading excluded), seconds.
+    cpu_seconds : float
+        CPU seconds of the process during that work (independent of the machine's load
+        as long as the task runs in one thread, as it does under one BLAS thread).
     history_rows : int
         Intervals of history.
     peak_rss_mb : float
@@ -71,6 +74,7 @@ class QueueStats:
 
     queue: str
     seconds: float
+    cpu_seconds: float
     history_rows: int
     peak_rss_mb: float
     worker: str
@@ -181,6 +185,7 @@ def _file_name(queue: str) -> str:
 def _one_queue(queue: str, rows: pd.DataFrame, task: _QueueTask) -> _QueueOutput:
     """Backtest, forecast and size one queue (the per-queue part of :func:`wfm.plan`)."""
     began = time.perf_counter()
+    began_cpu = time.process_time()
     config = task.config
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -207,6 +212,7 @@ def _one_queue(queue: str, rows: pd.DataFrame, task: _QueueTask) -> _QueueOutput
     stats = QueueStats(
         queue=queue,
         seconds=time.perf_counter() - began,
+        cpu_seconds=time.process_time() - began_cpu,
         history_rows=len(rows),
         peak_rss_mb=_peak_rss_mb(),
         worker=_worker_name(),
