@@ -64,6 +64,12 @@ def config() -> PlanConfig:
     )
 
 
+def process_cpu() -> float:
+    """User + system CPU seconds of this process (all its threads)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def warm_up() -> None:
     """Run one small queue (imports and first-call costs), as a long-lived worker has."""
     frame = synthetic_queue_history(99_999, days=70, start="2025-01-06", tz=TZ, seed=1)
@@ -120,9 +126,10 @@ def main() -> int:
         history = dd.read_parquet(root / "history")
 
         warm_up()
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), process_cpu()
         serial = plan_queues(history, config(), output=root / "serial")
         serial_seconds = time.perf_counter() - began
+        serial_process_cpu = process_cpu() - began_cpu
         serial_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"serial:   {serial_seconds:8.1f} s   (this process peak RSS {serial_rss:.0f} MiB)")
 
@@ -138,9 +145,13 @@ def main() -> int:
         ):
             # import the library in the workers first: a real cluster keeps its workers
             client.run(warm_up)
-            began = time.perf_counter()
+            workers_before = client.run(process_cpu)
+            began, began_cpu = time.perf_counter(), process_cpu()
             parallel = plan_queues(history, config(), executor=client, output=root / "dask")
             parallel_seconds = time.perf_counter() - began
+            client_cpu = process_cpu() - began_cpu
+            workers_after = client.run(process_cpu)
+        worker_cpu = [workers_after[w] - workers_before[w] for w in workers_after]
         load_after = os.getloadavg()
         speedup = serial_seconds / parallel_seconds
         print(
@@ -186,6 +197,16 @@ def main() -> int:
             f"CPU seconds in tasks: serial {serial_cpu:.1f}, dask {dask_cpu:.1f} (ratio "
             f"{dask_cpu / serial_cpu:.2f}); busiest worker {busiest:.1f}: load-free "
             f"speed-up bound {serial_cpu / busiest:.2f}x"
+        )
+        idle_estimate = max(max(worker_cpu), (sum(worker_cpu) + client_cpu) / args.workers)
+        print(
+            f"process CPU seconds: serial {serial_process_cpu:.1f}; dask workers "
+            f"{', '.join(f'{c:.1f}' for c in worker_cpu)}, client + scheduler {client_cpu:.1f}"
+        )
+        print(
+            f"load-free estimate on {args.workers} idle cores: {idle_estimate:.1f} s, "
+            f"speed-up {serial_process_cpu / idle_estimate:.2f}x (CPU time does not depend "
+            "on other sessions' load; wall time here does)"
         )
         busy = float(dask_stats["seconds"].sum())
         per_task_overhead = max(parallel_seconds * args.workers - busy, 0.0) / queues

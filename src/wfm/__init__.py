@@ -37,6 +37,8 @@ from wfm.pipeline import PlanOutput as PlanOutput
 from wfm.pipeline import PlanResult as PlanResult
 from wfm.pipeline import plan as plan
 from wfm.pipeline import plan_from_input as plan_from_input
+from wfm.scale import ScaleResult as ScaleResult
+from wfm.scale import plan_queues as plan_queues
 from wfm.schedule import *  # noqa: F403
 
 __all__ = sorted(
@@ -45,10 +47,12 @@ __all__ = sorted(
         "PlanInput",
         "PlanOutput",
         "PlanResult",
+        "ScaleResult",
         "__version__",
         "load_config",
         "plan",
         "plan_from_input",
+        "plan_queues",
         "adherence",
         "capacity",
         "core",

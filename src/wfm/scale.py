@@ -62,8 +62,9 @@ class QueueStats:
     seconds : float
         Wall-clock seconds of its work (reading excluded), seconds.
     cpu_seconds : float
-        CPU seconds of the process during that work (independent of the machine's load
-        as long as the task runs in one thread, as it does under one BLAS thread).
+        CPU seconds of the task's thread during that work (the task runs in one thread
+        under one BLAS thread, so this is its whole cost, independent of the machine's
+        load).
     history_rows : int
         Intervals of history.
     peak_rss_mb : float
@@ -185,7 +186,7 @@ def _file_name(queue: str) -> str:
 def _one_queue(queue: str, rows: pd.DataFrame, task: _QueueTask) -> _QueueOutput:
     """Backtest, forecast and size one queue (the per-queue part of :func:`wfm.plan`)."""
     began = time.perf_counter()
-    began_cpu = time.process_time()
+    began_cpu = time.thread_time()
     config = task.config
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -212,7 +213,7 @@ def _one_queue(queue: str, rows: pd.DataFrame, task: _QueueTask) -> _QueueOutput
     stats = QueueStats(
         queue=queue,
         seconds=time.perf_counter() - began,
-        cpu_seconds=time.process_time() - began_cpu,
+        cpu_seconds=time.thread_time() - began_cpu,
         history_rows=len(rows),
         peak_rss_mb=_peak_rss_mb(),
         worker=_worker_name(),
