@@ -19,6 +19,7 @@ import pytest
 
 from wfm.config import PlanConfig
 from wfm.core import InputError
+from wfm.core._parallel import map_tasks
 from wfm.datasets import synthetic_interval_history, synthetic_queue_history
 from wfm.pipeline import PlanResult, plan
 from wfm.scale import ScaleResult, plan_queues
@@ -197,12 +198,20 @@ def client() -> Iterator[Any]:
         yield client
 
 
+def _blas_threads(_: int) -> list[int]:
+    from threadpoolctl import threadpool_info
+
+    return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+
 def test_local_cluster_equals_serial(
     client: Any, parquet_dataset: Path, history: pd.DataFrame, serial: PlanResult
 ) -> None:
     result = plan_queues(dd.read_parquet(parquet_dataset), _config(), executor=client)
     _assert_same_as_serial(result, serial)
     assert len({s.worker for s in result.stats}) >= 1
+    for threads in map_tasks(_blas_threads, [0, 1, 2, 3], executor=client):
+        assert all(n == 1 for n in threads)
     again = plan(history, _config(), run_backtest=False, executor=client)
     pd.testing.assert_frame_equal(again.forecast, serial.forecast)
     pd.testing.assert_frame_equal(again.requirement, serial.requirement)

@@ -125,25 +125,56 @@ class _Outcome:
     message: str = ""
 
 
+_PROCESS_LIMITED = False
+
+
+def _in_dask_worker() -> bool:
+    """Whether this code runs inside a Dask worker process."""
+    distributed = sys.modules.get("distributed")
+    if distributed is None:
+        return False
+    try:
+        distributed.get_worker()
+    except ValueError:
+        return False
+    return True
+
+
 class _Chunk(Generic[JobT, ResultT]):
     """Picklable task: run ``func`` on each job of a chunk under one BLAS thread.
 
     Each job's exception is caught and returned, so one bad queue does not lose the others
-    of its chunk.
+    of its chunk. ``limit=False`` when the caller already holds the limit (the serial loop,
+    or a process pool started with :func:`one_blas_thread`). In a Dask worker, a process
+    that only runs tasks, the limit is set once for the process (asking threadpoolctl
+    costs about 10 ms a time, several % of a queue's fit); elsewhere (a caller's thread
+    pool) it is set around the chunk and lifted after.
     """
 
-    def __init__(self, func: Callable[[JobT], ResultT]) -> None:
+    def __init__(self, func: Callable[[JobT], ResultT], *, limit: bool = True) -> None:
         self.func = func
+        self.limit = limit
 
     def __call__(self, jobs: Sequence[JobT]) -> list[_Outcome]:
-        out: list[_Outcome] = []
+        global _PROCESS_LIMITED
+        if not self.limit:
+            return self._run(jobs)
+        if _in_dask_worker():
+            if not _PROCESS_LIMITED:
+                one_blas_thread()
+                _PROCESS_LIMITED = True
+            return self._run(jobs)
         with threadpool_limits(limits=1):
-            for job in jobs:
-                try:
-                    out.append(_Outcome(True, self.func(job)))
-                except Exception as exc:
-                    message = str(exc) or "".join(traceback.format_exception_only(exc)).strip()
-                    out.append(_Outcome(False, exc, type(exc).__name__, message))
+            return self._run(jobs)
+
+    def _run(self, jobs: Sequence[JobT]) -> list[_Outcome]:
+        out: list[_Outcome] = []
+        for job in jobs:
+            try:
+                out.append(_Outcome(True, self.func(job)))
+            except Exception as exc:
+                message = str(exc) or "".join(traceback.format_exception_only(exc)).strip()
+                out.append(_Outcome(False, exc, type(exc).__name__, message))
         return out
 
 
@@ -204,6 +235,7 @@ def run_tasks(
         raise InputError(f"keys has {len(names)} entries for {len(jobs)} jobs. Fix: one per job.")
     workers = check_n_jobs(n_jobs)
     task = _Chunk(func)
+    unlimited = _Chunk(func, limit=False)
     outcomes: list[_Outcome | None] = [None] * len(jobs)
     total = len(jobs)
     done = 0
@@ -221,19 +253,23 @@ def run_tasks(
         finished(indices, [_Outcome(False, exc, type(exc).__name__, message)] * len(indices))
 
     if executor is None and (workers == 1 or total <= 1):
-        for index in range(total):
-            result = task([jobs[index]])
-            finished(range(index, index + 1), result)
-            if on_error == "raise" and not result[0].ok:
-                break  # fail fast: the serial run stops at its first bad job
+        with threadpool_limits(limits=1):  # once for the loop, lifted after
+            for index in range(total):
+                result = unlimited([jobs[index]])
+                finished(range(index, index + 1), result)
+                if on_error == "raise" and not result[0].ok:
+                    break  # fail fast: the serial run stops at its first bad job
     elif is_dask_client(executor):
         _run_on_dask(executor, task, jobs, names, stage, finished, lost)
     else:
         size = _chunk_size(total, workers, dask=False)
+        own_pool = executor is None
         pool = executor or ProcessPoolExecutor(max_workers=workers, initializer=one_blas_thread)
+        runner = unlimited if own_pool else task
         try:
             pending: dict[Future[list[_Outcome]], range] = {
-                pool.submit(task, [jobs[i] for i in chunk]): chunk for chunk in _chunks(total, size)
+                pool.submit(runner, [jobs[i] for i in chunk]): chunk
+                for chunk in _chunks(total, size)
             }
             for future in as_completed(pending):
                 exc = future.exception()
@@ -242,7 +278,7 @@ def run_tasks(
                 else:  # the task itself died (e.g. a broken process pool)
                     lost(pending[future], exc)
         finally:
-            if executor is None:
+            if own_pool:
                 pool.shutdown(wait=True, cancel_futures=True)
     return _collect(outcomes, names, on_error)
 
