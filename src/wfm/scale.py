@@ -557,6 +557,7 @@ __all__ = [
     "ProgressBar",
     "QueueStats",
     "ScaleResult",
+    "TaskFailure",
     "dask_client",
     "plan_queues",
 ]

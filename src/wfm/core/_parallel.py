@@ -292,22 +292,39 @@ def _run_on_dask(
     finished: Callable[[range, list[_Outcome]], None],
     lost: Callable[[range, BaseException], None],
 ) -> None:
-    """Submit one Dask task per job and record each as it completes."""
+    """Submit one Dask task per job and record each as it completes.
+
+    A task lost with its worker (``KilledWorker``) may only have been sharing the worker
+    with the task that killed it, so each lost task is run once more, alone; only a task
+    that kills its worker again is reported as a failure.
+    """
     from uuid import uuid4
 
     from distributed import as_completed as dask_completed
 
     run = uuid4().hex[:8]
-    futures = {
-        client.submit(task, [job], key=f"wfm-{stage}-{run}-{index}-{name}", pure=False): index
-        for index, (job, name) in enumerate(zip(jobs, names, strict=True))
-    }
+
+    def submit(index: int, attempt: str = "") -> Any:
+        key = f"wfm-{stage}-{run}{attempt}-{index}-{names[index]}"
+        return client.submit(task, [jobs[index]], key=key, pure=False)
+
+    futures = {submit(index): index for index in range(len(jobs))}
+    killed: list[int] = []
     for future in dask_completed(list(futures)):  # type: ignore[no-untyped-call]
         index = futures[future]
         if future.status == "finished":
             finished(range(index, index + 1), future.result())
+        elif type(future.exception()).__name__ == "KilledWorker":
+            killed.append(index)
         else:
             lost(range(index, index + 1), future.exception())
+        future.release()
+    for index in sorted(killed):
+        future = submit(index, "-retry")
+        try:
+            finished(range(index, index + 1), future.result())
+        except Exception as exc:  # the task killed its worker again (or could not run)
+            lost(range(index, index + 1), exc)
         future.release()
 
 
