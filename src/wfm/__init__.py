@@ -38,6 +38,8 @@ from wfm.pipeline import PlanResult as PlanResult
 from wfm.pipeline import history_from_contacts as history_from_contacts
 from wfm.pipeline import plan as plan
 from wfm.pipeline import plan_from_input as plan_from_input
+from wfm.scale import ScaleResult as ScaleResult
+from wfm.scale import plan_queues as plan_queues
 from wfm.schedule import *  # noqa: F403
 
 __all__ = sorted(
@@ -46,11 +48,13 @@ __all__ = sorted(
         "PlanInput",
         "PlanOutput",
         "PlanResult",
+        "ScaleResult",
         "__version__",
         "load_config",
         "history_from_contacts",
         "plan",
         "plan_from_input",
+        "plan_queues",
         "adherence",
         "capacity",
         "core",

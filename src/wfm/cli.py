@@ -10,6 +10,7 @@ Subcommands, one per stage plus the whole run::
     wfm capacity   PLAN -o OUT                  long-range FTE, hiring and budget
     wfm run        HISTORY -c CONFIG -o OUT [--events EVENTS]   the whole chain + report.html
     wfm report     OUT                          rebuild report.html from an output folder
+    wfm scale      HISTORY -c CONFIG -o OUT [--workers N]   thousands of queues, per queue
     wfm demo       [-o OUT]                     the bundled real centre, end to end
     wfm init       [PATH]                       write a generic, commented configuration
     wfm history    RECORDS -o HISTORY           interval history from contact records
@@ -27,11 +28,12 @@ import statistics
 import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 import click
 from pydantic import ValidationError
@@ -87,6 +89,51 @@ def _warn_flagged(count: int, what: str, path: Path) -> None:
             f"they are listed with the reason in {path}",
             err=True,
         )
+
+
+_WORKERS_OPTION = click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Run the per-queue work on a local Dask cluster of this many processes "
+    "(needs openwfm[dask]).",
+)
+_SCHEDULER_OPTION = click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Run the per-queue work on an existing Dask cluster (e.g. tcp://host:8786).",
+)
+_PROGRESS_OPTION = click.option(
+    "--progress",
+    "progress_bar",
+    is_flag=True,
+    help="Show a progress bar per stage (queues done of total; needs tqdm).",
+)
+
+
+@contextmanager
+def _engine(workers: int | None, scheduler: str | None) -> Iterator[Any]:
+    """Yield the executor the options ask for: a Dask client, or None (this process)."""
+    if workers is None and scheduler is None:
+        yield None
+        return
+    from wfm.scale import dask_client
+
+    with dask_client(workers=workers, scheduler=scheduler) as client:
+        yield client
+
+
+@contextmanager
+def _task_progress(show: bool) -> Iterator[Any]:
+    """Yield a per-queue progress bar on stderr when asked, else None."""
+    if not show:
+        yield None
+        return
+    from wfm.scale import ProgressBar
+
+    with ProgressBar(file=sys.stderr) as bar:
+        yield bar
 
 
 def _progress(message: str) -> None:
@@ -631,6 +678,11 @@ long; a DST day has 46 or 50 half-hours.
 \b
 OUT must be new, empty, or a folder an earlier wfm run wrote (its files are
 replaced, other files kept); --overwrite accepts any folder.
+
+\b
+With --workers N (a local Dask cluster) or --scheduler ADDRESS (an existing one)
+the per-queue backtests, model selection and forecasts run on Dask, with the same
+results as without; see `wfm scale` for thousands of queues.
 """
 
 
@@ -649,6 +701,9 @@ replaced, other files kept); --overwrite accepts any folder.
 @click.option("--overwrite", is_flag=True, help="Write into a non-empty folder wfm did not write.")
 @click.option("--parquet", is_flag=True, help="Also write parquet files.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@_WORKERS_OPTION
+@_SCHEDULER_OPTION
+@_PROGRESS_OPTION
 @_friendly_errors
 def run(
     history: Path,
@@ -660,6 +715,9 @@ def run(
     overwrite: bool,
     parquet: bool,
     as_json: bool,
+    workers: int | None,
+    scheduler: str | None,
+    progress_bar: bool,
 ) -> None:
     """Run the whole chain (help text: ``_RUN_HELP``)."""
     from wfm.config import load_config
@@ -683,7 +741,11 @@ def run(
     )
     if not overwrite:
         _refuse_foreign_folder(output)
-    with warnings.catch_warnings(record=True) as caught:
+    with (
+        warnings.catch_warnings(record=True) as caught,
+        _engine(workers, scheduler) as executor,
+        _task_progress(progress_bar) as task_progress,
+    ):
         warnings.simplefilter("always")
         result = plan(
             frame,
@@ -691,6 +753,8 @@ def run(
             state_events=state_events,
             run_backtest=not no_backtest,
             progress=_progress,
+            executor=executor,
+            task_progress=task_progress,
         )
     _echo_warnings(caught)
     written = result.write(
@@ -775,6 +839,74 @@ def report_command(folder: Path, output: Path | None) -> None:
     if output is None:
         record_manifest(folder, [path])
     click.echo(f"wrote {path}")
+
+
+@main.command("scale")
+@click.argument("history", type=click.Path(exists=True, path_type=Path))
+@_CONFIG_OPTION
+@_OUTPUT_OPTION
+@click.option("--backtest", is_flag=True, help="Also write each queue's backtest errors.")
+@_WORKERS_OPTION
+@_SCHEDULER_OPTION
+@_PROGRESS_OPTION
+@_friendly_errors
+def scale(
+    history: Path,
+    config_path: Path,
+    output: Path,
+    backtest: bool,
+    workers: int | None,
+    scheduler: str | None,
+    progress_bar: bool,
+) -> None:
+    """Forecast and size thousands of queues, one task per queue, written per queue.
+
+    HISTORY is a parquet dataset partitioned by queue (a folder, read lazily with Dask so
+    no process holds it whole) or a CSV/parquet file. Each task writes
+    OUT/forecast/<queue>.parquet and OUT/requirement/<queue>.parquet; failed queues are
+    listed (exit status 1) and the others' results are kept.
+    """
+    from wfm.config import load_config
+    from wfm.io import read_frame
+    from wfm.scale import plan_queues
+
+    config = load_config(config_path)
+    if history.is_dir():
+        try:
+            import dask.dataframe as dd
+        except ImportError as exc:
+            from wfm.core.errors import MissingDependencyError
+
+            raise MissingDependencyError(
+                "reading a parquet dataset folder needs dask. Fix: pip install 'openwfm[dask]'."
+            ) from exc
+        frame: Any = dd.read_parquet(history)
+    else:
+        frame = read_frame(
+            history, tz=config.site.time_zone, time_columns=["interval_start"], line_numbers=True
+        )
+    with _engine(workers, scheduler) as executor, _task_progress(progress_bar) as progress:
+        result = plan_queues(
+            frame,
+            config,
+            run_backtest=backtest,
+            executor=executor,
+            progress=progress,
+            output=output,
+        )
+    for queue, messages in result.warnings.items():
+        for message in messages:
+            click.echo(f"warning: {queue}: {message}", err=True)
+    stats = result.stats_frame()
+    click.echo(
+        f"{len(result.models)} queue(s) done in {result.seconds:.1f} s"
+        + (f" (mean {stats['seconds'].mean():.2f} s per queue)" if len(stats) else "")
+        + f"; wrote {len(result.written)} files to {output}"
+    )
+    for failure in result.failures:
+        click.echo(f"failed: {failure}", err=True)
+    if result.failures:
+        sys.exit(1)
 
 
 @main.command()

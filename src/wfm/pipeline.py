@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict
 
 from wfm.adherence import AdherenceResult, ContactColumns, compute_adherence
 from wfm.config import PlanConfig, ServiceTarget
+from wfm.core._parallel import TaskProgress
 from wfm.core.errors import FlaggedRecordsWarning, InputError
 from wfm.core.frames import QUEUE, require_columns, validate_interval_frame
 from wfm.core.tables import Table
@@ -1041,10 +1042,18 @@ def _forecast_columns(history: pd.DataFrame) -> list[str]:
     return [*columns, "aht_seconds"] if "aht_seconds" in history.columns else columns
 
 
-def backtest_history(history: pd.DataFrame, config: PlanConfig) -> BacktestResult:
+def backtest_history(
+    history: pd.DataFrame,
+    config: PlanConfig,
+    *,
+    n_jobs: int = 1,
+    executor: Any = None,
+    progress: TaskProgress | None = None,
+) -> BacktestResult:
     """Rolling-origin backtest of the candidate models on a validated interval history.
 
-    Horizon ``min(forecast.horizon_days, 7)`` days, ``forecast.backtest_origins`` origins.
+    Horizon ``min(forecast.horizon_days, 7)`` days, ``forecast.backtest_origins`` origins;
+    ``n_jobs``, ``executor`` and ``progress`` as in :func:`plan`.
     """
     return backtest(
         history[_forecast_columns(history)],
@@ -1052,11 +1061,26 @@ def backtest_history(history: pd.DataFrame, config: PlanConfig) -> BacktestResul
         origins=config.forecast.backtest_origins,
         interval_minutes=config.site.interval_minutes,
         calendar=config.forecast.event_calendar(),
+        n_jobs=n_jobs,
+        executor=executor,
+        progress=progress,
     )
 
 
-def forecast_history(history: pd.DataFrame, config: PlanConfig) -> IntervalForecast:
-    """Forecast ``forecast.horizon_days`` days after the history with the configured model."""
+def forecast_history(
+    history: pd.DataFrame,
+    config: PlanConfig,
+    *,
+    start: Any = None,
+    n_jobs: int = 1,
+    executor: Any = None,
+    progress: TaskProgress | None = None,
+) -> IntervalForecast:
+    """Forecast ``forecast.horizon_days`` days after the history with the configured model.
+
+    ``start`` (a local date) defaults to the day after the history; ``n_jobs``,
+    ``executor`` and ``progress`` as in :func:`plan`.
+    """
     return forecast_intervals(
         history[_forecast_columns(history)],
         model=config.forecast.model,
@@ -1066,6 +1090,10 @@ def forecast_history(history: pd.DataFrame, config: PlanConfig) -> IntervalForec
         interval_minutes=config.site.interval_minutes,
         backtest_origins=config.forecast.backtest_origins,
         calendar=config.forecast.event_calendar(),
+        start=start,
+        n_jobs=n_jobs,
+        executor=executor,
+        progress=progress,
     )
 
 
@@ -1085,6 +1113,33 @@ def history_in_site_zone(history: pd.DataFrame, config: PlanConfig) -> pd.DataFr
     return frame
 
 
+def size_open_forecast(
+    forecast_frame: pd.DataFrame,
+    config: PlanConfig,
+    history: pd.DataFrame,
+    *,
+    patience_estimates: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """Size a forecast inside opening hours: the requirement ``plan()`` schedules.
+
+    Nobody is planned outside opening hours (see :func:`opening_mask`; the history gives
+    the default pattern): those intervals are sized on zero contacts. The returned frame
+    keeps the forecast ``volume`` and says per interval whether it is ``open``.
+    """
+    is_open = opening_mask(forecast_frame, config, history)
+    closed_volume = forecast_frame["volume"].where(is_open, 0.0)
+    requirement = size_forecast(
+        forecast_frame.assign(volume=closed_volume),
+        config,
+        patience_estimates=patience_estimates,
+    )
+    keys = pd.MultiIndex.from_frame(forecast_frame[["queue", "interval_start"]])
+    rows = keys.get_indexer(pd.MultiIndex.from_frame(requirement[["queue", "interval_start"]]))
+    requirement["volume"] = forecast_frame["volume"].to_numpy()[rows]
+    requirement["open"] = is_open[rows]
+    return requirement
+
+
 def plan(
     history: pd.DataFrame,
     config: PlanConfig,
@@ -1092,6 +1147,9 @@ def plan(
     state_events: pd.DataFrame | None = None,
     run_backtest: bool = True,
     progress: ProgressCallback | None = None,
+    n_jobs: int = 1,
+    executor: Any = None,
+    task_progress: TaskProgress | None = None,
 ) -> PlanResult:
     """Run the whole chain: forecast, requirement, schedule and (with events) adherence.
 
@@ -1112,6 +1170,16 @@ def plan(
         when ``config.forecast.model == "auto"``).
     progress : callable, optional
         Called with a short message at the start and end of each step.
+    n_jobs : int, default 1
+        Local worker processes for the per-queue backtests, model selection and fits; 1
+        runs everything in this process and starts no thread or process.
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
+        Runs the per-queue jobs instead (``n_jobs`` is then ignored). Results are
+        identical to the serial run. For histories too large for this process see
+        :func:`wfm.scale.plan_queues`.
+    task_progress : callable, optional
+        ``task_progress(stage, done, total)`` after each queue of each per-queue stage
+        (``"backtest"``, ``"selection"``, ``"forecast"``), e.g. for a progress bar.
 
     Returns
     -------
@@ -1124,6 +1192,7 @@ def plan(
     """
     report = progress or _silent
     timings: dict[str, float] = {}
+    parallel: dict[str, Any] = {"n_jobs": n_jobs, "executor": executor, "progress": task_progress}
     frame = history_in_site_zone(history, config)
     validate_plan_inputs(frame, config)
     if state_events is not None:
@@ -1148,27 +1217,18 @@ def plan(
     backtest_result = None
     if run_backtest:
         with _step("backtest", timings, report):
-            backtest_result = backtest_history(frame, config)
+            backtest_result = backtest_history(frame, config, **parallel)
 
     with _step("forecast", timings, report):
-        forecast = forecast_history(frame, config)
+        forecast = forecast_history(frame, config, **parallel)
     forecast_frame = forecast.to_frame()
     models = {str(q): str(m) for q, m in forecast.report.models.items()}
     missing = forecast.report.missing
 
-    is_open = opening_mask(forecast_frame, config, frame)
     with _step("requirement", timings, report):
-        # nobody is planned outside opening hours: size those intervals on zero contacts
-        closed_volume = forecast_frame["volume"].where(is_open, 0.0)
-        requirement = size_forecast(
-            forecast_frame.assign(volume=closed_volume),
-            config,
-            patience_estimates=patience_estimates,
+        requirement = size_open_forecast(
+            forecast_frame, config, frame, patience_estimates=patience_estimates
         )
-        keys = pd.MultiIndex.from_frame(forecast_frame[["queue", "interval_start"]])
-        rows = keys.get_indexer(pd.MultiIndex.from_frame(requirement[["queue", "interval_start"]]))
-        requirement["volume"] = forecast_frame["volume"].to_numpy()[rows]
-        requirement["open"] = is_open[rows]
     patience_used: dict[str, float] = {}
     for queue in queues:
         value = patience_estimates.get(queue, config.staffing.target_for(queue).patience_seconds)

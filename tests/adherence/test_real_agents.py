@@ -165,8 +165,7 @@ def test_parallel_agent_groups_give_the_same_result(
     }
     whole = compute_adherence(schedule, events, **kwargs)
     monkeypatch.setattr(batch_module, "_PARALLEL_MIN_ROWS", 0)
-    monkeypatch.setattr(batch_module.os, "cpu_count", lambda: 3)
-    split = compute_adherence(schedule, events, **kwargs)
+    split = compute_adherence(schedule, events, n_jobs=3, **kwargs)
     pd.testing.assert_frame_equal(split.exceptions, whole.exceptions)
     for level in ("agent", "interval", "agent_day"):
         pd.testing.assert_frame_equal(split.aggregate(level), whole.aggregate(level))

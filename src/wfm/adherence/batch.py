@@ -10,9 +10,7 @@ interval, day, week) is one ``bincount``.
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -44,6 +42,7 @@ from wfm.adherence._kernel import (
 )
 from wfm.adherence.mapping import AGENT, NO_STATE, TEAM, UNSCHEDULED, StateMapping
 from wfm.adherence.rules import AdherenceRules
+from wfm.core._parallel import check_n_jobs, thread_map
 from wfm.core.errors import InputError
 from wfm.core.frames import INTERVAL_START, REQUIRED_AGENTS, require_columns
 
@@ -630,21 +629,19 @@ def build_result(
     state_names: Sequence[str],
     rules: AdherenceRules,
     flagged: pd.DataFrame,
+    *,
+    n_jobs: int = 1,
 ) -> AdherenceResult:
     """Run the kernel on encoded inputs and assemble an :class:`AdherenceResult`.
 
-    Large inputs are split into groups of agents computed in parallel threads (numpy
-    releases the GIL in sorts and array arithmetic); the result does not depend on it.
+    With ``n_jobs > 1``, large inputs are split into that many groups of agents computed
+    in parallel threads (numpy releases the GIL in sorts and array arithmetic); by default
+    nothing is started. The result does not depend on it.
     """
-    workers = min(os.cpu_count() or 1, 4)
-    parts = _agent_slices(encoded, states, workers)
-    if len(parts) == 1:
-        chunks = [_chunk(encoded, parts[0][1], parts[0][2], parts[0][0], rules)]
-    else:
-        with ThreadPoolExecutor(max_workers=len(parts)) as pool:
-            chunks = list(
-                pool.map(lambda part: _chunk(encoded, part[1], part[2], part[0], rules), parts)
-            )
+    parts = _agent_slices(encoded, states, check_n_jobs(n_jobs))
+    chunks = thread_map(
+        lambda part: _chunk(encoded, part[1], part[2], part[0], rules), parts, n_jobs=n_jobs
+    )
     offsets = np.cumsum([0] + [chunk.runs["agent"].size for chunk in chunks])
     runs = {name: np.concatenate([chunk.runs[name] for chunk in chunks]) for name in chunks[0].runs}
     exceptions = _exceptions_frame(runs, encoded, state_names, rules)
@@ -700,6 +697,7 @@ def compute_adherence(
     tz: str | None = None,
     interval_minutes: int = 30,
     on_bad: OnBad = "raise",
+    n_jobs: int = 1,
 ) -> AdherenceResult:
     """Compute schedule adherence, conformance and exceptions from agent state events.
 
@@ -733,6 +731,10 @@ def compute_adherence(
         period, end <= start, unsorted, overlapping): raise :class:`InputError`, or
         return them in ``result.flagged`` (rejected, sorted or truncated, as stated in
         its ``action`` column). Naive timestamps and bad schedules always raise.
+    n_jobs : int, default 1
+        Threads over groups of agents for large inputs (1 starts none; the result does not
+        depend on it). To spread teams over processes or a cluster, run one call per team
+        (the agents of different teams never interact).
 
     Returns
     -------
@@ -771,4 +773,4 @@ def compute_adherence(
         until_ns=encoded.until_ns,
         on_bad=on_bad,
     )
-    return build_result(encoded, states, state_names, rules, flagged)
+    return build_result(encoded, states, state_names, rules, flagged, n_jobs=n_jobs)

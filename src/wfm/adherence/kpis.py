@@ -25,6 +25,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from wfm.adherence._kernel import sort_order, split_at_intervals
+from wfm.core._parallel import check_n_jobs
 from wfm.core.errors import FlaggedRecordsWarning, InputError
 from wfm.core.frames import (
     INTERVAL_START,
@@ -297,6 +298,7 @@ def contact_kpis(
     queue_name: str = "all",
     on_bad: Literal["raise", "flag"] = "raise",
     timing_tolerance_seconds: float | None = None,
+    n_jobs: int = 1,
 ) -> ContactKpiResult:
     """Compute per-interval, per-queue KPIs from contact records.
 
@@ -334,6 +336,9 @@ def contact_kpis(
     timing_tolerance_seconds : float, optional
         Overrides ``columns.timing_tolerance_seconds`` (60 s by default, 600 s for
         :meth:`ContactColumns.israel_bank`).
+    n_jobs : int, default 1
+        With 2 or more, first-contact resolution runs in a second thread beside the
+        counts; 1 starts no thread. The result does not depend on it.
 
     Returns
     -------
@@ -491,11 +496,9 @@ def contact_kpis(
         )
         return np.bincount(offered_key, weights=values, minlength=n_groups)
 
-    # first-contact resolution needs a sort by (customer, arrival): run it in a second
-    # thread (numpy sorts release the GIL) while the counts are made here
-    pool = ThreadPoolExecutor(max_workers=1)
-    fcr_future = pool.submit(
-        _first_contact,
+    # first-contact resolution needs a sort by (customer, arrival): with n_jobs > 1 it
+    # runs in a second thread (numpy sorts release the GIL) while the counts are made here
+    fcr_arguments = (
         records,
         columns,
         answered,
@@ -504,6 +507,8 @@ def contact_kpis(
         queue_codes,
         fcr_window_seconds,
     )
+    pool = ThreadPoolExecutor(max_workers=1) if check_n_jobs(n_jobs) > 1 else None
+    fcr_future = pool.submit(_first_contact, *fcr_arguments) if pool is not None else None
     try:
         within = wait <= service_level_seconds
         sums: dict[str, Any] = {
@@ -527,9 +532,12 @@ def contact_kpis(
             busy_key, weights=pieces.duration_ns / NS, minlength=n_groups
         )
         sums["staffed_seconds"] = _staffed(staffed, queues, grid, columns.queue is not None)
-        eligible, resolved, unidentified = fcr_future.result()
+        eligible, resolved, unidentified = (
+            fcr_future.result() if fcr_future is not None else _first_contact(*fcr_arguments)
+        )
     finally:
-        pool.shutdown()
+        if pool is not None:
+            pool.shutdown()
     sums["fcr_eligible"] = count(eligible)
     sums["fcr_resolved"] = count(resolved)
     sums["fcr_unidentified"] = count(unidentified)

@@ -94,6 +94,7 @@ def staff_intervals(
     shrinkage: Any = None,
     interval_minutes: int | None = None,
     offered_load: str = "interval",
+    n_jobs: int = 1,
 ) -> pd.DataFrame:
     """Size every interval of a long-format frame (the DataFrame entry point).
 
@@ -133,6 +134,10 @@ def staff_intervals(
         intervals must then be contiguous; the load is expressed as ``effective_volume``
         (contacts per interval that give the same Erlangs at the interval's AHT) and
         intervals without an AHT (no volume) keep an effective volume of 0.
+    n_jobs : int, default 1
+        Threads for the staffing search over chunks of intervals (1 starts none; the
+        result does not depend on it). To spread many queues over processes or a Dask
+        cluster, see :func:`wfm.scale.plan_queues`.
 
     Every target accepts a scalar, a mapping ``{queue: value}``, a column name, or an array
     with one value per row (in the caller's row order).
@@ -198,6 +203,7 @@ def staff_intervals(
         "max_abandon_rate": resolved["max_abandon_rate"],
         "min_agents": resolved["min_agents"],
         "service_level_definition": definition,
+        "n_jobs": n_jobs,
     }
     whole, fractional = required_agents_both(volume, aht, **staffing_arguments)
     metric_arguments = {"interval_seconds": interval_seconds, "patience_seconds": patience}

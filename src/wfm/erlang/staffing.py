@@ -11,15 +11,14 @@ and ``N − 1`` misses at least one (or ``N`` equals ``min_agents``).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from wfm.core import InputError
+from wfm.core._parallel import check_n_jobs, thread_map
 from wfm.erlang._checks import (
     BoolArray,
     FloatArray,
@@ -46,7 +45,6 @@ from wfm.erlang.metrics import (
 _CONTINUOUS_BISECTION_STEPS = 24  # unit interval halved to ~6e-8 agents
 _MAX_GALLOP_STEPS = 64
 _CHUNK_SIZE = 1 << 16  # intervals per work unit (fits the CPU cache)
-_MAX_THREADS = 4
 
 
 @dataclass(frozen=True)
@@ -331,18 +329,20 @@ def _search_continuous(
     return result
 
 
-def _in_chunks(index: IntArray, work: Callable[[IntArray], FloatArray]) -> FloatArray:
-    """Apply ``work`` to cache-sized chunks of ``index``, on a thread pool when large.
+def _in_chunks(
+    index: IntArray, work: Callable[[IntArray], FloatArray], n_jobs: int = 1
+) -> FloatArray:
+    """Apply ``work`` to cache-sized chunks of ``index``; on ``n_jobs`` threads if asked.
 
-    numpy and scipy release the GIL inside their array loops, so chunks run in parallel on
-    the available cores.
+    numpy and scipy release the GIL inside their array loops, so with ``n_jobs > 1`` the
+    chunks run in parallel; by default (1) no thread is started, so a Dask or Spark worker
+    that already runs one task per core is not oversubscribed. Each element's result does
+    not depend on the chunking or the threads.
     """
     if index.size <= _CHUNK_SIZE:
         return work(index)
     chunks = [index[i : i + _CHUNK_SIZE] for i in range(0, index.size, _CHUNK_SIZE)]
-    workers = max(1, min(_MAX_THREADS, os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return np.concatenate(list(pool.map(work, chunks)), axis=-1)
+    return np.concatenate(thread_map(work, chunks, n_jobs=n_jobs), axis=-1)
 
 
 def _solve(
@@ -359,6 +359,7 @@ def _solve(
     min_agents: Any,
     service_level_definition: str | None,
     continuous: bool,
+    n_jobs: int = 1,
 ) -> tuple[FloatArray, tuple[int, ...]]:
     """Shared driver of the staffing functions.
 
@@ -372,6 +373,7 @@ def _solve(
         interval_seconds=interval_seconds,
         patience_seconds=patience_seconds,
     )
+    check_n_jobs(n_jobs)
     floor_array = check_min_agents(min_agents)
     targets = _check_targets(
         q.traffic.shape,
@@ -400,7 +402,7 @@ def _solve(
     rows = 2 if continuous else 1
     result = np.repeat(floor_flat[None, :], rows, axis=0)
     if busy.size:
-        result[:, busy] = _in_chunks(busy, work)
+        result[:, busy] = _in_chunks(busy, work, n_jobs)
     return result, shape
 
 
@@ -417,6 +419,7 @@ def required_agents(
     max_abandon_rate: Any = None,
     min_agents: Any = 0,
     service_level_definition: str | None = None,
+    n_jobs: int = 1,
 ) -> IntArray:
     """Smallest whole number of agents per interval that meets every target at once.
 
@@ -445,6 +448,9 @@ def required_agents(
     service_level_definition : str, optional
         Required with ``patience_seconds`` and a service-level target; see
         :func:`wfm.erlang.service_level`.
+    n_jobs : int, default 1
+        Threads over chunks of 65,536 intervals (numpy releases the GIL); 1 starts no
+        thread. The result does not depend on it.
 
     Returns
     -------
@@ -476,6 +482,7 @@ def required_agents(
         min_agents=min_agents,
         service_level_definition=service_level_definition,
         continuous=False,
+        n_jobs=n_jobs,
     )
     return np.asarray(result[0], dtype=np.int64).reshape(shape)
 
@@ -493,6 +500,7 @@ def required_agents_continuous(
     max_abandon_rate: Any = None,
     min_agents: Any = 0,
     service_level_definition: str | None = None,
+    n_jobs: int = 1,
 ) -> FloatArray:
     """Fractional agents per interval: the smallest real ``N`` meeting every target.
 
@@ -519,6 +527,7 @@ def required_agents_continuous(
         min_agents=min_agents,
         service_level_definition=service_level_definition,
         continuous=True,
+        n_jobs=n_jobs,
     )
     return np.asarray(result[1], dtype=np.float64).reshape(shape)
 
@@ -543,6 +552,7 @@ def required_agents_both(
         "max_abandon_rate": None,
         "min_agents": 0,
         "service_level_definition": None,
+        "n_jobs": 1,
     }
     unknown = set(targets) - set(arguments)
     if unknown:

@@ -1,33 +1,36 @@
-"""Run one job per queue, serially or in worker processes, with one BLAS thread per job.
+"""Run one job per queue under the library's parallelism convention (``wfm.core._parallel``).
 
 Per-queue fits multiply small matrices (statsmodels' ETS, SARIMA), where a multi-threaded
 BLAS spends more time coordinating threads than computing; with worker processes it also
 oversubscribes the cores (2 processes x N BLAS threads). Measured on 20 synthetic queues
 with two years of half-hours on 2 cores: ``model="auto"`` 5.5 s serial / 6.2 s with two
 processes under the default BLAS threads, 4.1 s / 2.7 s with one (threadpoolctl, the
-library joblib uses for the same purpose). The limit is lifted when the jobs are done.
+library joblib uses for the same purpose). Every job therefore runs under one BLAS thread,
+lifted when the job is done.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, TypeVar
 
-from threadpoolctl import threadpool_limits
+from wfm.core._parallel import TaskProgress, map_tasks
 
 JobT = TypeVar("JobT")
 ResultT = TypeVar("ResultT")
 
 
-def _one_blas_thread() -> None:
-    """Worker-process initializer: one BLAS/OpenMP thread for the worker's lifetime."""
-    threadpool_limits(limits=1)
-
-
 def map_queue_jobs(
-    func: Callable[[JobT], ResultT], jobs: Sequence[JobT], n_jobs: int
+    func: Callable[[JobT], ResultT],
+    jobs: Sequence[JobT],
+    n_jobs: int = 1,
+    *,
+    queues: Sequence[Hashable] | None = None,
+    executor: Any = None,
+    progress: TaskProgress | None = None,
+    stage: str = "forecast",
 ) -> list[ResultT]:
-    """Return ``[func(job) for job in jobs]``, in ``n_jobs`` processes when ``n_jobs > 1``.
+    """Return ``[func(job) for job in jobs]``, serially, in processes or on ``executor``.
 
     Parameters
     ----------
@@ -35,19 +38,28 @@ def map_queue_jobs(
         Picklable function of one job (a module-level function).
     jobs : sequence
         One job per queue; results keep their order.
-    n_jobs : int
+    n_jobs : int, default 1
         Worker processes; 1 (or a single job) runs in this process.
+    queues : sequence, optional
+        Queue of each job, named in the error when a job fails.
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
+        Runs the jobs instead of local processes.
+    progress : callable, optional
+        ``progress(stage, done, total)`` after each queue.
+    stage : str, default "forecast"
+        Stage name for ``progress``.
 
     Returns
     -------
     list
-        Results in the order of ``jobs`` (identical for any ``n_jobs``).
+        Results in the order of ``jobs`` (identical for any ``n_jobs`` or executor).
     """
-    if n_jobs > 1 and len(jobs) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        chunksize = max(len(jobs) // (4 * n_jobs), 1)
-        with ProcessPoolExecutor(max_workers=n_jobs, initializer=_one_blas_thread) as pool:
-            return list(pool.map(func, jobs, chunksize=chunksize))
-    with threadpool_limits(limits=1):
-        return [func(job) for job in jobs]
+    return map_tasks(
+        func,
+        jobs,
+        keys=queues,
+        n_jobs=n_jobs,
+        executor=executor,
+        progress=progress,
+        stage=stage,
+    )

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wfm.core._parallel import TaskProgress
 from wfm.core.errors import InputError
 from wfm.core.frames import QUEUE
 from wfm.forecast._base import IntervalForecaster, check_horizon
@@ -225,6 +226,67 @@ def _raw_forecast(
     return raw
 
 
+def _queue_error_frames(
+    job: tuple[
+        Hashable, QueueHistory, dict[str, ModelSpec], int, int, int, EventCalendar | None, bool
+    ],
+) -> tuple[list[tuple[int, int, pd.DataFrame]], dict[tuple[Hashable, str, int], FloatArray]]:
+    """Error rows of one queue: ``(model index, origin, frame)`` per scored origin.
+
+    With a calendar, every origin learns the calendar's effects from the days before it
+    and applies them to each model's forecast, as ``forecast_intervals`` does. With
+    ``keep_forecasts``, the raw forecasts are returned too, keyed (queue, model, origin).
+    """
+    queue, history, labelled, horizon_days, origins, step_days, calendar, keep_forecasts = job
+    rows: list[tuple[int, int, pd.DataFrame]] = []
+    kept: dict[tuple[Hashable, str, int], FloatArray] = {}
+    last_origin = history.n_days - horizon_days
+    origin_days = [last_origin - k * step_days for k in range(origins)][::-1]
+    minutes = 1440 // history.volume.shape[1]
+    tz = str(history.missing.tz)
+    for origin in origin_days:
+        if origin < 1:
+            continue
+        cache: dict[Hashable, FloatArray | None] = {}
+        start = history.first_date + np.timedelta64(origin, "D")
+        open_mask = history.open_slots[weekday_of(start, horizon_days)]
+        actual = history.volume[origin : origin + horizon_days]
+        scored = history.observed[origin : origin + horizon_days]
+        past = truncated(history, origin)
+        calendar_fit = fit_calendar(
+            past,
+            calendar,
+            tz=tz,
+            interval_minutes=minutes,
+            until=start + np.timedelta64(horizon_days, "D"),
+        )
+        for label_index, (label, spec) in enumerate(labelled.items()):
+            raw = _raw_forecast(spec, history, origin, horizon_days, cache, calendar_fit.volume)
+            if raw is None:
+                continue
+            raw = adjust_days(
+                calendar_fit, past, calendar, raw, start, tz=tz, interval_minutes=minutes
+            )
+            if keep_forecasts:
+                kept[(queue, label, origin)] = raw
+            mean = np.where(open_mask, np.maximum(raw, 0.0), 0.0)
+            diff = np.where(scored, mean - actual, 0.0)
+            frame = pd.DataFrame(
+                {
+                    QUEUE: queue,
+                    "model": label,
+                    "origin": pd.Timestamp(start).date(),
+                    "lead_day": np.arange(1, horizon_days + 1),
+                    "abs_error": np.abs(diff).sum(axis=1),
+                    "error": diff.sum(axis=1),
+                    "actual": np.where(scored, actual, 0.0).sum(axis=1),
+                    "n": scored.sum(axis=1),
+                }
+            )
+            rows.append((label_index, origin, frame))
+    return rows, kept
+
+
 def backtest_histories(
     histories: Mapping[Hashable, QueueHistory],
     models: Sequence[ModelSpec] | Mapping[str, ModelSpec],
@@ -234,60 +296,41 @@ def backtest_histories(
     step_days: int,
     calendar: EventCalendar | None = None,
     keep_forecasts: bool = False,
+    n_jobs: int = 1,
+    executor: Any = None,
+    progress: TaskProgress | None = None,
 ) -> BacktestResult:
     """Rolling-origin backtest on prepared slot histories (see module docstring).
 
     With a ``calendar``, every origin learns the calendar's effects from the days before
-    it and applies them to each model's forecast, as ``forecast_intervals`` does.
+    it and applies them to each model's forecast, as ``forecast_intervals`` does. The
+    queues run serially, in ``n_jobs`` processes or on ``executor`` (same result).
     """
-    rows: list[tuple[int, int, int, pd.DataFrame]] = []
-    kept: dict[tuple[Hashable, str, int], FloatArray] = {}
     labelled = _labelled(models)
-    for queue_index, (queue, history) in enumerate(histories.items()):
-        last_origin = history.n_days - horizon_days
-        origin_days = [last_origin - k * step_days for k in range(origins)][::-1]
-        for origin in origin_days:
-            if origin < 1:
-                continue
-            cache: dict[Hashable, FloatArray | None] = {}
-            start = history.first_date + np.timedelta64(origin, "D")
-            open_mask = history.open_slots[weekday_of(start, horizon_days)]
-            actual = history.volume[origin : origin + horizon_days]
-            scored = history.observed[origin : origin + horizon_days]
-            past = truncated(history, origin)
-            minutes = 1440 // history.volume.shape[1]
-            tz = str(history.missing.tz)
-            calendar_fit = fit_calendar(
-                past,
-                calendar,
-                tz=tz,
-                interval_minutes=minutes,
-                until=start + np.timedelta64(horizon_days, "D"),
-            )
-            for label_index, (label, spec) in enumerate(labelled.items()):
-                raw = _raw_forecast(spec, history, origin, horizon_days, cache, calendar_fit.volume)
-                if raw is None:
-                    continue
-                raw = adjust_days(
-                    calendar_fit, past, calendar, raw, start, tz=tz, interval_minutes=minutes
-                )
-                if keep_forecasts:
-                    kept[(queue, label, origin)] = raw
-                mean = np.where(open_mask, np.maximum(raw, 0.0), 0.0)
-                diff = np.where(scored, mean - actual, 0.0)
-                frame = pd.DataFrame(
-                    {
-                        QUEUE: queue,
-                        "model": label,
-                        "origin": pd.Timestamp(start).date(),
-                        "lead_day": np.arange(1, horizon_days + 1),
-                        "abs_error": np.abs(diff).sum(axis=1),
-                        "error": diff.sum(axis=1),
-                        "actual": np.where(scored, actual, 0.0).sum(axis=1),
-                        "n": scored.sum(axis=1),
-                    }
-                )
-                rows.append((queue_index, label_index, origin, frame))
+    jobs = [
+        (q, h, labelled, horizon_days, origins, step_days, calendar, keep_forecasts)
+        for q, h in histories.items()
+    ]
+    if len(jobs) == 1 and progress is None:
+        per_queue = [_queue_error_frames(jobs[0])]
+    else:
+        per_queue = map_queue_jobs(
+            _queue_error_frames,
+            jobs,
+            n_jobs,
+            queues=list(histories),
+            executor=executor,
+            progress=progress,
+            stage="backtest",
+        )
+    rows = [
+        (queue_index, label_index, origin, frame)
+        for queue_index, (queue_rows, _) in enumerate(per_queue)
+        for label_index, origin, frame in queue_rows
+    ]
+    kept: dict[tuple[Hashable, str, int], FloatArray] = {}
+    for _, queue_kept in per_queue:
+        kept.update(queue_kept)
     if not rows:
         raise InputError(
             f"the history is too short for {origins} origin(s) of {horizon_days} days. Fix: "
@@ -308,6 +351,9 @@ def backtest(
     interval_minutes: int | None = None,
     queues: Sequence[Hashable] | None = None,
     calendar: EventCalendar | None = None,
+    n_jobs: int = 1,
+    executor: Any = None,
+    progress: TaskProgress | None = None,
 ) -> BacktestResult:
     """Rolling-origin backtest of several models on a long-format history.
 
@@ -331,6 +377,12 @@ def backtest(
     calendar : EventCalendar, optional
         Applied at every origin exactly as ``forecast_intervals`` applies it (exclusions,
         learned events, special days learned from the days before the origin).
+    n_jobs : int, default 1
+        Worker processes, one queue per job; 1 runs here and starts nothing.
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
+        Runs the queues instead of local processes (same result).
+    progress : callable, optional
+        ``progress("backtest", done, total)`` after each queue.
 
     Returns
     -------
@@ -352,6 +404,9 @@ def backtest(
         origins=origins,
         step_days=step_days,
         calendar=calendar,
+        n_jobs=n_jobs,
+        executor=executor,
+        progress=progress,
     )
 
 
@@ -383,17 +438,29 @@ def best_models_for_histories(
     horizon_days: int = 7,
     n_jobs: int = 1,
     calendar: EventCalendar | None = None,
+    executor: Any = None,
+    progress: TaskProgress | None = None,
 ) -> dict[Hashable, ModelSpec]:
     """Model per queue for ``model="auto"``: lowest backtest WAPE over lead days 1-7.
 
     When the candidates include ``"combination"`` it is the champion: another candidate
     replaces it only with a WAPE more than ``SELECTION_MARGIN`` (5%) lower (see
     :func:`select_model`). Queues too short for even one origin get ``weighted_average``.
-    ``n_jobs > 1`` runs the queues' backtests in worker processes (same result).
+    ``n_jobs > 1`` runs the queues' backtests in worker processes, ``executor`` on a
+    ``concurrent.futures.Executor`` or Dask client (same result); ``progress(stage, done,
+    total)`` is called with stage ``"selection"`` after each queue.
     """
     labelled = _labelled(candidates)
     jobs = [(q, h, labelled, origins, horizon_days, calendar) for q, h in histories.items()]
-    labels = map_queue_jobs(_best_label, jobs, n_jobs)
+    labels = map_queue_jobs(
+        _best_label,
+        jobs,
+        n_jobs,
+        queues=list(histories),
+        executor=executor,
+        progress=progress,
+        stage="selection",
+    )
     return {
         queue: "weighted_average" if label is None else labelled[label]
         for queue, label in zip(histories, labels, strict=True)

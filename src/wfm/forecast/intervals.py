@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wfm.core._parallel import TaskProgress
 from wfm.core.errors import InputError
 from wfm.core.frames import AHT_SECONDS, INTERVAL_START, QUEUE, VOLUME
 from wfm.forecast._base import (
@@ -404,6 +405,8 @@ def forecast_intervals(
     aht_weeks: int = 8,
     n_jobs: int = 1,
     horizon_open_days: int | None = None,
+    executor: Any = None,
+    progress: TaskProgress | None = None,
 ) -> IntervalForecast:
     """Forecast volume (with prediction bands) and AHT per interval for many queues.
 
@@ -452,7 +455,13 @@ def forecast_intervals(
         Weeks of history in the volume-weighted AHT profile.
     n_jobs : int, default 1
         Worker processes for the per-queue selection backtests and fits (results are
-        identical).
+        identical); 1 runs in this process and starts nothing.
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
+        Runs the per-queue jobs instead of local processes (same results; see
+        ``docs/scale.md``).
+    progress : callable, optional
+        ``progress(stage, done, total)`` after each queue, with stage ``"selection"``
+        (``model="auto"``) then ``"forecast"``.
 
     Returns
     -------
@@ -500,7 +509,9 @@ def forecast_intervals(
                 f"to {queue_history.end_date - np.timedelta64(1, 'D')}. Fix: pass start >= "
                 f"{queue_history.end_date} or cut the history before start."
             )
-    chosen = _choose_models(histories, model, candidates, backtest_origins, n_jobs, calendar)
+    chosen = _choose_models(
+        histories, model, candidates, backtest_origins, n_jobs, calendar, executor, progress
+    )
     grid, grid_day, grid_slot = slot_values_to_stamps(
         start_date, horizon_days, tz=tz, interval_minutes=minutes
     )
@@ -526,7 +537,15 @@ def forecast_intervals(
         )
         for queue in histories
     ]
-    results = map_queue_jobs(_forecast_job, jobs, n_jobs)
+    results = map_queue_jobs(
+        _forecast_job,
+        jobs,
+        n_jobs,
+        queues=list(histories),
+        executor=executor,
+        progress=progress,
+        stage="forecast",
+    )
     special_tables = []
     multipliers: dict[Hashable, dict[str, float]] = {}
     for (queue, queue_history), result in zip(histories.items(), results, strict=True):
@@ -627,6 +646,8 @@ def _choose_models(
     backtest_origins: int,
     n_jobs: int,
     calendar: EventCalendar | None = None,
+    executor: Any = None,
+    progress: TaskProgress | None = None,
 ) -> dict[Hashable, ModelSpec]:
     if isinstance(model, Mapping):
         missing = [q for q in histories if q not in model]
@@ -637,6 +658,12 @@ def _choose_models(
         from wfm.forecast.backtest import best_models_for_histories
 
         return best_models_for_histories(
-            histories, candidates, origins=backtest_origins, n_jobs=n_jobs, calendar=calendar
+            histories,
+            candidates,
+            origins=backtest_origins,
+            n_jobs=n_jobs,
+            calendar=calendar,
+            executor=executor,
+            progress=progress,
         )
     return dict.fromkeys(histories, model)

@@ -1,0 +1,264 @@
+"""wfm.scale: per-queue forecast, backtest and sizing equal the serial plan on every engine.
+
+The Dask tests run a LocalCluster of two worker processes (one thread each), as CI's two
+cores allow; one of them kills its worker with ``os._exit`` to check that the finished
+queues survive a worker's death.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wfm.config import PlanConfig
+from wfm.core import InputError
+from wfm.core._parallel import map_tasks
+from wfm.datasets import synthetic_interval_history, synthetic_queue_history
+from wfm.pipeline import PlanResult, plan
+from wfm.scale import ScaleResult, plan_queues
+
+TZ = "Europe/London"
+DAYS = 77  # 11 weeks: two backtest origins and the auto selection's four
+QUEUES = 4
+
+
+def _config() -> PlanConfig:
+    return PlanConfig.model_validate(
+        {
+            "site": {"time_zone": TZ},
+            "forecast": {"horizon_days": 3, "backtest_origins": 2},
+            "staffing": {"default": {"max_occupancy": 0.9}},
+        }
+    )
+
+
+def _sorted(frame: pd.DataFrame | None, keys: list[str]) -> pd.DataFrame:
+    assert frame is not None
+    return frame.sort_values(keys).reset_index(drop=True)
+
+
+def _assert_same_as_serial(result: ScaleResult, serial: PlanResult) -> None:
+    assert result.ok, result.failures
+    keys = ["queue", "interval_start"]
+    pd.testing.assert_frame_equal(_sorted(result.forecast, keys), _sorted(serial.forecast, keys))
+    pd.testing.assert_frame_equal(
+        _sorted(result.requirement, keys), _sorted(serial.requirement, keys)
+    )
+    assert result.models == serial.models
+
+
+@pytest.fixture(scope="module")
+def history() -> pd.DataFrame:
+    # the history runs over the October DST change (a 50-interval day)
+    return synthetic_interval_history(QUEUES, days=DAYS, start="2025-08-11", tz=TZ, seed=7)
+
+
+@pytest.fixture(scope="module")
+def serial(history: pd.DataFrame) -> PlanResult:
+    return plan(history, _config(), run_backtest=True)
+
+
+@pytest.fixture(scope="module")
+def parquet_dataset(history: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("history")
+    history.to_parquet(folder / "by_queue", partition_cols=["queue"])
+    return folder / "by_queue"
+
+
+def test_per_queue_run_equals_the_serial_plan(history: pd.DataFrame, serial: PlanResult) -> None:
+    seen: list[tuple[str, int, int]] = []
+    result = plan_queues(
+        history, _config(), run_backtest=True, progress=lambda *args: seen.append(args)
+    )
+    _assert_same_as_serial(result, serial)
+    assert serial.backtest is not None
+    keys = ["queue", "model", "origin", "lead_day"]
+    pd.testing.assert_frame_equal(
+        _sorted(result.backtest, keys), _sorted(serial.backtest.errors, keys)
+    )
+    assert seen[-1] == ("queues", QUEUES, QUEUES)
+    assert [s.queue for s in result.stats] == sorted(serial.models)
+
+
+def test_plan_with_an_executor_and_task_progress_equals_serial(
+    history: pd.DataFrame, serial: PlanResult
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    seen: list[tuple[str, int, int]] = []
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        again = plan(
+            history,
+            _config(),
+            run_backtest=True,
+            executor=pool,
+            task_progress=lambda *args: seen.append(args),
+        )
+    pd.testing.assert_frame_equal(again.forecast, serial.forecast)
+    pd.testing.assert_frame_equal(again.requirement, serial.requirement)
+    assert {stage for stage, _, _ in seen} == {"backtest", "selection", "forecast"}
+    assert ("forecast", QUEUES, QUEUES) in seen
+
+
+def test_a_bad_queue_fails_by_name_and_the_others_are_kept(
+    history: pd.DataFrame, serial: PlanResult
+) -> None:
+    broken = history.copy()
+    bad = broken["queue"] == "q00002"
+    broken.loc[bad & (broken["volume"] > 0), "volume"] = -1.0
+    result = plan_queues(broken, _config())
+    assert [f.key for f in result.failures] == ["q00002"]
+    assert result.failures[0].error_type == "InputError"
+    assert "volume" in result.failures[0].message
+    good = serial.forecast[serial.forecast["queue"] != "q00002"]
+    keys = ["queue", "interval_start"]
+    pd.testing.assert_frame_equal(_sorted(result.forecast, keys), _sorted(good, keys))
+    with pytest.raises(InputError, match="q00002"):
+        result.raise_on_failure()
+
+
+def test_outputs_written_per_queue_read_back_identical(
+    history: pd.DataFrame, serial: PlanResult, tmp_path: Path
+) -> None:
+    result = plan_queues(history, _config(), output=tmp_path)
+    assert result.forecast is None
+    assert result.requirement is None
+    assert len(result.written) == 2 * QUEUES
+    assert all(path.exists() for path in result.written)
+    keys = ["queue", "interval_start"]
+    forecast = pd.read_parquet(tmp_path / "forecast")
+    requirement = pd.read_parquet(tmp_path / "requirement")
+    pd.testing.assert_frame_equal(
+        _sorted(forecast, keys), _sorted(serial.forecast, keys), check_dtype=False
+    )
+    pd.testing.assert_frame_equal(
+        _sorted(requirement, keys), _sorted(serial.requirement, keys), check_dtype=False
+    )
+
+
+dd = pytest.importorskip("dask.dataframe", reason="the dask extra (openwfm[dask]) is needed")
+
+
+def test_dask_frame_partitioned_by_queue_equals_serial(
+    parquet_dataset: Path, serial: PlanResult
+) -> None:
+    frame = dd.read_parquet(parquet_dataset)
+    assert frame.npartitions == QUEUES
+    _assert_same_as_serial(plan_queues(frame, _config()), serial)
+
+
+def test_a_queue_spread_over_partitions_is_refused(history: pd.DataFrame) -> None:
+    frame = dd.from_pandas(history.sort_values("interval_start"), npartitions=3, sort=False)
+    with pytest.raises(InputError, match="more than one partition"):
+        plan_queues(frame, _config())
+
+
+def _load_queue(index: int, marker: str) -> pd.DataFrame:
+    """One queue's history, as a worker reads it; queue 2 kills its worker on its 2nd read.
+
+    The first read is the scan for queue names and the last timestamp, the second the
+    forecast task: the worker dies in the middle of the run.
+    """
+    if index == 2:
+        if os.path.exists(marker):
+            os._exit(17)
+        Path(marker).touch()
+    return synthetic_queue_history(index, days=DAYS, start="2025-08-11", tz=TZ, seed=7)
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    pytest.importorskip("distributed")
+    import cloudpickle
+    import dask
+    from distributed import Client, LocalCluster
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    # no retry of a task whose worker died, and one task at a time per worker, so that
+    # only the killing task is lost with its worker
+    settings = {
+        "distributed.scheduler.allowed-failures": 0,
+        "distributed.scheduler.worker-saturation": 1.0,
+        "distributed.worker.daemon": False,
+    }
+    with (
+        dask.config.set(settings),
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+def _blas_threads(_: int) -> list[int]:
+    from threadpoolctl import threadpool_info
+
+    return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+
+def test_local_cluster_equals_serial(
+    client: Any, parquet_dataset: Path, history: pd.DataFrame, serial: PlanResult
+) -> None:
+    result = plan_queues(dd.read_parquet(parquet_dataset), _config(), executor=client)
+    _assert_same_as_serial(result, serial)
+    assert len({s.worker for s in result.stats}) >= 1
+    for threads in map_tasks(_blas_threads, [0, 1, 2, 3], executor=client):
+        assert all(n == 1 for n in threads)
+    again = plan(history, _config(), run_backtest=False, executor=client)
+    pd.testing.assert_frame_equal(again.forecast, serial.forecast)
+    pd.testing.assert_frame_equal(again.requirement, serial.requirement)
+
+
+def test_a_dead_worker_loses_only_its_queue(
+    client: Any, serial: PlanResult, tmp_path: Path
+) -> None:
+    marker = str(tmp_path / "queue-2-was-read")
+    frame = dd.from_map(_load_queue, list(range(QUEUES)), marker=marker)
+    result = plan_queues(frame, _config(), executor=client)
+    assert [f.key for f in result.failures] == ["q00002"]
+    assert result.failures[0].error_type == "KilledWorker"
+    good = serial.requirement[serial.requirement["queue"] != "q00002"]
+    keys = ["queue", "interval_start"]
+    pd.testing.assert_frame_equal(
+        _sorted(result.requirement, keys), _sorted(good, keys), check_dtype=False
+    )
+    assert np.isin(sorted(result.models), ["q00000", "q00001", "q00003"]).all()
+
+
+def test_cli_scale_writes_per_queue_and_lists_failures(
+    parquet_dataset: Path, history: pd.DataFrame, serial: PlanResult, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from wfm.cli import main
+
+    config = tmp_path / "plan.toml"
+    config.write_text(
+        f'[site]\ntime_zone = "{TZ}"\n[forecast]\nhorizon_days = 3\nbacktest_origins = 2\n'
+        "[staffing.default]\nmax_occupancy = 0.9\n"
+    )
+    out = tmp_path / "out"
+    args = ["scale", str(parquet_dataset), "-c", str(config), "-o", str(out), "--progress"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert f"{QUEUES} queue(s) done" in result.output
+    keys = ["queue", "interval_start"]
+    requirement = pd.read_parquet(out / "requirement")
+    pd.testing.assert_frame_equal(
+        _sorted(requirement, keys), _sorted(serial.requirement, keys), check_dtype=False
+    )
+    csv = tmp_path / "history.csv"
+    history.head(10).to_csv(csv, index=False)
+    run_out = tmp_path / "run_out"
+    both = ["run", str(csv), "-c", str(config), "-o", str(run_out), "--workers", "2"]
+    clash = CliRunner().invoke(main, [*both, "--scheduler", "tcp://127.0.0.1:1"])
+    assert clash.exit_code == 2
+    assert "give exactly one" in clash.output
