@@ -117,8 +117,12 @@ def validate(
         if (mine["start"].to_numpy()[1:] < mine["end"].to_numpy()[:-1]).any():
             problems.append(f"{name}: overlapping segments")
     table = _shift_table(seg)
+    busy = seg[seg["activity"] != "off"]
+    pieces_of = {key: frame for key, frame in busy.groupby(["agent", "shift_id"])}
+    tables = {name: frame for name, frame in table.groupby("agent")}
+    empty = table.iloc[:0]
     for agent in agents:
-        mine = table[table["agent"] == agent.agent]
+        mine = tables.get(agent.agent, empty)
         local_start = [pd.Timestamp(s).tz_convert(tz) for s in mine["start"]]
         local_end = [pd.Timestamp(s).tz_convert(tz) for s in mine["end"]]
         day = np.array([day_index[s.tz_localize(None).normalize()] for s in local_start], int)
@@ -147,8 +151,9 @@ def validate(
                 end_clock = clock + (local_end[k] - local_start[k]) / pd.Timedelta(minutes=1)
                 if end_clock > _minutes(agent.available_until):
                     problems.append(f"{label}: ends after available_until")
-            pieces = seg[(seg["agent"] == agent.agent) & (seg["shift_id"] == row.shift_id)]
-            paid = _check_shift_breaks(pieces, template, label, problems)
+            paid = _check_shift_breaks(
+                pieces_of[(agent.agent, row.shift_id)], template, label, problems
+            )
             paid_per_block[day[k] // 7] += paid / 60.0
         for b, hours in enumerate(paid_per_block):
             full = min(7, n_days - 7 * b) == 7
@@ -179,7 +184,7 @@ def validate(
     labour = 0.0
     for row in table.itertuples(index=False):
         template = by_template[row.template]
-        pieces = seg[(seg["agent"] == row.agent) & (seg["shift_id"] == row.shift_id)]
+        pieces = pieces_of[(row.agent, row.shift_id)]
         unpaid = sum(
             (p.end - p.start) / pd.Timedelta(minutes=1)
             for p in pieces.itertuples(index=False)

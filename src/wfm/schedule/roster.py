@@ -482,7 +482,7 @@ PHASE1_SHARE = 0.7
 MONOLITHIC_MAX_AGENT_DAYS = 60
 """``roster_method="auto"`` solves the exact monolithic model up to this many agent-days."""
 
-PHASE2_MAX_PAIRS = 120_000
+PHASE2_MAX_PAIRS = 5_000
 """Phase 2 runs its MIP only up to this many (agent, shift) pairs; above, the
 constructive hand-over of phase 1 (which keeps its cost) is the roster."""
 
@@ -821,10 +821,8 @@ def build_roster(
     start_values = {v.name: v.varValue for v in assignment.problem.variables()}
     start_objective = float(pulp.value(assignment.problem.objective) or 0.0)
     left = settings.time_limit_seconds - (time.perf_counter() - started)
-    if len(assignment.z) <= PHASE2_MAX_PAIRS:
-        phase2 = solve(
-            assignment.problem, settings, warm_start=True, time_limit_seconds=max(left, 2.0)
-        )
+    if len(assignment.z) <= PHASE2_MAX_PAIRS and left > 1.0:
+        phase2 = solve(assignment.problem, settings, warm_start=True, time_limit_seconds=left)
     else:
         phase2 = SolveReport("not_run", math.nan, math.nan, math.nan, 0.0, settings.solver)
     if phase2.status in ("infeasible", "no_solution", "not_run") or (

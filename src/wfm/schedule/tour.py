@@ -14,6 +14,7 @@ boundary; aggregate rest rows bound what the 11-hour rest allows between two day
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -443,10 +444,14 @@ def hand_to_agents(
             take = slots[cursor : cursor + per_profile[holder, j]]
             instance_profile[take] = holder
             cursor += per_profile[holder, j]
+    unsocial = (shifts.clock_minute < _clock(rules.unsocial_before)) | (
+        shifts.clock_minute + shifts.elapsed_minutes > _clock(rules.unsocial_after)
+    )
     for p, profile in enumerate(tour.profiles):
         members = profile.agents
         worked = _patterns_to_agents(tour.blocks[p], counts[p], members, agents, weekdays, rules)
         last_end = np.full(len(members), -np.inf)
+        unsocial_count = np.zeros(len(members))
         for d in range(tour.n_days):
             working = np.flatnonzero(worked[:, d])
             todo = np.flatnonzero((instance_profile == p) & (shifts.day[instances.shift] == d))
@@ -460,13 +465,21 @@ def hand_to_agents(
             tomorrow = worked[working, d + 1] if d + 1 < tour.n_days else np.zeros(len(working))
             cost += tomorrow[:, None] * (end - end.min())[None, :] / 60.0
             cost += _start_misses(agents, members[working], clock) * rules.preference_weight
+            # spread unsocial shifts: the more an agent already has, the dearer the next
+            cost += rules.fairness_weight * unsocial_count[working][:, None] * unsocial[j][None, :]
             rows, cols = linear_sum_assignment(cost)
             for r, c in zip(rows, cols, strict=True):
                 if cost[r, c] >= _FORBIDDEN:
                     continue
                 owner[todo[c]] = members[working[r]]
                 last_end[working[r]] = end[c]
+                unsocial_count[working[r]] += unsocial[j[c]]
     return owner
+
+
+def _clock(value: dt.time) -> int:
+    """Minutes after midnight of a wall-clock time."""
+    return value.hour * 60 + value.minute
 
 
 def _start_misses(agents: Sequence[Agent], who: np.ndarray, clock: np.ndarray) -> np.ndarray:
@@ -491,6 +504,7 @@ def _patterns_to_agents(
     n_days = sum(block.worked.shape[1] for block in blocks)
     worked = np.zeros((len(members), n_days), dtype=bool)
     trail = np.zeros(len(members), dtype=np.int64)
+    weekend_count = np.zeros(len(members))
     prefers_off = np.zeros((len(members), 7), dtype=bool)
     for i, a in enumerate(members):
         prefers_off[i, list(agents[a].preferred_days_off)] = True
@@ -502,11 +516,15 @@ def _patterns_to_agents(
         pattern = block.worked[slots]  # (slots, block days)
         misses = prefers_off[:, weekdays[days]].astype(float) @ pattern.T.astype(float)
         too_long = trail[:, None] + block.lead[slots][None, :] > rules.max_consecutive_days
+        weekend_days = pattern[:, weekdays[days] >= 5].sum(axis=1)
+        # spread weekend work over the blocks: dearer for agents with more weekends so far
         cost = misses * rules.preference_weight + _FORBIDDEN * too_long
+        cost += rules.fairness_weight * weekend_count[:, None] * weekend_days[None, :]
         rows, cols = linear_sum_assignment(cost)
         chosen = np.empty(len(members), dtype=np.int64)
         chosen[rows] = slots[cols]
         worked[:, days] = block.worked[chosen]
+        weekend_count += block.worked[chosen][:, weekdays[days] >= 5].sum(axis=1)
         full = block.worked[chosen].all(axis=1)
         trail = np.where(full, trail + block.worked.shape[1], block.trail[chosen])
     return worked
