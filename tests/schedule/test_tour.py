@@ -166,3 +166,39 @@ def test_same_input_same_roster():
     first = _solve(_issue_week(), [LUNCH_FT, SHORT_PT], _mixed_team(), rules, "tour")
     second = _solve(_issue_week(), [LUNCH_FT, SHORT_PT], _mixed_team(), rules, "tour")
     pd.testing.assert_frame_equal(first.segments, second.segments)
+
+
+def test_constructive_first_incumbent_respects_every_rule():
+    # the roster built from the LP alone (no MIP) is a full, rule-respecting roster
+    from wfm.schedule._build import parse_requirement
+    from wfm.schedule._solver import solve_relaxation
+    from wfm.schedule.roster import eligibility
+    from wfm.schedule.shifts import build_shift_model, decode_instances
+    from wfm.schedule.tour import add_tour_model, constructive_start, hand_to_agents
+
+    rules = ScheduleRules(on_infeasible="return", max_consecutive_days=5)
+    templates = (LUNCH_FT, SHORT_PT)
+    agents = _mixed_team()
+    parsed = parse_requirement(_issue_week(weeks=2))
+    model = build_shift_model(parsed, templates, rules)
+    eligible = eligibility(agents, templates, parsed, model.shifts)
+    tour = add_tour_model(model, agents, eligible, rules)
+    assert solve_relaxation(model.problem, SolverSettings()) > 0
+    model.lp_values = {v.name: v.varValue or 0.0 for v in model.problem.variables()}
+    assert constructive_start(model, tour, agents, rules)
+    instances = decode_instances(model)
+    owner = hand_to_agents(model, tour, agents, instances, rules)
+    assert (owner >= 0).all()
+    # every day with demand has work in the constructive roster
+    worked_days = set(model.shifts.day[instances.shift].tolist())
+    assert worked_days == set(range(14))
+
+
+def test_summary_states_each_phase_in_words():
+    rules = ScheduleRules(on_infeasible="return")
+    result = _solve(_issue_week(), [FT8], _five_full_timers(), rules, "tour")
+    summary = result.summary()
+    assert summary["phase_1"].startswith("proven optimal: objective 4112.00, bound 4112.00")
+    assert "phase_2" in summary
+    assert summary["lp_bound"] <= summary["best_bound"] + 1e-6
+    assert all(not s.stopped_by_limit for s in result.solves)

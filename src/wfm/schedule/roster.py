@@ -42,7 +42,7 @@ from wfm.schedule.shifts import (
     finish_result,
     validate_inputs,
 )
-from wfm.schedule.tour import add_tour_model, hand_to_agents
+from wfm.schedule.tour import add_tour_model, hand_to_agents, solve_tour_model
 
 _NOON = 12 * 60
 
@@ -515,6 +515,87 @@ def solve_with_lp_bound(problem: pulp.LpProblem, settings: SolverSettings) -> So
     return replace(report, solve_seconds=time.perf_counter() - started)
 
 
+def _handover_assignment(
+    model: ShiftModel,
+    agents: Sequence[Agent],
+    eligible: np.ndarray,
+    instances: Instances,
+    owner: np.ndarray,
+    rules: ScheduleRules,
+) -> _Assignment:
+    """Wrap the hand-over as assignment pairs, without the phase-2 MIP (large rosters)."""
+    shifts = model.shifts
+    done = owner >= 0
+    weekdays = np.asarray(pd.DatetimeIndex(model.requirement.local_dates()).day_of_week)
+    targets = []
+    for flag in _fairness_flags(shifts, weekdays, rules):
+        total = float(flag[instances.shift].sum())
+        able = int(eligible[:, flag].any(axis=1).sum())
+        targets.append(float(math.ceil(total / able)) if able else 0.0)
+    return _Assignment(
+        pulp.LpProblem("handover", pulp.LpMinimize),
+        owner[done],
+        instances.shift[done],
+        [],
+        {},
+        targets[0],
+        targets[1],
+        shifts.clock_minute,
+    )
+
+
+def handover_conflicts(
+    model: ShiftModel,
+    agents: Sequence[Agent],
+    instances: Instances,
+    owner: np.ndarray,
+    rules: ScheduleRules,
+) -> dict[str, float]:
+    """Rules the hand-over breaks (same keys and units as the phase-2 slacks).
+
+    The hand-over is built to respect every rule; this recount makes sure a large roster
+    that skips the phase-2 MIP never hides a broken rule.
+    """
+    shifts = model.shifts
+    n_days = len(model.requirement.local_dates())
+    rest = rules.min_rest_hours * 60.0
+    out: dict[str, float] = {}
+    blocks = [(first, min(7, n_days - first)) for first in range(0, n_days, 7)]
+    for a, agent in enumerate(agents):
+        mine = instances.shift[owner == a]
+        mine = mine[np.argsort(shifts.start_minute[mine], kind="stable")]
+        days = shifts.day[mine]
+        hours = shifts.paid_minutes[mine] / 60.0
+        for b, (first, length) in enumerate(blocks):
+            week = "" if len(blocks) == 1 else f" week {b + 1}"
+            total = float(hours[(days >= first) & (days < first + length)].sum())
+            low = agent.min_weekly_hours if length == 7 else 0.0
+            if total < low - 1e-6:
+                out[f"contract_min_hours[{agent.agent}{week}]"] = low - total
+            if total > agent.max_weekly_hours + 1e-6:
+                out[f"contract_max_hours[{agent.agent}{week}]"] = total - agent.max_weekly_hours
+        gaps = shifts.start_minute[mine][1:] - shifts.end_minute[mine][:-1]
+        short = int((gaps < rest - 1e-9).sum())
+        if short:
+            out[f"min_rest[{agent.agent}]"] = float(short)
+        worked = np.zeros(n_days, dtype=bool)
+        worked[days] = True
+        run = longest = 0
+        for w in worked:
+            run = run + 1 if w else 0
+            longest = max(longest, run)
+        if longest > rules.max_consecutive_days:
+            out[f"max_consecutive_days[{agent.agent}]"] = float(
+                longest - rules.max_consecutive_days
+            )
+        k = rules.consecutive_days_off
+        for b in range(n_days // 7 if k else 0):
+            block = worked[7 * b : 7 * b + 7]
+            if not any(not block[d : d + k].any() for d in range(7 - k + 1)):
+                out[f"days_off[{agent.agent} week {b + 1}]"] = 1.0
+    return out
+
+
 def _owner_from_pairs(assignment: _Assignment, instances: Instances) -> np.ndarray:
     """Instance -> agent from the solved (agent, shift) variables of the monolithic model."""
     chosen = np.rint(values(assignment.z)).astype(bool)
@@ -801,7 +882,10 @@ def build_roster(
         )
     else:
         tour = add_tour_model(model, agents, eligible, rules)
-    phase1 = solve_with_lp_bound(model.problem, phase1_settings)
+    if tour is None:
+        phase1 = solve_with_lp_bound(model.problem, phase1_settings)
+    else:
+        phase1 = solve_tour_model(model, tour, agents, rules, phase1_settings)
     if phase1.status in ("infeasible", "no_solution"):
         raise SolverError(
             f"phase 1 ({'monolithic' if monolithic else 'tour'} model) returned "
@@ -816,33 +900,39 @@ def build_roster(
         owner = greedy_assignment(model, agents, eligible, instances, rules, locked_pairs)
     else:
         owner = hand_to_agents(model, tour, agents, instances, rules)
-    assignment = build_assignment(model, agents, eligible, counts, rules, locked_pairs)
-    _start_from_owner(assignment, instances, owner, counts)
-    start_values = {v.name: v.varValue for v in assignment.problem.variables()}
-    start_objective = float(pulp.value(assignment.problem.objective) or 0.0)
-    left = settings.time_limit_seconds - (time.perf_counter() - started)
-    if len(assignment.z) <= PHASE2_MAX_PAIRS and left > 1.0:
-        phase2 = solve(assignment.problem, settings, warm_start=True, time_limit_seconds=left)
-    else:
+    n_pairs = int(eligible[:, counts > 0].sum())
+    if n_pairs <= PHASE2_MAX_PAIRS or locked_pairs:
+        assignment = build_assignment(model, agents, eligible, counts, rules, locked_pairs)
+        _start_from_owner(assignment, instances, owner, counts)
+        start_values = {v.name: v.varValue for v in assignment.problem.variables()}
+        start_objective = float(pulp.value(assignment.problem.objective) or 0.0)
+        left = settings.time_limit_seconds - (time.perf_counter() - started)
         phase2 = SolveReport("not_run", math.nan, math.nan, math.nan, 0.0, settings.solver)
-    if phase2.status in ("infeasible", "no_solution", "not_run") or (
-        phase2.objective > start_objective
-    ):
-        for variable in assignment.problem.variables():
-            variable.varValue = start_values[variable.name]
-        phase2 = replace(
-            phase2,
-            status="heuristic",
-            objective=start_objective,
-            gap=relative_gap(start_objective, phase2.best_bound),
-        )
-    chosen = np.rint(values(assignment.z)).astype(bool)
+        if left > 1.0:
+            phase2 = solve(assignment.problem, settings, warm_start=True, time_limit_seconds=left)
+        if phase2.status in ("infeasible", "no_solution", "not_run") or (
+            phase2.objective > start_objective
+        ):
+            for variable in assignment.problem.variables():
+                variable.varValue = start_values[variable.name]
+            phase2 = replace(
+                phase2,
+                status="heuristic",
+                objective=start_objective,
+                gap=relative_gap(start_objective, phase2.best_bound),
+            )
+        chosen = np.rint(values(assignment.z)).astype(bool)
+        conflicts = {
+            name: float(v.varValue or 0.0)
+            for name, v in assignment.slack_groups.items()
+            if (v.varValue or 0.0) > 1e-6
+        }
+    else:
+        assignment = _handover_assignment(model, agents, eligible, instances, owner, rules)
+        chosen = np.ones(len(assignment.pair_agent), dtype=bool)
+        conflicts = handover_conflicts(model, agents, instances, owner, rules)
+        phase2 = SolveReport("heuristic", math.nan, math.nan, math.nan, 0.0, settings.solver)
     instances, keep, names = _assign_instances(instances, assignment, chosen, agents)
-    conflicts = {
-        name: float(v.varValue or 0.0)
-        for name, v in assignment.slack_groups.items()
-        if (v.varValue or 0.0) > 1e-6
-    }
     segments_off = _off_segments(
         parsed,
         model.shifts.day[instances.shift],

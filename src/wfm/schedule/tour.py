@@ -15,8 +15,10 @@ boundary; aggregate rest rows bound what the 11-hour rest allows between two day
 from __future__ import annotations
 
 import datetime as dt
+import math
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any
 
@@ -25,11 +27,17 @@ import pandas as pd
 import pulp
 from scipy.optimize import linear_sum_assignment
 
-from wfm.schedule.models import Agent, ScheduleRules
-from wfm.schedule.shifts import RULE_PENALTY, Instances, ShiftModel
+from wfm.schedule._solver import SolveReport, relative_gap, solve, solve_relaxation
+from wfm.schedule.models import Agent, ScheduleRules, SolverSettings
+from wfm.schedule.shifts import RULE_PENALTY, Instances, ShiftModel, set_start_from_counts
 
 _NOON = 12 * 60
 _FORBIDDEN = 1.0e9
+_HOURS_WEIGHT = 100.0
+IMPROVE_SHARE = 0.6
+"""Share of the phase-1 time the day-by-day improvement of the first incumbent may use."""
+IMPROVE_SWEEPS = 3
+"""Most sweeps over the days of the day-by-day improvement."""
 
 
 @dataclass
@@ -430,6 +438,7 @@ def hand_to_agents(
     weekdays = np.asarray(pd.DatetimeIndex(model.requirement.local_dates()).day_of_week)
     rest = rules.min_rest_hours * 60.0
     counts = pattern_counts(tour)
+    paid = shifts.paid_minutes / 60.0
     per_profile = profile_shift_counts(tour, len(shifts))
     owner = np.full(len(instances.shift), -1)
     # split each shift's instances among profiles by the profile counts
@@ -449,10 +458,16 @@ def hand_to_agents(
     )
     for p, profile in enumerate(tour.profiles):
         members = profile.agents
-        worked = _patterns_to_agents(tour.blocks[p], counts[p], members, agents, weekdays, rules)
+        worked, _ = _patterns_to_agents(tour.blocks[p], counts[p], members, agents, weekdays, rules)
         last_end = np.full(len(members), -np.inf)
         unsocial_count = np.zeros(len(members))
+        lengths = paid[profile.shifts]
+        low_len, high_len = lengths.min(), lengths.max()
+        used = np.zeros(len(members))
         for d in range(tour.n_days):
+            block = tour.blocks[p][d // 7]
+            if d % 7 == 0:
+                used[:] = 0.0
             working = np.flatnonzero(worked[:, d])
             todo = np.flatnonzero((instance_profile == p) & (shifts.day[instances.shift] == d))
             if len(working) == 0 or len(todo) == 0:
@@ -462,6 +477,18 @@ def hand_to_agents(
             clock = shifts.clock_minute[j]
             cost = np.zeros((len(working), len(todo)))
             cost += _FORBIDDEN * (last_end[working][:, None] + rest > start[None, :])
+            if high_len > low_len:
+                # whole-shift hours: forbid lengths that make the contract unreachable, and
+                # give the longer shifts to agents who need more hours per remaining day
+                width = block.worked.shape[1]
+                low = profile.min_hours if width == 7 else 0.0
+                left = worked[working, d + 1 : block.first_day + width].sum(axis=1)
+                after = used[working][:, None] + paid[j][None, :]
+                fits = after + left[:, None] * low_len <= profile.max_hours + 1e-9
+                fits &= after + left[:, None] * high_len >= low - 1e-9
+                cost += _FORBIDDEN * ~fits
+                need = (low - used[working]) / (left + 1.0)
+                cost += _HOURS_WEIGHT * np.maximum(need[:, None] - paid[j][None, :], 0.0)
             tomorrow = worked[working, d + 1] if d + 1 < tour.n_days else np.zeros(len(working))
             cost += tomorrow[:, None] * (end - end.min())[None, :] / 60.0
             cost += _start_misses(agents, members[working], clock) * rules.preference_weight
@@ -474,6 +501,7 @@ def hand_to_agents(
                 owner[todo[c]] = members[working[r]]
                 last_end[working[r]] = end[c]
                 unsocial_count[working[r]] += unsocial[j[c]]
+                used[working[r]] += paid[j[c]]
     return owner
 
 
@@ -499,16 +527,21 @@ def _patterns_to_agents(
     agents: Sequence[Agent],
     weekdays: np.ndarray,
     rules: ScheduleRules,
-) -> np.ndarray:
-    """(profile agents, days) worked flags from the pattern counts (see hand_to_agents)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Worked flags (profile agents, days) and pattern index (agents, blocks) from counts.
+
+    An agent whose run into the block would be too long with every pattern left takes
+    the most used pattern that keeps its run legal instead (counts then change).
+    """
     n_days = sum(block.worked.shape[1] for block in blocks)
     worked = np.zeros((len(members), n_days), dtype=bool)
+    chosen_all = np.zeros((len(members), len(blocks)), dtype=np.int64)
     trail = np.zeros(len(members), dtype=np.int64)
     weekend_count = np.zeros(len(members))
     prefers_off = np.zeros((len(members), 7), dtype=bool)
     for i, a in enumerate(members):
         prefers_off[i, list(agents[a].preferred_days_off)] = True
-    for block, count in zip(blocks, counts, strict=True):
+    for b, (block, count) in enumerate(zip(blocks, counts, strict=True)):
         slots = np.repeat(np.arange(len(count)), np.maximum(count, 0))
         if len(slots) != len(members):  # numerical trouble: fill with the first pattern
             slots = np.resize(slots if len(slots) else np.zeros(1, np.int64), len(members))
@@ -523,8 +556,261 @@ def _patterns_to_agents(
         rows, cols = linear_sum_assignment(cost)
         chosen = np.empty(len(members), dtype=np.int64)
         chosen[rows] = slots[cols]
+        for r in rows[cost[rows, cols] >= _FORBIDDEN]:
+            legal = np.flatnonzero(trail[r] + block.lead <= rules.max_consecutive_days)
+            if len(legal):
+                chosen[r] = legal[np.argmax(count[legal])]
+        chosen_all[:, b] = chosen
         worked[:, days] = block.worked[chosen]
         weekend_count += block.worked[chosen][:, weekdays[days] >= 5].sum(axis=1)
         full = block.worked[chosen].all(axis=1)
         trail = np.where(full, trail + block.worked.shape[1], block.trail[chosen])
-    return worked
+    return worked, chosen_all
+
+
+def _round_to_total(values: np.ndarray, total: int) -> np.ndarray:
+    """Non-negative integers summing to ``total``, proportional to ``values``.
+
+    Floors of the scaled values plus one for the largest remainders (ties: first index).
+    """
+    weights = np.clip(np.asarray(values, dtype=float), 0.0, None)
+    if total <= 0 or len(weights) == 0:
+        return np.zeros(len(weights), dtype=np.int64)
+    if weights.sum() <= 1e-12:
+        weights = np.ones(len(weights))
+    scaled = weights * total / weights.sum()
+    out: np.ndarray = np.floor(scaled + 1e-9).astype(np.int64)
+    short = total - int(out.sum())
+    if short > 0:
+        order = np.argsort(-(scaled - out), kind="stable")
+        out[order[:short]] += 1
+    return out
+
+
+def constructive_start(
+    model: ShiftModel, tour: TourModel, agents: Sequence[Agent], rules: ScheduleRules
+) -> bool:
+    """Build a rule-respecting roster from the LP solution and load it as initial values.
+
+    Patterns: the LP pattern counts rounded to whole agents, handed to agents with legal
+    runs. Shifts: day by day, the profile's LP shift counts rounded to the agents who
+    work that day, handed to them by assignment under the rest rule and the contract
+    hours still reachable; an agent no rounded shift suits takes the legal shift the LP
+    used most. Every tour-model variable is then set from this roster. Returns True when
+    the values satisfy every row of the model (a valid MIP start and fallback).
+    """
+    shifts, problem = model.shifts, model.problem
+    lp = model.lp_values
+    weekdays = np.asarray(pd.DatetimeIndex(model.requirement.local_dates()).day_of_week)
+    rest = rules.min_rest_hours * 60.0
+    paid = shifts.paid_minutes / 60.0
+    x = np.zeros(len(shifts))
+    by_name = problem.variablesDict()
+    starts: dict[str, float] = {}
+    for p, profile in enumerate(tour.profiles):
+        members = profile.agents
+        blocks = tour.blocks[p]
+        lp_counts = [np.array([lp.get(v.name, 0.0) for v in bl.variables]) for bl in blocks]
+        rounded = [_round_to_total(c, len(members)) for c in lp_counts]
+        worked, chosen = _patterns_to_agents(blocks, rounded, members, agents, weekdays, rules)
+        mine = profile.shifts
+        lp_x = np.array([lp.get(tour.profile_shift_vars[p][int(j)].name, 0.0) for j in mine])
+        low_len, high_len = paid[mine].min(), paid[mine].max()
+        last_end = np.full(len(members), -np.inf)
+        used = np.zeros(len(members))
+        taken: dict[int, int] = {}
+        for d in range(tour.n_days):
+            b, i = divmod(d, 7)
+            if i == 0:
+                used[:] = 0.0
+            length = blocks[b].worked.shape[1]
+            low = profile.min_hours if length == 7 else 0.0
+            working = np.flatnonzero(worked[:, d])
+            today = np.flatnonzero(shifts.day[mine] == d)
+            if len(working) == 0:
+                continue
+            if len(today) == 0:
+                return False
+            left_days = worked[working, d + 1 : blocks[b].first_day + length].sum(axis=1)
+            cand = mine[today]
+            # legal[a, c]: rest after the agent's last shift and hours still reachable
+            after = used[working][:, None] + paid[cand][None, :]
+            legal = last_end[working][:, None] + rest <= shifts.start_minute[cand][None, :]
+            legal &= after + left_days[:, None] * low_len <= profile.max_hours + 1e-9
+            legal &= after + left_days[:, None] * high_len >= low - 1e-9
+            target = np.repeat(today, _round_to_total(lp_x[today], len(working)))
+            t_shift = mine[target]
+            position = np.searchsorted(cand, t_shift)
+            cost = np.where(legal[:, position], 0.0, _FORBIDDEN)
+            ends = shifts.end_minute[t_shift]
+            tomorrow = worked[working, d + 1] if d + 1 < tour.n_days else np.zeros(len(working))
+            cost += tomorrow[:, None] * (ends - ends.min())[None, :] / 60.0
+            rows, cols = linear_sum_assignment(cost)
+            pick = np.empty(len(working), dtype=np.int64)
+            pick[rows] = t_shift[cols]
+            for r in rows[cost[rows, cols] >= _FORBIDDEN]:
+                options = np.flatnonzero(legal[r])
+                if len(options) == 0:
+                    return False
+                pick[r] = cand[options[np.argmax(lp_x[today][options])]]
+            for r, shift in zip(working, pick, strict=True):
+                used[r] += paid[shift]
+                last_end[r] = shifts.end_minute[shift]
+                x[shift] += 1
+                taken[int(shift)] = taken.get(int(shift), 0) + 1
+        for j, variable in tour.profile_shift_vars[p].items():
+            starts[variable.name] = float(taken.get(j, 0))
+        for b, block in enumerate(blocks):
+            counts = np.bincount(chosen[:, b], minlength=len(block.variables))
+            for variable, value in zip(block.variables, counts, strict=True):
+                starts[variable.name] = float(value)
+            if b + 1 < len(blocks):
+                trails = block.trail[chosen[:, b]]
+                pairs = zip(trails, blocks[b + 1].lead[chosen[:, b + 1]], strict=True)
+                flows: dict[str, float] = {}
+                for t, lead in pairs:
+                    name = f"flow_{p}_{b}_{t}_{lead}"
+                    flows[name] = flows.get(name, 0.0) + 1.0
+                for name in [n for n in by_name if n.startswith(f"flow_{p}_{b}_")]:
+                    starts[name] = flows.pop(name, 0.0)
+                if flows:
+                    return False
+    set_start_from_counts(model, x)
+    for name, value in starts.items():
+        by_name[name].setInitialValue(value, check=False)
+    return all(c.valid(1e-6) for c in problem.constraints())
+
+
+def improve_by_day(
+    model: ShiftModel,
+    tour: TourModel,
+    incumbent: dict[str, float],
+    objective: float,
+    settings: SolverSettings,
+    deadline: float,
+) -> tuple[dict[str, float], float, bool]:
+    """Fix-and-optimise: re-solve one day's shifts at a time, everything else fixed.
+
+    Day patterns stay as in the incumbent; the shifts (and breaks) of one local day are
+    re-optimised exactly by the MIP solver, started from the incumbent, while every
+    other day is fixed; rows across days (rest) keep the result feasible. Sweeps over
+    all days repeat while a sweep gains more than 0.01 % (at most
+    ``IMPROVE_SWEEPS``), or until ``deadline``. Returns the incumbent, its objective and
+    whether a limit stopped a sub-solve.
+    """
+    problem = model.problem
+    everything = problem.variables()
+    saved = {v.name: (v.lowBound, v.upBound) for v in everything}
+    day_of: dict[str, int] = {}
+    day = model.shifts.day
+    for j, variable in enumerate(model.shift_vars):
+        day_of[variable.name] = int(day[j])
+    for b, variable in enumerate(model.break_vars):
+        day_of[variable.name] = int(day[model.breaks.movable_shift[b]])
+    for variables in tour.profile_shift_vars:
+        for j, variable in variables.items():
+            day_of[variable.name] = int(day[j])
+    patterns = {v.name for blocks in tour.blocks for block in blocks for v in block.variables}
+    sub_settings = settings.model_copy(
+        update={"mip_gap": settings.mip_gap / (4 * max(tour.n_days, 1))}
+    )
+    limited = False
+    for _ in range(IMPROVE_SWEEPS):
+        before = objective
+        for d in range(tour.n_days):
+            if time.perf_counter() >= deadline:
+                limited = True
+                break
+            for v in everything:
+                name = v.name
+                if name in patterns or day_of.get(name, d) != d:
+                    v.lowBound = v.upBound = incumbent[name]
+                else:
+                    v.lowBound, v.upBound = saved[name]
+                v.setInitialValue(incumbent[name], check=False)
+            step = solve(
+                problem,
+                sub_settings,
+                warm_start=True,
+                time_limit_seconds=max(min(deadline - time.perf_counter(), 30.0), 1.0),
+            )
+            limited = limited or step.stopped_by_limit
+            if step.status not in ("infeasible", "no_solution") and (
+                step.objective < objective - 1e-6
+            ):
+                objective = step.objective
+                incumbent = {
+                    v.name: float(round(v.varValue or 0.0))
+                    if v.cat == pulp.LpInteger
+                    else float(v.varValue or 0.0)
+                    for v in everything
+                }
+        if limited or before - objective <= 1e-4 * abs(before):
+            break
+    for v in everything:
+        v.lowBound, v.upBound = saved[v.name]
+        v.setInitialValue(incumbent[v.name], check=False)
+    return incumbent, objective, limited
+
+
+def solve_tour_model(
+    model: ShiftModel,
+    tour: TourModel,
+    agents: Sequence[Agent],
+    rules: ScheduleRules,
+    settings: SolverSettings,
+) -> SolveReport:
+    """Solve phase 1: LP bound, a constructive first incumbent, then the full MIP.
+
+    1. The LP relaxation gives the LP bound.
+    2. :func:`constructive_start` turns the LP solution into a roster that respects
+       every rule and loads it as the incumbent (so a short time limit still returns
+       a full roster); :func:`improve_by_day` improves it day by day.
+    3. The full MIP runs in the time left, started from that incumbent; the better of
+       the two is kept and the gap is measured against the full model's bound.
+    """
+    started = time.perf_counter()
+    problem = model.problem
+    lp_bound = solve_relaxation(problem, settings)
+    deadline = started + settings.time_limit_seconds
+    incumbent: dict[str, float] | None = None
+    incumbent_objective = math.inf
+    limited = False
+    if math.isfinite(lp_bound):
+        model.lp_values = {v.name: float(v.varValue or 0.0) for v in problem.variables()}
+        if constructive_start(model, tour, agents, rules):
+            incumbent = {v.name: float(v.varValue or 0.0) for v in problem.variables()}
+            incumbent_objective = float(pulp.value(problem.objective) or 0.0)
+            incumbent, incumbent_objective, limited = improve_by_day(
+                model,
+                tour,
+                incumbent,
+                incumbent_objective,
+                settings,
+                started + IMPROVE_SHARE * settings.time_limit_seconds,
+            )
+    left = deadline - time.perf_counter()
+    report = SolveReport("no_solution", math.nan, lp_bound, math.nan, 0.0, settings.solver)
+    if incumbent is None or (left > 1.0 and incumbent_objective - lp_bound > 1e-6):
+        report = solve(
+            problem,
+            settings,
+            warm_start=incumbent is not None,
+            lp_bound=lp_bound,
+            time_limit_seconds=max(left, 1.0),
+        )
+    if incumbent is not None and (
+        report.status in ("infeasible", "no_solution") or report.objective > incumbent_objective
+    ):
+        for v in problem.variables():
+            v.varValue = incumbent[v.name]
+        bound = report.best_bound if math.isfinite(report.best_bound) else lp_bound
+        bound = min(max(bound, lp_bound), incumbent_objective)
+        gap = relative_gap(incumbent_objective, bound)
+        status = "optimal" if gap <= 1e-9 else "gap_limit" if gap <= settings.mip_gap else ""
+        limited = limited or report.stopped_by_limit
+        status = status or ("time_limit" if limited else "feasible")
+        report = SolveReport(
+            status, incumbent_objective, bound, gap, 0.0, settings.solver, lp_bound, limited
+        )
+    return replace(report, solve_seconds=time.perf_counter() - started)
