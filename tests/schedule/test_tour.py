@@ -187,7 +187,8 @@ def test_constructive_first_incumbent_respects_every_rule():
     model.lp_values = {v.name: v.varValue or 0.0 for v in model.problem.variables()}
     assert constructive_start(model, tour, agents, rules)
     instances = decode_instances(model)
-    owner = hand_to_agents(model, tour, agents, instances, rules)
+    owner, extras = hand_to_agents(model, tour, agents, instances, rules)
+    assert extras == []
     assert (owner >= 0).all()
     # every day with demand has work in the constructive roster
     worked_days = set(model.shifts.day[instances.shift].tolist())

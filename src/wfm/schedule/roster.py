@@ -521,6 +521,7 @@ def _handover_assignment(
     eligible: np.ndarray,
     instances: Instances,
     owner: np.ndarray,
+    extras: list[tuple[int, int]],
     rules: ScheduleRules,
 ) -> _Assignment:
     """Wrap the hand-over as assignment pairs, without the phase-2 MIP (large rosters)."""
@@ -532,10 +533,11 @@ def _handover_assignment(
         total = float(flag[instances.shift].sum())
         able = int(eligible[:, flag].any(axis=1).sum())
         targets.append(float(math.ceil(total / able)) if able else 0.0)
+    extra = np.asarray(extras, dtype=np.int64).reshape(-1, 2)
     return _Assignment(
         pulp.LpProblem("handover", pulp.LpMinimize),
-        owner[done],
-        instances.shift[done],
+        np.concatenate([owner[done], extra[:, 0]]),
+        np.concatenate([instances.shift[done], extra[:, 1]]),
         [],
         {},
         targets[0],
@@ -547,8 +549,7 @@ def _handover_assignment(
 def handover_conflicts(
     model: ShiftModel,
     agents: Sequence[Agent],
-    instances: Instances,
-    owner: np.ndarray,
+    assignment: _Assignment,
     rules: ScheduleRules,
 ) -> dict[str, float]:
     """Rules the hand-over breaks (same keys and units as the phase-2 slacks).
@@ -562,7 +563,7 @@ def handover_conflicts(
     out: dict[str, float] = {}
     blocks = [(first, min(7, n_days - first)) for first in range(0, n_days, 7)]
     for a, agent in enumerate(agents):
-        mine = instances.shift[owner == a]
+        mine = assignment.pair_shift[assignment.pair_agent == a]
         mine = mine[np.argsort(shifts.start_minute[mine], kind="stable")]
         days = shifts.day[mine]
         hours = shifts.paid_minutes[mine] / 60.0
@@ -876,6 +877,7 @@ def build_roster(
     )
     tour = None
     exact = None
+    extras: list[tuple[int, int]] = []
     if monolithic:
         exact = build_assignment(
             model, agents, eligible, np.zeros(0), rules, locked_pairs, monolithic=True
@@ -899,7 +901,7 @@ def build_roster(
     elif locked_pairs or tour is None:
         owner = greedy_assignment(model, agents, eligible, instances, rules, locked_pairs)
     else:
-        owner = hand_to_agents(model, tour, agents, instances, rules)
+        owner, extras = hand_to_agents(model, tour, agents, instances, rules)
     n_pairs = int(eligible[:, counts > 0].sum())
     if n_pairs <= PHASE2_MAX_PAIRS or locked_pairs:
         assignment = build_assignment(model, agents, eligible, counts, rules, locked_pairs)
@@ -928,9 +930,9 @@ def build_roster(
             if (v.varValue or 0.0) > 1e-6
         }
     else:
-        assignment = _handover_assignment(model, agents, eligible, instances, owner, rules)
+        assignment = _handover_assignment(model, agents, eligible, instances, owner, extras, rules)
         chosen = np.ones(len(assignment.pair_agent), dtype=bool)
-        conflicts = handover_conflicts(model, agents, instances, owner, rules)
+        conflicts = handover_conflicts(model, agents, assignment, rules)
         phase2 = SolveReport("heuristic", math.nan, math.nan, math.nan, 0.0, settings.solver)
     instances, keep, names = _assign_instances(instances, assignment, chosen, agents)
     segments_off = _off_segments(

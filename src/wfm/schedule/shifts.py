@@ -354,11 +354,16 @@ def solve_shift_model(model: ShiftModel, settings: SolverSettings) -> SolveRepor
         bound = report.best_bound if math.isfinite(report.best_bound) else lp_bound
         bound = min(max(bound, lp_bound), incumbent_objective)
         gap = relative_gap(incumbent_objective, bound)
-        status = "optimal" if gap <= 1e-9 else "time_limit"
-        if status == "time_limit" and gap <= settings.mip_gap + 1e-9:
+        # the full MIP was skipped for lack of time, or stopped by its limit
+        limited = report.stopped_by_limit or (left <= 1.0 and gap > 1e-9)
+        if gap <= 1e-9:
+            status = "optimal"
+        elif gap <= settings.mip_gap + 1e-9:
             status = "gap_limit"
+        else:
+            status = "time_limit" if limited else "feasible"
         report = SolveReport(
-            status, incumbent_objective, bound, gap, 0.0, settings.solver, lp_bound
+            status, incumbent_objective, bound, gap, 0.0, settings.solver, lp_bound, limited
         )
     return replace(report, solve_seconds=time.perf_counter() - started)
 

@@ -419,7 +419,7 @@ def hand_to_agents(
     agents: Sequence[Agent],
     instances: Instances,
     rules: ScheduleRules,
-) -> np.ndarray:
+) -> tuple[np.ndarray, list[tuple[int, int]]]:
     """Give every phase-1 shift instance to a named agent of its profile (-1: none).
 
     1. Patterns to agents, block by block, as an assignment problem: an agent whose last
@@ -432,7 +432,10 @@ def hand_to_agents(
        shifts (which leaves the most room for the next day's rest); start preferences
        are honoured where possible.
 
-    Instances whose assignment is impossible stay unassigned (phase 2 repairs them).
+    Repair: an agent whom no phase-1 shift of the day suits (rest or contract hours)
+    takes an extra copy of the day's legal shift that suits best, and the instance left
+    over stays unassigned; these repairs cost more than phase 1 and show in the gap.
+    Returns the owner of every instance and the extra (agent, shift) copies.
     """
     shifts = model.shifts
     weekdays = np.asarray(pd.DatetimeIndex(model.requirement.local_dates()).day_of_week)
@@ -441,6 +444,7 @@ def hand_to_agents(
     paid = shifts.paid_minutes / 60.0
     per_profile = profile_shift_counts(tour, len(shifts))
     owner = np.full(len(instances.shift), -1)
+    extras: list[tuple[int, int]] = []
     # split each shift's instances among profiles by the profile counts
     instance_profile = np.full(len(instances.shift), -1)
     order = np.argsort(instances.shift, kind="stable")
@@ -496,13 +500,20 @@ def hand_to_agents(
             cost += rules.fairness_weight * unsocial_count[working][:, None] * unsocial[j][None, :]
             rows, cols = linear_sum_assignment(cost)
             for r, c in zip(rows, cols, strict=True):
+                pick = int(c)
                 if cost[r, c] >= _FORBIDDEN:
-                    continue
-                owner[todo[c]] = members[working[r]]
-                last_end[working[r]] = end[c]
-                unsocial_count[working[r]] += unsocial[j[c]]
-                used[working[r]] += paid[j[c]]
-    return owner
+                    # repair: an extra copy of the legal shift of the day that suits best
+                    legal = np.flatnonzero(cost[r] < _FORBIDDEN)
+                    if len(legal) == 0:
+                        continue
+                    pick = int(legal[np.argmin(cost[r, legal])])
+                    extras.append((int(members[working[r]]), int(j[pick])))
+                else:
+                    owner[todo[c]] = members[working[r]]
+                last_end[working[r]] = end[pick]
+                unsocial_count[working[r]] += unsocial[j[pick]]
+                used[working[r]] += paid[j[pick]]
+    return owner, extras
 
 
 def _clock(value: dt.time) -> int:
