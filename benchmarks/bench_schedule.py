@@ -10,13 +10,22 @@ Usage::
     full-time (two 15-min breaks and an unpaid 30-min lunch, all with windows) and 4-6 h
     part-time templates. Reports cost, LP bound, best bound, gap, under/over-coverage
     and time (CBC, 60 s; HiGHS too with --full).
-(2) 300 named agents (60 with --quick) with contracts, availability and two
-    consecutive days off over one week: roster cost, gap to the tour-level bound, time.
+(2) Named roster on a real week of the US bank series (tests/data/bank_calls_5min, week
+    of 2003-03-10; Erlang C 80/20 with an assumed 300 s handle time; Saturday = half of
+    Friday, Sunday closed, since the series has weekdays only), halved: 300 agents
+    (200 full-time 5 x 8 h, 100 part-time 20-30 h of 4 h shifts), two consecutive days
+    off, 11 h rest, CBC, 60 s (--quick: 30 agents on the requirement x 0.05, no timing
+    goal). Every roster is checked by the independent validator of the test suite.
+(4) --full only: 1,000 agents x 4 weeks (2003-04-14 on, requirement x 2) with mixed
+    contracts (5 x 8 h, 4 x 8 h, 20-30 h of 4-6 h shifts, some weekday-only or late
+    availability), 300 s, goal gap <= 2%.
 (3) The same shift-count problem given to pyworkforce's MinAbsDifference and
     MinRequiredResources when ``import pyworkforce`` works (benchmark env only).
 
+Per roster and phase: status, objective, bound, LP bound, gap, time.
 Exit code 1 only for wrong results: coverage recomputed from the segments differs from
-the reported coverage, a bound above the objective, or a broken labour rule.
+the reported coverage, a bound above the objective, or a broken labour rule (the
+validator); never for time.
 """
 
 from __future__ import annotations
@@ -42,6 +51,10 @@ try:
 except ImportError as exc:  # only installed in the benchmark environment
     MinAbsDifference = MinRequiredResources = None
     PYWORKFORCE_ERROR = str(exc)
+try:
+    from pyworkforce.rostering.binary_programming import MinHoursRoster
+except ImportError:  # only installed in the benchmark environment
+    MinHoursRoster = None
 
 from wfm.erlang import required_agents
 from wfm.schedule import (
@@ -305,6 +318,80 @@ def bench_bank_roster(
         f"{wall:.1f} s wall; goal gap <= {100 * gap_goal:.0f}%: {met}{timed}"
     )
     print_phases(result)
+    if label.startswith("(2)") and "300 agents" in label:
+        bench_pyworkforce_roster(result, agents, seconds)
+
+
+def bench_pyworkforce_roster(result, agents: list[Agent], seconds: float) -> None:
+    """pyworkforce's MinHoursRoster on the same shift counts and time budget (if present).
+
+    It takes our roster's shifts per (shift, day) as its requirement, bans each contract's
+    agents from the other contract's shifts, forbids day pairs closer than 11 h
+    (non_sequential_shifts) and asks for at least 5 working days; it has no breaks, no
+    per-agent hours range and no consecutive-days-off rule, so only its status, the
+    hours it rosters and its time are comparable.
+    """
+    if MinHoursRoster is None:
+        print("    pyworkforce MinHoursRoster comparison skipped: pyworkforce not importable")
+        return
+    try:
+        work = result.segments[result.segments["activity"] != "off"]
+        shifts = work.groupby("shift_id").agg(
+            start=("start", "min"), end=("end", "max"), template=("template", "first")
+        )
+        local = shifts["start"].dt.tz_convert(NEW_YORK)
+        origin = local.dt.normalize().min()
+        shifts["day"] = (local.dt.normalize() - origin).dt.days
+        shifts["name"] = (
+            shifts["template"]
+            + "_"
+            + local.dt.strftime("%H%M")
+            + "_"
+            + ((shifts["end"] - shifts["start"]).dt.total_seconds() // 60).astype(int).astype(str)
+        )
+        names = sorted(shifts["name"].unique())
+        hours = {n: 4 if n.startswith("PT4") else 8 for n in names}
+        need = {n: [0] * 7 for n in names}
+        for row in shifts.itertuples():
+            need[row.name][int(row.day)] += 1
+        clock = {n: int(n.split("_")[1][:2]) * 60 + int(n.split("_")[1][2:]) for n in names}
+        length = {n: int(n.split("_")[2]) for n in names}
+        blocked = [
+            {"origin": a, "destination": b}
+            for a in names
+            for b in names
+            if clock[b] + 24 * 60 - (clock[a] + length[a]) < 11 * 60
+        ]
+        banned = [
+            {"resource": agent.agent, "shift": n, "day": d}
+            for agent in agents
+            for n in names
+            if not n.startswith(agent.templates[0] + "_")
+            for d in range(7)
+        ]
+        started = time.perf_counter()
+        solver = MinHoursRoster(
+            num_days=7,
+            resources=[a.agent for a in agents],
+            shifts=names,
+            shifts_hours=[hours[n] for n in names],
+            min_working_hours=20,
+            banned_shifts=banned,
+            max_resting=2,
+            required_resources=need,
+            non_sequential_shifts=blocked,
+            max_search_time=seconds,
+            num_search_workers=2,
+        )
+        solution = solver.solve()
+        elapsed = time.perf_counter() - started
+        ours = float(result.agents["paid_hours"].sum())
+        print(
+            f"    pyworkforce MinHoursRoster on the same counts: status {solution['status']}, "
+            f"{solution['shifted_hours']} h rostered (ours {ours:.0f} h), {elapsed:.1f} s"
+        )
+    except Exception as exc:  # a comparison must not fail the benchmark
+        print(f"    pyworkforce MinHoursRoster comparison failed: {exc!r}")
 
 
 def bench_pyworkforce(days: int, peak: float, seconds: float) -> None:

@@ -934,7 +934,7 @@ def build_roster(
         chosen = np.ones(len(assignment.pair_agent), dtype=bool)
         conflicts = handover_conflicts(model, agents, assignment, rules)
         phase2 = SolveReport("heuristic", math.nan, math.nan, math.nan, 0.0, settings.solver)
-    instances, keep, names = _assign_instances(instances, assignment, chosen, agents)
+    instances, keep, names = _assign_instances(instances, assignment, chosen, agents, model)
     segments_off = _off_segments(
         parsed,
         model.shifts.day[instances.shift],
@@ -959,28 +959,46 @@ def build_roster(
 
 
 def _assign_instances(
-    instances: Instances, assignment: _Assignment, chosen: np.ndarray, agents: Sequence[Agent]
+    instances: Instances,
+    assignment: _Assignment,
+    chosen: np.ndarray,
+    agents: Sequence[Agent],
+    model: ShiftModel,
 ) -> tuple[Instances, np.ndarray, list[str]]:
     """Hand each shift's instances (in order) to the agents assigned to that shift.
 
     Extra copies (more agents than phase-1 instances) reuse the break placements of the
     shift's first instance.
     """
+    templates, shifts = model.templates, model.shifts
     order = np.argsort(instances.shift, kind="stable")
-    first = np.searchsorted(instances.shift[order], np.arange(instances.shift.max() + 2))
+    first = np.searchsorted(instances.shift[order], np.arange(len(shifts) + 1))
     new_shift: list[int] = []
     new_breaks: list[tuple[int, int, int, object]] = []
     owners: dict[int, int] = {}
     next_instance = len(instances.shift)
     for j in np.unique(assignment.pair_shift[chosen]):
         who = assignment.pair_agent[chosen & (assignment.pair_shift == j)]
-        slots = list(order[first[j] : first[j + 1]])
-        template_instance = slots[0]
+        slots = list(order[first[j] : first[j + 1]]) if j + 1 < len(first) else []
+        template_instance = slots[0] if slots else -1
         for a in who:
             if slots:
                 owners[int(slots.pop(0))] = int(a)
                 continue
             new_shift.append(int(j))
+            if template_instance < 0:
+                # a repair shift phase 1 did not use: each break at its earliest start
+                for rule in templates[int(shifts.template[j])].breaks_for(
+                    int(shifts.paid_minutes[j])
+                ):
+                    new_breaks.append(
+                        (
+                            next_instance,
+                            rule.earliest_start_minutes,
+                            rule.length_minutes,
+                            rule.activity,
+                        )
+                    )
             for b in np.flatnonzero(instances.break_instance == template_instance):
                 new_breaks.append(
                     (

@@ -500,20 +500,59 @@ def hand_to_agents(
             cost += rules.fairness_weight * unsocial_count[working][:, None] * unsocial[j][None, :]
             rows, cols = linear_sum_assignment(cost)
             for r, c in zip(rows, cols, strict=True):
-                pick = int(c)
                 if cost[r, c] >= _FORBIDDEN:
                     # repair: an extra copy of the legal shift of the day that suits best
-                    legal = np.flatnonzero(cost[r] < _FORBIDDEN)
-                    if len(legal) == 0:
+                    a = working[r]
+                    shift = _repair_shift(model, profile, tour, worked, a, d, used[a], last_end[a])
+                    if shift < 0:
                         continue
-                    pick = int(legal[np.argmin(cost[r, legal])])
-                    extras.append((int(members[working[r]]), int(j[pick])))
+                    extras.append((int(members[a]), shift))
                 else:
+                    shift = int(j[c])
                     owner[todo[c]] = members[working[r]]
-                last_end[working[r]] = end[pick]
-                unsocial_count[working[r]] += unsocial[j[pick]]
-                used[working[r]] += paid[j[pick]]
+                last_end[working[r]] = shifts.end_minute[shift]
+                unsocial_count[working[r]] += unsocial[shift]
+                used[working[r]] += paid[shift]
     return owner, extras
+
+
+def _repair_shift(
+    model: ShiftModel,
+    profile: Profile,
+    tour: TourModel,
+    worked: np.ndarray,
+    a: int,
+    d: int,
+    used: float,
+    last_end: float,
+) -> int:
+    """Legal shift of day ``d`` for profile agent ``a`` (rest, reachable hours), or -1.
+
+    Among the profile's shifts that day that keep the rest after the agent's previous
+    shift and leave its contract hours reachable, the one phase 1 used most (ties: the
+    first listed).
+    """
+    shifts = model.shifts
+    mine = profile.shifts[shifts.day[profile.shifts] == d]
+    if len(mine) == 0:
+        return -1
+    paid = shifts.paid_minutes / 60.0
+    lengths = paid[profile.shifts]
+    first = (d // 7) * 7
+    width = min(7, tour.n_days - first)
+    low = profile.min_hours if width == 7 else 0.0
+    left = int(worked[a, d + 1 : first + width].sum())
+    rest = model.rules.min_rest_hours * 60.0
+    after = used + paid[mine]
+    legal = (last_end + rest <= shifts.start_minute[mine]) & (
+        after + left * lengths.min() <= profile.max_hours + 1e-9
+    )
+    legal &= after + left * lengths.max() >= low - 1e-9
+    if not legal.any():
+        return -1
+    counts = np.array([model.shift_vars[int(j)].varValue or 0.0 for j in mine])
+    options = np.flatnonzero(legal)
+    return int(mine[options[np.argmax(counts[options])]])
 
 
 def _clock(value: dt.time) -> int:
