@@ -203,3 +203,14 @@ def test_summary_states_each_phase_in_words():
     assert "phase_2" in summary
     assert summary["lp_bound"] <= summary["best_bound"] + 1e-6
     assert all(not s.stopped_by_limit for s in result.solves)
+
+
+def test_two_week_mixed_contracts_hold_every_rule_per_week(validate_roster):
+    rules = ScheduleRules(on_infeasible="return", max_consecutive_days=5)
+    agents = _mixed_team()
+    templates = [LUNCH_FT, SHORT_PT]
+    result = _solve(_issue_week(weeks=2), templates, agents, rules, "tour", seconds=20)
+    assert result.conflicts == {}
+    assert validate_roster(result, agents, templates, rules) == []
+    assert result.best_bound <= result.objective + 1e-6
+    assert result.status in ("optimal", "gap_limit", "phases_proven", "time_limit")
