@@ -317,6 +317,11 @@ class SolverSettings(BaseModel):
         Solver threads.
     verbose : bool, default False
         Print the solver log.
+    roster_method : {"auto", "tour", "monolithic"}, default "auto"
+        Named rosters only: ``"tour"`` solves the tour model per contract profile and
+        hands its shifts to the agents (phase 1 + phase 2); ``"monolithic"`` solves one
+        exact model with a variable per (agent, shift); ``"auto"`` takes the monolithic
+        model when agents x days <= 60 (e.g. 8 agents for one week), else the tour model.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -326,3 +331,4 @@ class SolverSettings(BaseModel):
     mip_gap: float = Field(default=0.01, ge=0, le=1)
     threads: int = Field(default=1, ge=1)
     verbose: bool = False
+    roster_method: Literal["auto", "tour", "monolithic"] = "auto"
