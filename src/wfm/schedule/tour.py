@@ -36,6 +36,9 @@ _FORBIDDEN = 1.0e9
 _HOURS_WEIGHT = 100.0
 IMPROVE_SHARE = 0.6
 """Share of the phase-1 time the day-by-day improvement of the first incumbent may use."""
+FULL_BOUND_SHARE = 0.1
+"""Most share of the phase-1 time the full model's MIP may use to prove its bound after
+the MIP over the patterns whose hours always fit stopped early (bound only)."""
 IMPROVE_SWEEPS = 3
 """Most sweeps over the days of the day-by-day improvement."""
 
@@ -833,9 +836,9 @@ def _full_model_bound(
 
     The restricted solution loaded in ``problem`` is the MIP start; the values and the
     restriction are restored afterwards, so only the bound is taken from this solve.
-    Returns NaN when no time is left.
+    Runs for at most ``FULL_BOUND_SHARE`` of the phase-1 time; NaN when no time is left.
     """
-    left = deadline - time.perf_counter()
+    left = min(deadline - time.perf_counter(), FULL_BOUND_SHARE * settings.time_limit_seconds)
     if left <= 1.0:
         return math.nan
     kept = {v.name: v.varValue for v in problem.variables()}
