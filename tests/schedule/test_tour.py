@@ -214,3 +214,37 @@ def test_two_week_mixed_contracts_hold_every_rule_per_week(validate_roster):
     assert validate_roster(result, agents, templates, rules) == []
     assert result.best_bound <= result.objective + 1e-6
     assert result.status in ("optimal", "gap_limit", "phases_proven", "time_limit")
+
+
+def _withheld_patterns(agents, templates, rules):
+    from wfm.schedule._build import parse_requirement
+    from wfm.schedule.roster import eligibility
+    from wfm.schedule.shifts import build_shift_model
+    from wfm.schedule.tour import add_tour_model
+
+    parsed = parse_requirement(_issue_week())
+    model = build_shift_model(parsed, templates, rules)
+    eligible = eligibility(agents, templates, parsed, model.shifts)
+    return add_tour_model(model, agents, eligible, rules).unsafe
+
+
+def test_one_agent_profile_keeps_patterns_whose_shift_lengths_may_miss_its_hours(
+    validate_roster,
+):
+    # 4-5 h shifts and at most 13 h: three worked days total 12-15 h, so some of their
+    # shift choices break the contract. Two interchangeable agents share one aggregate
+    # hours row, so those patterns are withheld; one agent's row is its own weekly hours,
+    # so nothing is withheld and the tour model stays exact (equal to the monolithic MIP).
+    rules = ScheduleRules(on_infeasible="return", under_cost_per_agent_hour=20)
+    templates = [LUNCH_FT, SHORT_PT]
+    solo = Agent(agent="p0", templates=("PT",), min_weekly_hours=0, max_weekly_hours=13)
+    pair = [solo, solo.model_copy(update={"agent": "p1"})]
+    assert _withheld_patterns(pair, templates, rules)
+    assert _withheld_patterns([solo], templates, rules) == []
+    agents = [*_five_full_timers()[:2], solo]
+    tour = _solve(_issue_week(), templates, agents, rules, "tour")
+    exact = _solve(_issue_week(), templates, agents, rules, "monolithic")
+    assert exact.status == "optimal"
+    assert tour.objective == pytest.approx(exact.objective, abs=1e-6)
+    assert tour.best_bound == pytest.approx(exact.objective, abs=1e-6)
+    assert validate_roster(tour, agents, templates, rules) == []
