@@ -32,6 +32,7 @@ from pydantic import ValidationError
 import wfm
 from wfm.config import PlanConfig
 from wfm.core import InfeasibleError, InputError, SolverError, Table, WfmError
+from wfm.core.errors import ModelInputError
 from wfm.demo import demo_config
 from wfm.pipeline import PlanInput, PlanOutput, plan_from_input
 
@@ -121,7 +122,7 @@ def handle_plan_request(body: bytes, limits: ServiceLimits | None = None) -> tup
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             response = plan_from_input(request)
-    except ValidationError as exc:
+    except (ValidationError, ModelInputError) as exc:
         detail = "; ".join(
             f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()[:5]
         )

@@ -75,7 +75,7 @@ def test_limits_are_413_naming_the_limit(service: ModuleType) -> None:
 def test_malformed_json_is_422(service: ModuleType) -> None:
     status, text = service.handle_plan_request(b"{not json")
     assert status == 422
-    assert json.loads(text)["error"] == "ValidationError"
+    assert json.loads(text)["error"] == "ValidationError"  # the 422 of pydantic-shaped errors
 
 
 def test_limits_come_from_the_environment(

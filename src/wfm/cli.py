@@ -630,7 +630,7 @@ def capacity(plan_file: Path, output: Path) -> None:
     """Long-range capacity plan (FTE, hires, overtime, budget) from a TOML/JSON PLAN file."""
     from wfm.capacity import CapacityPlanInput, plan_capacity
     from wfm.config import format_validation_error, read_toml
-    from wfm.core.errors import InputError
+    from wfm.core.errors import ModelInputError
     from wfm.io import write_frame
 
     data = (
@@ -640,12 +640,10 @@ def capacity(plan_file: Path, output: Path) -> None:
     )
     try:
         plan_input = CapacityPlanInput.model_validate(data)
-    except Exception as exc:
-        from pydantic import ValidationError
-
-        if isinstance(exc, ValidationError):
-            raise InputError(format_validation_error(exc, source=str(plan_file))) from exc
-        raise
+    except ModelInputError as exc:
+        raise ModelInputError(
+            format_validation_error(exc, source=str(plan_file)), exc.errors()
+        ) from exc
     result = plan_capacity(plan_input)
     path = write_frame(result.to_frame(), output / "capacity_plan.csv")
     click.echo(json.dumps(result.summary(), indent=2, default=str))

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     ValidationError,
@@ -24,7 +23,8 @@ from pydantic import (
 )
 
 from wfm.adherence import AdherenceRules, ContactColumns, StateMapping
-from wfm.core.errors import InputError, describe_value
+from wfm.core._models import WfmModel
+from wfm.core.errors import InputError, ModelInputError, describe_value
 from wfm.core.grid import ALLOWED_INTERVAL_MINUTES, check_time_zone
 from wfm.core.validate import booleans_given_as_numbers
 from wfm.forecast import EventCalendar
@@ -33,7 +33,7 @@ from wfm.schedule import Agent, ScheduleRules, ShiftTemplate, SolverSettings
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
 
-class SiteConfig(BaseModel):
+class SiteConfig(WfmModel):
     """The contact centre: name, time zone and planning interval.
 
     Attributes
@@ -65,7 +65,7 @@ class SiteConfig(BaseModel):
         return value
 
 
-class ForecastConfig(BaseModel):
+class ForecastConfig(WfmModel):
     """How to forecast.
 
     Attributes
@@ -135,7 +135,7 @@ class ForecastConfig(BaseModel):
         return value
 
 
-class ServiceTarget(BaseModel):
+class ServiceTarget(WfmModel):
     """Service targets that size one queue.
 
     Attributes
@@ -170,7 +170,7 @@ class ServiceTarget(BaseModel):
     service_level_definition: str | None = None
 
 
-class StaffingConfig(BaseModel):
+class StaffingConfig(WfmModel):
     """Service targets (a default and per-queue overrides) and shrinkage.
 
     Attributes
@@ -208,7 +208,7 @@ class StaffingConfig(BaseModel):
         return self.queues.get(queue, self.default)
 
 
-class ScheduleConfig(BaseModel):
+class ScheduleConfig(WfmModel):
     """Shift templates, agents, labour rules and solver settings for the schedule stage.
 
     Attributes
@@ -231,7 +231,7 @@ class ScheduleConfig(BaseModel):
     solver: SolverSettings = Field(default_factory=SolverSettings)
 
 
-class AdherenceConfig(BaseModel):
+class AdherenceConfig(WfmModel):
     """How adherence is measured (see ``docs/adherence.md`` for each definition).
 
     Attributes
@@ -313,7 +313,7 @@ def _minutes(text: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
-class OpeningHoursConfig(BaseModel):
+class OpeningHoursConfig(WfmModel):
     """When each queue takes contacts, per weekday (local wall-clock time).
 
     Each weekday (``mon`` ... ``sun``) maps to ``"HH:MM-HH:MM"`` (end exclusive,
@@ -361,7 +361,7 @@ def _check_week(week: dict[str, str]) -> None:
         parse_opening_ranges(text)
 
 
-class PlanConfig(BaseModel):
+class PlanConfig(WfmModel):
     """Everything one planning run needs besides the data.
 
     Attributes
@@ -431,16 +431,16 @@ def parse_config(data: dict[str, Any], *, source: str = "configuration") -> Plan
     """
     try:
         return PlanConfig.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(format_validation_error(exc, source=source)) from exc
+    except ModelInputError as exc:
+        raise ModelInputError(format_validation_error(exc, source=source), exc.errors()) from exc
 
 
-def format_validation_error(error: ValidationError, *, source: str) -> str:
+def format_validation_error(error: ValidationError | ModelInputError, *, source: str) -> str:
     """Turn a pydantic ``ValidationError`` into one message naming key, value and fix.
 
     Parameters
     ----------
-    error : pydantic.ValidationError
+    error : pydantic.ValidationError or wfm.core.errors.ModelInputError
         The error to describe.
     source : str
         Where the configuration came from (file name), for the message.

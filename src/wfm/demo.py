@@ -306,17 +306,12 @@ def _summary_text(
             f"{float(schedule['under_agent_hours']):.1f} agent-hours, over-coverage "
             f"{float(schedule['over_agent_hours']):.1f}"
         )
-        solves = result.schedule.solves
-        if len(solves) == 2:
-            lines.append(
-                f"  phase 1 (shifts, agent capacity per profile): gap {solves[0].gap:.2%}; "
-                f"phase 2 (assignment to named agents under every rule): gap "
-                f"{solves[1].gap:.2%} to its own bound; the roster costs "
-                f"{float(schedule['gap']):.1%} more than the phase-1 bound, mostly coverage "
-                "these agents' availability and rest rules cannot provide"
-            )
-        else:
-            lines.append(f"  gap {float(schedule['gap']):.2%} to the best bound")
+        # each solve in words (phase 1: shifts per contract profile as tours; phase 2:
+        # the hand-over to named agents), then the roster's gap to the best bound
+        for key in ("phase_1", "phase_2"):
+            if key in schedule.index:
+                lines.append(f"  {key.replace('_', ' ')}: {schedule[key]}")
+        lines.append(f"  roster gap {float(schedule['gap']):.2%} to the best bound")
     if staffing is not None:
         with_volume = staffing.dropna(subset=["projected_service_level", "real_service_level"])
         weights = with_volume["real_offered"].to_numpy(dtype=float)

@@ -23,10 +23,11 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from wfm.adherence import AdherenceResult, ContactColumns, compute_adherence
 from wfm.config import PlanConfig, ServiceTarget
+from wfm.core._models import WfmModel
 from wfm.core._parallel import TaskProgress
 from wfm.core.errors import FlaggedRecordsWarning, InputError
 from wfm.core.frames import QUEUE, require_columns, validate_interval_frame
@@ -999,7 +1000,7 @@ class PlanResult:
         )
 
 
-class PlanInput(BaseModel):
+class PlanInput(WfmModel):
     """A whole planning request as one JSON-ready model (for services).
 
     Attributes
@@ -1019,7 +1020,7 @@ class PlanInput(BaseModel):
     state_events: Table | None = None
 
 
-class PlanOutput(BaseModel):
+class PlanOutput(WfmModel):
     """The outputs of a planning run as one JSON-ready model.
 
     Attributes

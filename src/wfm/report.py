@@ -737,6 +737,10 @@ STATUS_MEANING = {
     "best possible cost",
     "time_limit": "the solver stopped at its time limit; the schedule is valid but may not be "
     "the cheapest",
+    "phases_proven": "each solver step finished on its own terms (no time limit hit), but "
+    "the named roster is not proven within the configured gap of the best bound: the gap is "
+    "the price of handing the shifts to these agents under their rules",
+    "relaxed": "a rule had to give way to produce a roster (see the schedule's conflicts)",
     "infeasible": "no schedule satisfies the rules",
 }
 

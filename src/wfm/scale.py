@@ -503,7 +503,7 @@ def dask_client(*, workers: int | None = None, scheduler: str | None = None) -> 
         raise InputError(f"workers={workers}: need at least 1. Fix: pass a positive number.")
     with (
         distributed.LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
     ):

@@ -259,11 +259,10 @@ def test_result_without_hires_round_trips(plan_factory) -> None:
 
 
 def test_booleans_where_numbers_are_meant_are_refused(plan_factory) -> None:  # type: ignore[no-untyped-def]
-    from pydantic import ValidationError
-
     from wfm.capacity import CapacityPlanInput
+    from wfm.core.errors import ModelInputError
 
     data = plan_factory().model_dump(mode="json")
     data["queues"][0]["volume"][1] = True
-    with pytest.raises(ValidationError, match=r"queues\[0\].volume\[1\] is a boolean"):
+    with pytest.raises(ModelInputError, match=r"queues\[0\].volume\[1\] is a boolean"):
         CapacityPlanInput.model_validate(data)

@@ -7,8 +7,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from pydantic import ValidationError
 
+from wfm.core.errors import ModelInputError
 from wfm.forecast import CalendarEvent, EventCalendar, forecast_intervals
 
 from .conftest import synthetic_history
@@ -42,18 +42,18 @@ def test_json_round_trip_is_exact() -> None:
 
 
 def test_event_validation() -> None:
-    with pytest.raises(ValidationError, match="exactly one"):
+    with pytest.raises(ModelInputError, match="exactly one"):
         _day("2024-01-10", "override")
-    with pytest.raises(ValidationError, match="only allowed on overrides"):
+    with pytest.raises(ModelInputError, match="only allowed on overrides"):
         _day("2024-01-10", "learned", scale=2.0)
-    with pytest.raises(ValidationError, match="after start"):
+    with pytest.raises(ModelInputError, match="after start"):
         CalendarEvent(
             name="x",
             kind="exclude",
             start=pd.Timestamp("2024-01-02", tz=TZ).to_pydatetime(),
             end=pd.Timestamp("2024-01-01", tz=TZ).to_pydatetime(),
         )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ModelInputError):
         CalendarEvent.model_validate(
             {"name": "x", "kind": "exclude", "start": "2024-01-01T00:00", "end": "2024-01-02T00:00"}
         )

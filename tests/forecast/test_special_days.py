@@ -9,9 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from pydantic import ValidationError
 
-from wfm.core.errors import InputError
+from wfm.core.errors import InputError, ModelInputError
 from wfm.forecast import (
     EventCalendar,
     MissingIntervalsWarning,
@@ -225,7 +224,7 @@ def test_custom_days_from_csv(tmp_path: Path) -> None:
         SpecialDays.from_csv(path)
     with pytest.raises(InputError, match="cannot be read"):
         SpecialDays.from_csv(tmp_path / "absent.csv")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ModelInputError):
         SpecialDays(shrinkage=-1.0)
 
 
@@ -287,7 +286,7 @@ def test_pipeline_config_builds_the_calendar(tmp_path: Path) -> None:
     assert calendar.special_days.days[0].name == "Company Day"
     assert ForecastConfig().event_calendar() is None
     assert ForecastConfig().backtest_origins == 4  # as forecast_intervals
-    with pytest.raises(ValidationError, match="not known to the holidays package"):
+    with pytest.raises(ModelInputError, match="not known to the holidays package"):
         ForecastConfig(holiday_country="XX")
     frame, _ = _history_with_special_days(6, [dt.date(2023, 2, 15)])
     history = frame[frame["interval_start"].dt.date < dt.date(2023, 2, 13)]

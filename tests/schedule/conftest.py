@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -38,3 +41,21 @@ def fast_settings() -> SolverSettings:
 @pytest.fixture
 def recompute_coverage():
     return coverage_from_segments
+
+
+def _load_validator():
+    spec = importlib.util.spec_from_file_location(
+        "schedule_validator", Path(__file__).with_name("validator.py")
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+VALIDATOR = _load_validator()
+
+
+@pytest.fixture
+def validate_roster():
+    """The independent roster validator (tests/schedule/validator.py)."""
+    return VALIDATOR.validate

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from wfm.schedule import (
     Agent,
     BreakRule,
+    ScheduleRules,
     ShiftTemplate,
     SolverSettings,
     build_roster,
@@ -75,7 +76,7 @@ def test_any_requirement_gives_consistent_schedule(levels, tz, recompute_coverag
     )
 
 
-def test_locked_shift_is_kept_when_replanning():
+def test_locked_shift_is_kept_when_replanning(validate_roster):
     index = pd.date_range("2024-05-06", periods=7 * 48, freq="30min", tz="UTC")
     hour = index.hour
     need = pd.Series(np.where((hour >= 8) & (hour < 16), 2.0, 0.0), index=index)
@@ -103,9 +104,10 @@ def test_locked_shift_is_kept_when_replanning():
     ]
     assert (mine["start"] == locked["start"][0]).any()
     assert (mine.loc[mine["start"] == locked["start"][0], "end"] == locked["end"][0]).all()
+    assert validate_roster(result, agents, [plain], ScheduleRules()) == []
 
 
-def test_two_queues_respect_skills(recompute_coverage):
+def test_two_queues_respect_skills(recompute_coverage, validate_roster):
     index = pd.date_range("2024-05-06", periods=48, freq="30min", tz="Europe/Paris")
     rows = []
     for queue, level in (("sales", 2.0), ("support", 1.0)):
@@ -135,3 +137,4 @@ def test_two_queues_respect_skills(recompute_coverage):
         recompute_coverage(result.segments, result.coverage), result.coverage["scheduled_agents"]
     )
     assert result.coverage["under_agents"].sum() == 0
+    assert validate_roster(result, agents, templates, ScheduleRules()) == []

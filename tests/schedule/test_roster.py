@@ -74,61 +74,6 @@ def _agents():
     return out
 
 
-def validate_roster(result, agents, templates, rules):
-    """Independent check of every labour rule on the returned segments."""
-    problems = []
-    by_name = {a.agent: a for a in agents}
-    seg = result.segments
-    shifts = (
-        seg[seg["activity"] != "off"]
-        .groupby(["agent", "shift_id"])
-        .agg(start=("start", "min"), end=("end", "max"), template=("template", "first"))
-        .reset_index()
-        .sort_values(["agent", "start"])
-    )
-    unpaid = {t.name: sum(b.length_minutes for b in t.breaks if not b.paid) for t in templates}
-    for name, mine in shifts.groupby("agent"):
-        agent = by_name[name]
-        local_start = mine["start"].dt.tz_convert(TZ)
-        local_end = mine["end"].dt.tz_convert(TZ)
-        days = local_start.dt.normalize()
-        if days.duplicated().any():
-            problems.append(f"{name}: two shifts on one day")
-        paid = (mine["end"] - mine["start"]).dt.total_seconds() / 60 - mine["template"].map(unpaid)
-        hours = paid.sum() / 60
-        if not agent.min_weekly_hours - 1e-6 <= hours <= agent.max_weekly_hours + 1e-6:
-            problems.append(f"{name}: {hours} h outside contract")
-        if agent.templates is not None and not set(mine["template"]) <= set(agent.templates):
-            problems.append(f"{name}: template outside contract")
-        if not set(local_start.dt.day_of_week) <= set(agent.available_days):
-            problems.append(f"{name}: works on an unavailable day")
-        if agent.available_from is not None:
-            clock = local_start.dt.hour * 60 + local_start.dt.minute
-            if (clock < agent.available_from.hour * 60 + agent.available_from.minute).any():
-                problems.append(f"{name}: starts before availability")
-        starts, ends = (mine[c].to_numpy(dtype="datetime64[ns]") for c in ("start", "end"))
-        rest = (starts[1:] - ends[:-1]) / np.timedelta64(1, "h")
-        if (rest < rules.min_rest_hours - 1e-9).any():
-            problems.append(f"{name}: rest {rest.min()} h")
-        day_numbers = sorted(set((days - days.min()).dt.days + (days.min().day_of_week)))
-        worked = np.zeros(7, dtype=bool)
-        worked[[d % 7 for d in day_numbers]] = True
-        if not any(not worked[d] and not worked[d + 1] for d in range(6)):
-            problems.append(f"{name}: no two consecutive days off")
-        run = best = 0
-        for w in worked:
-            run = run + 1 if w else 0
-            best = max(best, run)
-        if best > rules.max_consecutive_days:
-            problems.append(f"{name}: {best} consecutive days")
-        if rules.start_tolerance_minutes is not None:
-            clock = local_start.dt.hour * 60 + local_start.dt.minute
-            if clock.max() - clock.min() > rules.start_tolerance_minutes:
-                problems.append(f"{name}: start spread {clock.max() - clock.min()} min")
-        del local_end
-    return problems
-
-
 @pytest.fixture(scope="module")
 def roster():
     rules = ScheduleRules(max_consecutive_days=5, start_tolerance_minutes=120)
@@ -138,7 +83,7 @@ def roster():
     return result, agents, rules
 
 
-def test_roster_breaks_no_rule(roster):
+def test_roster_breaks_no_rule(roster, validate_roster):
     result, agents, rules = roster
     assert result.conflicts == {}
     assert validate_roster(result, agents, EARLY_LATE, rules) == []

@@ -22,9 +22,10 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from wfm.adherence._kernel import sort_order, split_at_intervals
+from wfm.core._models import WfmModel
 from wfm.core._parallel import check_n_jobs
 from wfm.core.errors import FlaggedRecordsWarning, InputError
 from wfm.core.frames import (
@@ -58,7 +59,7 @@ SERVICE_LEVEL_DEFINITIONS: dict[str, str] = {
 """Service-level definitions by name: formula (fraction 0 to 1)."""
 
 
-class ContactColumns(BaseModel):
+class ContactColumns(WfmModel):
     """Where each canonical contact field lives in a contact-record frame.
 
     Attributes

@@ -19,8 +19,9 @@ conformance and service) and which are *off* (not scheduled, not working).
 from __future__ import annotations
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from wfm.core._models import WfmModel
 from wfm.core.errors import InputError
 
 AGENT = "agent"
@@ -62,7 +63,7 @@ DEFAULT_STATE_ACTIVITIES: dict[str, str] = {
 """The default ACD-state to activity table (see ``docs/adherence.md``)."""
 
 
-class StateMapping(BaseModel):
+class StateMapping(WfmModel):
     """Mapping from ACD agent states to schedule activities.
 
     Attributes

@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidatorFunctionWrapHandler, model_validator
+from pydantic import ConfigDict, Field, ValidatorFunctionWrapHandler, model_validator
 
+from wfm.core._models import WfmModel
 from wfm.core.validate import booleans_given_as_numbers
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
@@ -21,7 +22,7 @@ WEEKS_PER_MONTH = 52.0 / 12.0
 """Length of one planning month in weeks for tenure, attrition and lead times (52/12)."""
 
 
-class CapacityServiceTarget(BaseModel):
+class CapacityServiceTarget(WfmModel):
     """Service targets of one queue, passed to :func:`wfm.erlang.required_agents`.
 
     Attributes
@@ -59,7 +60,7 @@ class CapacityServiceTarget(BaseModel):
     service_level_definition: str | None = None
 
 
-class CapacityWeekPattern(BaseModel):
+class CapacityWeekPattern(WfmModel):
     """A representative week of one queue: how a period's contacts spread over its intervals.
 
     The week starts on Monday 00:00 local time; interval ``i`` covers minutes
@@ -88,7 +89,7 @@ class CapacityWeekPattern(BaseModel):
     open_intervals: list[bool] | None = None
 
 
-class CapacityQueuePlan(BaseModel):
+class CapacityQueuePlan(WfmModel):
     """The per-period volume and handle-time plan of one queue.
 
     Attributes
@@ -114,7 +115,7 @@ class CapacityQueuePlan(BaseModel):
     service: CapacityServiceTarget = Field(default_factory=CapacityServiceTarget)
 
 
-class CapacityCohort(BaseModel):
+class CapacityCohort(WfmModel):
     """Current staff of one tenure, at the start of the plan.
 
     Attributes
@@ -131,7 +132,7 @@ class CapacityCohort(BaseModel):
     headcount: float
 
 
-class CapacityAttritionBand(BaseModel):
+class CapacityAttritionBand(WfmModel):
     """Attrition rate of staff whose tenure is at least ``min_tenure_weeks``.
 
     A band applies from its ``min_tenure_weeks`` up to the next band's; the first band
@@ -154,7 +155,7 @@ class CapacityAttritionBand(BaseModel):
     basis: Literal["annual", "monthly"] = "annual"
 
 
-class CapacityRampStep(BaseModel):
+class CapacityRampStep(WfmModel):
     """One step of the new-hire productivity curve after training and nesting.
 
     Attributes
@@ -171,7 +172,7 @@ class CapacityRampStep(BaseModel):
     productivity: float
 
 
-class CapacityWorkforce(BaseModel):
+class CapacityWorkforce(WfmModel):
     """Who is on staff, how they leave and how new hires become productive.
 
     Attributes
@@ -208,7 +209,7 @@ class CapacityWorkforce(BaseModel):
     ramp: list[CapacityRampStep] = Field(default_factory=list)
 
 
-class CapacityHiringPolicy(BaseModel):
+class CapacityHiringPolicy(WfmModel):
     """When and how many people may be hired.
 
     Attributes
@@ -237,7 +238,7 @@ class CapacityHiringPolicy(BaseModel):
     whole_hires: bool = True
 
 
-class CapacityOvertime(BaseModel):
+class CapacityOvertime(WfmModel):
     """Overtime that fills small gaps before anyone is hired.
 
     Attributes
@@ -255,7 +256,7 @@ class CapacityOvertime(BaseModel):
     premium: float = 0.5
 
 
-class CapacityCosts(BaseModel):
+class CapacityCosts(WfmModel):
     """Money: all amounts in one currency.
 
     Attributes
@@ -272,7 +273,7 @@ class CapacityCosts(BaseModel):
     cost_per_hire: float = 0.0
 
 
-class CapacityBudget(BaseModel):
+class CapacityBudget(WfmModel):
     """Spending caps that hires and overtime must fit in (all amounts in the plan's currency).
 
     The plan's cost of a period is its ``total_cost``: pay of everyone on staff, overtime at
@@ -297,7 +298,7 @@ class CapacityBudget(BaseModel):
     max_total_cost: float | None = None
 
 
-class CapacityPlanInput(BaseModel):
+class CapacityPlanInput(WfmModel):
     """Everything a long-range capacity plan needs.
 
     Attributes
@@ -360,7 +361,7 @@ class CapacityPlanInput(BaseModel):
         return 1.0 if self.period == "week" else WEEKS_PER_MONTH
 
 
-class CapacityPeriodRow(BaseModel):
+class CapacityPeriodRow(WfmModel):
     """One period of a plan's output (see :meth:`CapacityPlanResult.to_frame`)."""
 
     model_config = _FROZEN
@@ -382,7 +383,7 @@ class CapacityPeriodRow(BaseModel):
     service_level: float | None = None
 
 
-class CapacityQueueRow(BaseModel):
+class CapacityQueueRow(WfmModel):
     """One (period, queue) requirement row; ``occupancy`` is None without agent-hours."""
 
     model_config = _FROZEN
@@ -399,7 +400,7 @@ class CapacityQueueRow(BaseModel):
     service_level: float | None = None
 
 
-class CapacityHireRow(BaseModel):
+class CapacityHireRow(WfmModel):
     """One start period of the hiring plan."""
 
     model_config = _FROZEN
@@ -409,7 +410,7 @@ class CapacityHireRow(BaseModel):
     hires: float
 
 
-class CapacityPlanOutput(BaseModel):
+class CapacityPlanOutput(WfmModel):
     """A capacity plan's result as JSON-ready data (exact round trip).
 
     Build it with :meth:`CapacityPlanResult.to_model` and turn it back with

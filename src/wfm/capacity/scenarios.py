@@ -6,11 +6,12 @@ import math
 from collections.abc import Mapping
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from wfm.capacity._demand import combined_shrinkage
 from wfm.capacity.models import CapacityPlanInput
 from wfm.capacity.planner import CapacityPlanResult, plan_capacity
+from wfm.core._models import WfmModel
 from wfm.core.errors import InputError, describe_value
 
 BASELINE = "baseline"
@@ -34,7 +35,7 @@ COMPARISON_COLUMNS: tuple[str, ...] = (
 """Columns of the table returned by :func:`compare_scenarios`, in order."""
 
 
-class CapacityScenario(BaseModel):
+class CapacityScenario(WfmModel):
     """A what-if change applied to every queue and the workforce of a baseline plan.
 
     Attributes

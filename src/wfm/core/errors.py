@@ -4,6 +4,8 @@ The tree::
 
     WfmError                          base of everything wfm raises on purpose
     ├── InputError(ValueError)        bad input at a public boundary: names field, value, fix
+    │   └── ModelInputError           a pydantic model of wfm refused its input (every model,
+    │                                 config and service request); ``errors()`` lists them
     ├── NotFittedError(AttributeError) a model used before ``fit``
     ├── InfeasibleError               an optimisation whose rules cannot all hold; names the
     │                                 conflicting rule groups and by how much
@@ -17,7 +19,7 @@ The tree::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -31,6 +33,31 @@ class InputError(WfmError, ValueError):
     The message names the field (argument or column), the offending value, where it is
     (row or position) and how to fix it.
     """
+
+
+class ModelInputError(InputError):
+    """One of wfm's pydantic models (config, schedule, capacity, tables) refused its input.
+
+    Raised instead of pydantic's ``ValidationError`` by every model of the library, so that
+    one ``except WfmError`` (or ``except InputError``) catches every bad input. The message
+    has one line per problem (key path, value, problem, fix); :meth:`errors` gives them as
+    pydantic's error dicts (``loc``, ``msg``, ``type``, ``input``) for services.
+
+    Parameters
+    ----------
+    message : str
+        Human-readable explanation, one line per problem.
+    problems : sequence of dict, optional
+        The problems as pydantic error dicts.
+    """
+
+    def __init__(self, message: str, problems: Sequence[Mapping[str, Any]] = ()) -> None:
+        super().__init__(message)
+        self.problems: list[dict[str, Any]] = [dict(problem) for problem in problems]
+
+    def errors(self) -> list[dict[str, Any]]:
+        """Return the problems as pydantic-style error dicts (``loc``, ``msg``, ``type``)."""
+        return [dict(problem) for problem in self.problems]
 
 
 class NotFittedError(WfmError, AttributeError):

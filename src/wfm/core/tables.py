@@ -14,8 +14,9 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from wfm.core._models import WfmModel
 from wfm.core.errors import InputError
 from wfm.core.grid import check_time_zone
 from wfm.core.validate import parse_local_times
@@ -28,7 +29,7 @@ ColumnKind = Literal["float", "int", "bool", "str", "datetime", "timedelta"]
 Cell = bool | int | float | str | None
 
 
-class TableColumn(BaseModel):
+class TableColumn(WfmModel):
     """One column of a :class:`Table`.
 
     Attributes
@@ -52,7 +53,7 @@ class TableColumn(BaseModel):
     values: list[Cell]
 
 
-class Table(BaseModel):
+class Table(WfmModel):
     """A DataFrame as a JSON-safe pydantic model with an exact round trip.
 
     Examples

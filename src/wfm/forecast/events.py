@@ -35,8 +35,9 @@ from typing import Literal, Self
 
 import numpy as np
 import pandas as pd
-from pydantic import AwareDatetime, BaseModel, ConfigDict, model_validator
+from pydantic import AwareDatetime, ConfigDict, model_validator
 
+from wfm.core._models import WfmModel
 from wfm.core.errors import InputError, missing_extra
 from wfm.core.frames import INTERVAL_START, QUEUE, VOLUME
 from wfm.forecast._slots import BoolArray, FloatArray, QueueHistory, slot_values_to_stamps
@@ -45,7 +46,7 @@ from wfm.forecast.special_days import SpecialDays, read_special_days_csv
 EventKind = Literal["exclude", "learned", "override"]
 
 
-class CalendarEvent(BaseModel):
+class CalendarEvent(WfmModel):
     """One special period.
 
     Attributes
@@ -119,7 +120,7 @@ def _week_shift(array: FloatArray, days: int) -> FloatArray:
     return out
 
 
-class EventCalendar(BaseModel):
+class EventCalendar(WfmModel):
     """Special periods (exclusions, learned effects, overrides) and special days.
 
     Attributes

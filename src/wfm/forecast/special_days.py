@@ -59,8 +59,9 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from wfm.core._models import WfmModel
 from wfm.core.errors import InputError, missing_extra
 from wfm.forecast._slots import BoolArray, FloatArray, IntArray, weekday_of
 
@@ -70,7 +71,7 @@ _ORDINARY = -1
 PRIOR_WEEKS = 8
 
 
-class SpecialDay(BaseModel):
+class SpecialDay(WfmModel):
     """One custom special day.
 
     Attributes
@@ -90,7 +91,7 @@ class SpecialDay(BaseModel):
     kind: SpecialKind = "custom"
 
 
-class SpecialDays(BaseModel):
+class SpecialDays(WfmModel):
     """Which local dates are special, and how strongly their learned effects are shrunk.
 
     Attributes

@@ -42,6 +42,9 @@ class SolveReport:
         ``"cbc"`` or ``"highs"``.
     lp_bound : float
         Objective of the LP relaxation (a weaker lower bound; NaN if not solved).
+    stopped_by_limit : bool
+        True when the solver stopped because of its time limit (not because it proved
+        the gap); only then is ``"time_limit"`` a cause rather than a label.
     """
 
     status: str
@@ -51,6 +54,7 @@ class SolveReport:
     solve_seconds: float
     solver: str
     lp_bound: float = math.nan
+    stopped_by_limit: bool = False
 
     @property
     def is_optimal(self) -> bool:
@@ -184,7 +188,9 @@ def solve(
         )
         problem.solve(solver)
         bound = math.nan
+        limited = False
         try:
+            limited = "time" in str(problem.solverModel.getModelStatus()).lower()
             info = problem.solverModel.getInfo()
             bound = float(info.mip_dual_bound)
             if not problem.isMIP():
@@ -212,6 +218,7 @@ def solve(
             log_text = log_path.read_text() if log_path.exists() else ""
         if settings.verbose:
             print(log_text)
+        limited = _cbc_stopped_on_time(log_text)
         objective_value = pulp.value(problem.objective)
         bound = _cbc_bound(
             log_text, math.nan if objective_value is None else float(objective_value)
@@ -219,7 +226,14 @@ def solve(
     seconds = time.perf_counter() - started
     if math.isfinite(lp_bound) and not (math.isfinite(bound) and bound >= lp_bound):
         bound = lp_bound
-    return _report(problem, bound, seconds, settings, lp_bound)
+    limited = limited or seconds >= limit
+    return _report(problem, bound, seconds, settings, lp_bound, limited)
+
+
+def _cbc_stopped_on_time(log_text: str) -> bool:
+    """Tell whether a CBC log says the search stopped at its time limit."""
+    lowered = log_text.lower()
+    return "stopped on time" in lowered or "maximum time" in lowered
 
 
 def _report(
@@ -228,6 +242,7 @@ def _report(
     seconds: float,
     settings: SolverSettings,
     lp_bound: float = math.nan,
+    limited: bool = False,
 ) -> SolveReport:
     """Classify the solve honestly from the solution status and the proven bound."""
     sol_status = problem.sol_status
@@ -237,11 +252,11 @@ def _report(
         )
     if sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
         return SolveReport(
-            "no_solution", math.nan, bound, math.nan, seconds, settings.solver, lp_bound
+            "no_solution", math.nan, bound, math.nan, seconds, settings.solver, lp_bound, limited
         )
     objective = float(pulp.value(problem.objective) or 0.0)
     if not math.isfinite(bound):
-        status = "time_limit"
+        status = "time_limit" if limited else "feasible"
         gap = math.nan
     else:
         bound = min(bound, objective)
@@ -251,8 +266,8 @@ def _report(
         elif gap <= settings.mip_gap + 1e-9:
             status = "gap_limit"
         else:
-            status = "time_limit"
-    return SolveReport(status, objective, bound, gap, seconds, settings.solver, lp_bound)
+            status = "time_limit" if limited else "feasible"
+    return SolveReport(status, objective, bound, gap, seconds, settings.solver, lp_bound, limited)
 
 
 def values(variables: Sequence[Any]) -> np.ndarray:

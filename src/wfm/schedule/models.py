@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from wfm.core._models import WfmModel
 from wfm.core.errors import InputError
 
 ALL_DAYS: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
@@ -24,7 +25,7 @@ def _minutes_of_day(value: dt.time) -> int:
     return value.hour * 60 + value.minute
 
 
-class BreakRule(BaseModel):
+class BreakRule(WfmModel):
     """A break or lunch inside a shift, placed by the optimiser within a window.
 
     Parameters
@@ -76,7 +77,7 @@ class BreakRule(BaseModel):
         )
 
 
-class ShiftTemplate(BaseModel):
+class ShiftTemplate(WfmModel):
     """A family of shifts: start window, paid lengths, days, cost and breaks.
 
     Parameters
@@ -192,7 +193,7 @@ class ShiftTemplate(BaseModel):
         return tuple(range(first, last + 1, self.start_step_minutes))
 
 
-class Agent(BaseModel):
+class Agent(WfmModel):
     """A named agent with a contract, availability, skills and preferences.
 
     Parameters
@@ -249,7 +250,7 @@ class Agent(BaseModel):
         return self
 
 
-class ScheduleRules(BaseModel):
+class ScheduleRules(WfmModel):
     """Coverage costs and labour rules.
 
     Parameters
@@ -302,7 +303,7 @@ class ScheduleRules(BaseModel):
     on_infeasible: Literal["raise", "return"] = "raise"
 
 
-class SolverSettings(BaseModel):
+class SolverSettings(WfmModel):
     """MIP solver settings.
 
     Parameters
@@ -317,6 +318,11 @@ class SolverSettings(BaseModel):
         Solver threads.
     verbose : bool, default False
         Print the solver log.
+    roster_method : {"auto", "tour", "monolithic"}, default "auto"
+        Named rosters only: ``"tour"`` solves the tour model per contract profile and
+        hands its shifts to the agents (phase 1 + phase 2); ``"monolithic"`` solves one
+        exact model with a variable per (agent, shift); ``"auto"`` takes the monolithic
+        model when agents x days <= 60 (e.g. 8 agents for one week), else the tour model.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -326,3 +332,4 @@ class SolverSettings(BaseModel):
     mip_gap: float = Field(default=0.01, ge=0, le=1)
     threads: int = Field(default=1, ge=1)
     verbose: bool = False
+    roster_method: Literal["auto", "tour", "monolithic"] = "auto"

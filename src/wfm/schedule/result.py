@@ -90,7 +90,12 @@ class ScheduleResult:
         return self.segments.copy()
 
     def summary(self) -> pd.Series:
-        """Headline figures: costs, bound, gap, status, coverage errors, time."""
+        """Headline figures: costs, bound, gap, status, coverage errors, time.
+
+        ``lp_bound`` is the first solve's LP relaxation; ``phase_1`` (and ``phase_2`` for
+        rosters) describe each solve in words: status, objective, bound, LP bound, gap,
+        time and whether a time limit stopped it.
+        """
         hours = _interval_hours(self.coverage)
         under = float((self.coverage["under_agents"] * hours).sum())
         over = float((self.coverage["over_agents"] * hours).sum())
@@ -111,6 +116,10 @@ class ScheduleResult:
                 "over_agent_hours": over,
                 "solve_seconds": self.solve_seconds,
                 "conflicts": len(self.conflicts),
+                "lp_bound": self.solves[0].lp_bound if self.solves else math.nan,
+                **{
+                    f"phase_{i + 1}": describe_solve(report) for i, report in enumerate(self.solves)
+                },
             },
             name="schedule",
         )
@@ -132,6 +141,27 @@ class ScheduleResult:
             ``L`` lunch, ``.`` not scheduled.
         """
         return gantt_text(self.segments, self.coverage, day=day, max_agents=max_agents)
+
+
+def describe_solve(report: SolveReport) -> str:
+    """One solve in words: status, objective, bound, LP bound, gap, time, limit."""
+    words = {
+        "optimal": "proven optimal",
+        "gap_limit": "proven within the requested gap",
+        "time_limit": "stopped by the time limit",
+        "feasible": "feasible, gap not closed",
+        "heuristic": "constructive solution kept (no better MIP solution)",
+        "no_solution": "no solution",
+        "infeasible": "infeasible",
+    }
+    text = (
+        f"{words.get(report.status, report.status)}: objective {report.objective:.2f}, "
+        f"bound {report.best_bound:.2f}, LP bound {report.lp_bound:.2f}, "
+        f"gap {100 * report.gap:.2f}%, {report.solve_seconds:.1f} s"
+    )
+    if report.stopped_by_limit and report.status != "time_limit":
+        text += " (a time limit stopped part of the search)"
+    return text
 
 
 def _interval_hours(coverage: pd.DataFrame) -> float:

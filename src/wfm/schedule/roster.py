@@ -23,7 +23,14 @@ import scipy.sparse as sp
 
 from wfm.core.errors import InputError, SolverError
 from wfm.schedule._build import Requirement, ShiftSet, parse_requirement
-from wfm.schedule._solver import add_rows, relative_gap, solve, values
+from wfm.schedule._solver import (
+    SolveReport,
+    add_rows,
+    relative_gap,
+    solve,
+    solve_relaxation,
+    values,
+)
 from wfm.schedule.models import Agent, ScheduleRules, ShiftTemplate, SolverSettings
 from wfm.schedule.result import ScheduleResult
 from wfm.schedule.shifts import (
@@ -33,9 +40,9 @@ from wfm.schedule.shifts import (
     build_shift_model,
     decode_instances,
     finish_result,
-    solve_shift_model,
     validate_inputs,
 )
+from wfm.schedule.tour import add_tour_model, hand_to_agents, solve_tour_model
 
 _NOON = 12 * 60
 
@@ -133,103 +140,6 @@ def _hour_bounds(agents: Sequence[Agent], requirement: Requirement) -> tuple[np.
     return low, high
 
 
-def add_capacity_constraints(
-    model: ShiftModel,
-    agents: Sequence[Agent],
-    eligible: np.ndarray,
-    rules: ScheduleRules,
-) -> list[Any]:
-    """Add agent-capacity aggregates to the phase-1 model (keeps it a relaxation).
-
-    For every distinct eligibility profile X (set of shifts some agent can work): on each
-    day, shifts in X <= agents who can work some shift of X that day; over the horizon,
-    paid hours in X <= the maximum hours of agents who can work in X, and >= the minimum
-    hours of agents who can work only in X; shifts in X >= the shifts those agents need
-    at one shift a day (their minimum hours over their longest eligible shift, rounded
-    up). The two lower bounds are elastic. Returns their slacks.
-    """
-    shifts, problem = model.shifts, model.problem
-    _, n_days, n_blocks = _horizon_scale(model.requirement)
-    min_hours, max_hours = _hour_bounds(agents, model.requirement)
-    days_available = np.array(
-        [
-            int(
-                np.isin(
-                    pd.DatetimeIndex(model.requirement.local_dates()).day_of_week,
-                    a.available_days,
-                ).sum()
-            )
-            for a in agents
-        ]
-    )
-    max_days = np.minimum(days_available, n_days - rules.consecutive_days_off * n_blocks)
-    paid_hours = shifts.paid_minutes / 60.0
-    longest = np.where(eligible, paid_hours[None, :], 0.0).max(axis=1, initial=0.0)
-    longest = np.where(longest > 0, longest, np.inf)
-    rows: list[np.ndarray] = []
-    rhs: list[float] = []
-    for day in np.unique(shifts.day):
-        cols = np.flatnonzero(shifts.day == day)
-        profiles = np.unique(eligible[:, cols], axis=0)
-        for profile in profiles:
-            if not profile.any():
-                continue
-            members = cols[profile]
-            can = (eligible[:, members]).any(axis=1)
-            row = np.zeros(len(shifts))
-            row[members] = 1.0
-            rows.append(row)
-            rhs.append(float(can.sum()))
-    slacks: list[Any] = []
-    for profile in np.unique(eligible, axis=0):
-        if not profile.any():
-            continue
-        touches = (eligible & profile[None, :]).any(axis=1)
-        inside = ~(eligible & ~profile[None, :]).any(axis=1) & eligible.any(axis=1)
-        hours_row = np.where(profile, paid_hours, 0.0)
-        rows.append(hours_row)
-        rhs.append(float(max_hours[touches].sum()))
-        rows.append(np.where(profile, 1.0, 0.0))
-        rhs.append(float(max_days[touches].sum()))
-        need = float(min_hours[inside & touches].sum())
-        if need > 0:
-            slack = problem.add_variable(f"min_hours_slack_{len(slacks)}", lowBound=0)
-            slacks.append(slack)
-            expression = pulp.LpAffineExpression(
-                [(model.shift_vars[j], float(hours_row[j])) for j in np.flatnonzero(profile)]
-                + [(slack, 1.0)]
-            )
-            constraint = pulp.LpConstraint(expression, sense=pulp.LpConstraintGE, rhs=need)
-            problem.addConstraint(constraint, name=f"capacity_min_hours_{len(slacks)}")
-            model.repairs.append((constraint, slack))
-            problem.setObjective(problem.objective + RULE_PENALTY * slack)
-        # each agent works at most one shift a day, so it needs at least
-        # ceil(min hours / its longest eligible paid shift) shifts
-        members = inside & touches
-        needed_shifts = float(np.ceil(min_hours[members] / longest[members] - 1e-9).sum())
-        if needed_shifts > 0:
-            slack = problem.add_variable(f"min_shifts_slack_{len(slacks)}", lowBound=0)
-            slacks.append(slack)
-            expression = pulp.LpAffineExpression(
-                [(model.shift_vars[j], 1.0) for j in np.flatnonzero(profile)] + [(slack, 1.0)]
-            )
-            constraint = pulp.LpConstraint(expression, sense=pulp.LpConstraintGE, rhs=needed_shifts)
-            problem.addConstraint(constraint, name=f"capacity_min_shifts_{len(slacks)}")
-            model.repairs.append((constraint, slack))
-            problem.setObjective(problem.objective + RULE_PENALTY * slack)
-    model.round_down = True
-    if rows:
-        add_rows(
-            problem,
-            sp.csr_matrix(np.vstack(rows)),
-            model.shift_vars,
-            pulp.LpConstraintLE,
-            np.asarray(rhs),
-            "capacity",
-        )
-    return slacks
-
-
 @dataclass
 class _Assignment:
     """Phase-2 model pieces needed after solving."""
@@ -259,17 +169,28 @@ def build_assignment(
     counts: np.ndarray,
     rules: ScheduleRules,
     locked_pairs: set[tuple[int, int]],
+    *,
+    monolithic: bool = False,
 ) -> _Assignment:
-    """Phase-2 MIP: assign the phase-1 shifts to agents under every labour rule."""
+    """Phase-2 MIP: assign the phase-1 shifts to agents under every labour rule.
+
+    With ``monolithic=True`` the (agent, shift) variables are added to the shift model
+    itself and linked to its shift counts (``counts`` is ignored): one exact model of
+    labour, coverage and every hard rule (soft preferences and fairness are left to the
+    phase-2 pass that follows).
+    """
     shifts, req = model.shifts, model.requirement
     _, n_days, n_blocks = _horizon_scale(req)
-    low_hours, high_hours = _hour_bounds(agents, req)
     weekdays = np.asarray(pd.DatetimeIndex(req.local_dates()).day_of_week)
+    if monolithic:
+        counts = eligible.any(axis=0).astype(float)
+        for idle_shift in np.flatnonzero(counts == 0):
+            model.shift_vars[idle_shift].upBound = 0
     support = np.flatnonzero(counts > 0)
     pair_agent, pair_col = np.nonzero(eligible[:, support])
     pair_shift = support[pair_col]
     n_pairs = len(pair_shift)
-    problem = pulp.LpProblem("roster_assignment", pulp.LpMinimize)
+    problem = model.problem if monolithic else pulp.LpProblem("roster_assignment", pulp.LpMinimize)
     z = [problem.add_variable(f"z_{k}", cat=pulp.LpBinary) for k in range(n_pairs)]
     for a, j in locked_pairs:
         hits = np.flatnonzero((pair_agent == a) & (pair_shift == j))
@@ -295,24 +216,34 @@ def build_assignment(
     # An extra copy of a phase-1 shift may be added (priced at its labour cost plus the
     # over-coverage it causes) so that contracts can be met; a missed one costs the
     # under-coverage it leaves.
-    misses = [problem.add_variable(f"miss_{j}", lowBound=0) for j in support]
-    extras = [problem.add_variable(f"extra_{j}", lowBound=0) for j in support]
     position = np.full(len(shifts), -1)
     position[support] = np.arange(len(support))
-    cover = sp.hstack(
-        [
-            _row_matrix(position[pair_shift], len(support), n_pairs),
-            sp.identity(len(support)),
-            -sp.identity(len(support)),
-        ],
-        format="csr",
-    )
-    add_rows(problem, cover, [*z, *misses, *extras], pulp.LpConstraintEQ, counts[support], "assign")
-    paid_support = shifts.paid_minutes[support] / 60.0
-    miss_price = model.under_price * paid_support
-    extra_price = shifts.cost[support] + rules.over_cost_per_agent_hour * paid_support
-    objective_terms += list(zip(misses, miss_price.tolist(), strict=True))
-    objective_terms += list(zip(extras, extra_price.tolist(), strict=True))
+    if monolithic:
+        link = sp.hstack(
+            [_row_matrix(position[pair_shift], len(support), n_pairs), -sp.identity(len(support))],
+            format="csr",
+        )
+        linked = [model.shift_vars[j] for j in support]
+        add_rows(problem, link, [*z, *linked], pulp.LpConstraintEQ, np.zeros(len(support)), "own")
+    else:
+        misses = [problem.add_variable(f"miss_{j}", lowBound=0) for j in support]
+        extras = [problem.add_variable(f"extra_{j}", lowBound=0) for j in support]
+        cover = sp.hstack(
+            [
+                _row_matrix(position[pair_shift], len(support), n_pairs),
+                sp.identity(len(support)),
+                -sp.identity(len(support)),
+            ],
+            format="csr",
+        )
+        add_rows(
+            problem, cover, [*z, *misses, *extras], pulp.LpConstraintEQ, counts[support], "assign"
+        )
+        paid_support = shifts.paid_minutes[support] / 60.0
+        miss_price = model.under_price * paid_support
+        extra_price = shifts.cost[support] + rules.over_cost_per_agent_hour * paid_support
+        objective_terms += list(zip(misses, miss_price.tolist(), strict=True))
+        objective_terms += list(zip(extras, extra_price.tolist(), strict=True))
     # (2) at most one shift per agent and day
     agent_day = pair_agent * n_days + day
     add_rows(
@@ -324,25 +255,29 @@ def build_assignment(
         "one_per_day",
     )
     works = _row_matrix(agent_day, n_agents * n_days, n_pairs)  # rows (agent, day)
-    # (3) contract hours (elastic)
+    # (3) contract hours per 7-day block (elastic): minimum in full blocks, maximum in all
+    blocks = [(first, min(7, n_days - first)) for first in range(0, n_days, 7)]
     for a, agent in enumerate(agents):
-        mine = np.flatnonzero(pair_agent == a)
-        terms = [(z[k], float(hours[k])) for k in mine]
-        low = float(low_hours[a])
-        high = float(high_hours[a])
-        if low > 0:
-            s = slack(f"contract_min_hours[{agent.agent}]")
+        for b, (first, length) in enumerate(blocks):
+            mine = np.flatnonzero((pair_agent == a) & (day >= first) & (day < first + length))
+            terms = [(z[k], float(hours[k])) for k in mine]
+            week = "" if len(blocks) == 1 else f" week {b + 1}"
+            low = agent.min_weekly_hours if length == 7 else 0.0
+            if low > 0:
+                s = slack(f"contract_min_hours[{agent.agent}{week}]")
+                problem.addConstraint(
+                    pulp.LpConstraint(
+                        pulp.LpAffineExpression([*terms, (s, 1.0)]), pulp.LpConstraintGE, rhs=low
+                    )
+                )
+            s = slack(f"contract_max_hours[{agent.agent}{week}]")
             problem.addConstraint(
                 pulp.LpConstraint(
-                    pulp.LpAffineExpression([*terms, (s, 1.0)]), pulp.LpConstraintGE, rhs=low
+                    pulp.LpAffineExpression([*terms, (s, -1.0)]),
+                    pulp.LpConstraintLE,
+                    rhs=agent.max_weekly_hours,
                 )
             )
-        s = slack(f"contract_max_hours[{agent.agent}]")
-        problem.addConstraint(
-            pulp.LpConstraint(
-                pulp.LpAffineExpression([*terms, (s, -1.0)]), pulp.LpConstraintLE, rhs=high
-            )
-        )
         # (4) consecutive days off in every full 7-day block
         k_off = rules.consecutive_days_off
         for block in range(n_blocks if k_off > 0 else 0):
@@ -387,6 +322,11 @@ def build_assignment(
                     )
     _add_rest_rules(problem, model, pair_agent, pair_shift, z, rules, agents, slack)
     _add_start_bands(problem, model, pair_agent, pair_shift, z, rules, n_days)
+    if monolithic:
+        problem.setObjective(problem.objective + pulp.LpAffineExpression(objective_terms))
+        return _Assignment(
+            problem, pair_agent, pair_shift, z, slack_groups, 0.0, 0.0, shifts.clock_minute
+        )
     # (8) soft preferences and fairness
     pref = np.zeros(n_pairs)
     for a, agent in enumerate(agents):
@@ -534,6 +474,138 @@ def _add_start_bands(
                     rhs=0.0,
                 )
             )
+
+
+PHASE1_SHARE = 0.7
+"""Share of ``time_limit_seconds`` given to phase 1 (the rest goes to phase 2)."""
+
+MONOLITHIC_MAX_AGENT_DAYS = 60
+"""``roster_method="auto"`` solves the exact monolithic model up to this many agent-days."""
+
+PHASE2_MAX_PAIRS = 5_000
+"""Phase 2 runs its MIP only up to this many (agent, shift) pairs; above, the
+constructive hand-over of phase 1 (which keeps its cost) is the roster."""
+
+
+def use_monolithic(settings: SolverSettings, n_agents: int, n_days: int) -> bool:
+    """Whether the roster is solved by the exact monolithic model (see roster_method)."""
+    if settings.roster_method == "auto":
+        return n_agents * n_days <= MONOLITHIC_MAX_AGENT_DAYS
+    return settings.roster_method == "monolithic"
+
+
+def check_workable(agents: Sequence[Agent], eligible: np.ndarray) -> None:
+    """Raise InputError naming every agent who can work no candidate shift at all."""
+    idle = [agents[int(a)].agent for a in np.flatnonzero(~eligible.any(axis=1))]
+    if idle:
+        raise InputError(
+            f"agent(s) {idle[:5]}{' ...' if len(idle) > 5 else ''} can work no candidate "
+            "shift: no template of their contract starts on one of their available_days "
+            "inside their available_from/available_until window with a queue in their "
+            "skills. Fix: widen available_days or the window, or allow more templates."
+        )
+
+
+def solve_with_lp_bound(problem: pulp.LpProblem, settings: SolverSettings) -> SolveReport:
+    """LP relaxation (for the LP bound), then the MIP in the time that is left."""
+    started = time.perf_counter()
+    lp_bound = solve_relaxation(problem, settings)
+    left = settings.time_limit_seconds - (time.perf_counter() - started)
+    report = solve(problem, settings, lp_bound=lp_bound, time_limit_seconds=max(left, 1.0))
+    return replace(report, solve_seconds=time.perf_counter() - started)
+
+
+def _handover_assignment(
+    model: ShiftModel,
+    agents: Sequence[Agent],
+    eligible: np.ndarray,
+    instances: Instances,
+    owner: np.ndarray,
+    extras: list[tuple[int, int]],
+    rules: ScheduleRules,
+) -> _Assignment:
+    """Wrap the hand-over as assignment pairs, without the phase-2 MIP (large rosters)."""
+    shifts = model.shifts
+    done = owner >= 0
+    weekdays = np.asarray(pd.DatetimeIndex(model.requirement.local_dates()).day_of_week)
+    targets = []
+    for flag in _fairness_flags(shifts, weekdays, rules):
+        total = float(flag[instances.shift].sum())
+        able = int(eligible[:, flag].any(axis=1).sum())
+        targets.append(float(math.ceil(total / able)) if able else 0.0)
+    extra = np.asarray(extras, dtype=np.int64).reshape(-1, 2)
+    return _Assignment(
+        pulp.LpProblem("handover", pulp.LpMinimize),
+        np.concatenate([owner[done], extra[:, 0]]),
+        np.concatenate([instances.shift[done], extra[:, 1]]),
+        [],
+        {},
+        targets[0],
+        targets[1],
+        shifts.clock_minute,
+    )
+
+
+def handover_conflicts(
+    model: ShiftModel,
+    agents: Sequence[Agent],
+    assignment: _Assignment,
+    rules: ScheduleRules,
+) -> dict[str, float]:
+    """Rules the hand-over breaks (same keys and units as the phase-2 slacks).
+
+    The hand-over is built to respect every rule; this recount makes sure a large roster
+    that skips the phase-2 MIP never hides a broken rule.
+    """
+    shifts = model.shifts
+    n_days = len(model.requirement.local_dates())
+    rest = rules.min_rest_hours * 60.0
+    out: dict[str, float] = {}
+    blocks = [(first, min(7, n_days - first)) for first in range(0, n_days, 7)]
+    for a, agent in enumerate(agents):
+        mine = assignment.pair_shift[assignment.pair_agent == a]
+        mine = mine[np.argsort(shifts.start_minute[mine], kind="stable")]
+        days = shifts.day[mine]
+        hours = shifts.paid_minutes[mine] / 60.0
+        for b, (first, length) in enumerate(blocks):
+            week = "" if len(blocks) == 1 else f" week {b + 1}"
+            total = float(hours[(days >= first) & (days < first + length)].sum())
+            low = agent.min_weekly_hours if length == 7 else 0.0
+            if total < low - 1e-6:
+                out[f"contract_min_hours[{agent.agent}{week}]"] = low - total
+            if total > agent.max_weekly_hours + 1e-6:
+                out[f"contract_max_hours[{agent.agent}{week}]"] = total - agent.max_weekly_hours
+        gaps = shifts.start_minute[mine][1:] - shifts.end_minute[mine][:-1]
+        short = int((gaps < rest - 1e-9).sum())
+        if short:
+            out[f"min_rest[{agent.agent}]"] = float(short)
+        worked = np.zeros(n_days, dtype=bool)
+        worked[days] = True
+        run = longest = 0
+        for w in worked:
+            run = run + 1 if w else 0
+            longest = max(longest, run)
+        if longest > rules.max_consecutive_days:
+            out[f"max_consecutive_days[{agent.agent}]"] = float(
+                longest - rules.max_consecutive_days
+            )
+        k = rules.consecutive_days_off
+        for b in range(n_days // 7 if k else 0):
+            block = worked[7 * b : 7 * b + 7]
+            if not any(not block[d : d + k].any() for d in range(7 - k + 1)):
+                out[f"days_off[{agent.agent} week {b + 1}]"] = 1.0
+    return out
+
+
+def _owner_from_pairs(assignment: _Assignment, instances: Instances) -> np.ndarray:
+    """Instance -> agent from the solved (agent, shift) variables of the monolithic model."""
+    chosen = np.rint(values(assignment.z)).astype(bool)
+    owner = np.full(len(instances.shift), -1)
+    for j in np.unique(assignment.pair_shift[chosen]):
+        who = assignment.pair_agent[chosen & (assignment.pair_shift == j)]
+        slots = np.flatnonzero(instances.shift == j)
+        owner[slots[: len(who)]] = who[: len(slots)]
+    return owner
 
 
 def greedy_assignment(
@@ -792,45 +864,77 @@ def build_roster(
     agents = check_agents(agents, templates, parsed.queues)
     model = build_shift_model(parsed, templates, rules)
     eligible = eligibility(agents, templates, parsed, model.shifts)
+    check_workable(agents, eligible)
     locked_pairs = _locked_pairs(locked, agents, templates, parsed, model.shifts)
     for _, j in locked_pairs:
         n_locked = sum(1 for _, k in locked_pairs if k == j)
         variable = model.shift_vars[j]
         variable.lowBound = max(variable.lowBound or 0, n_locked)
-    add_capacity_constraints(model, agents, eligible, rules)
-    phase1 = solve_shift_model(
-        model, settings.model_copy(update={"time_limit_seconds": settings.time_limit_seconds / 2})
+    n_days = len(parsed.local_dates())
+    monolithic = use_monolithic(settings, len(agents), n_days)
+    phase1_settings = settings.model_copy(
+        update={"time_limit_seconds": PHASE1_SHARE * settings.time_limit_seconds}
     )
+    tour = None
+    exact = None
+    extras: list[tuple[int, int]] = []
+    if monolithic:
+        exact = build_assignment(
+            model, agents, eligible, np.zeros(0), rules, locked_pairs, monolithic=True
+        )
+    else:
+        tour = add_tour_model(model, agents, eligible, rules)
+    if tour is None:
+        phase1 = solve_with_lp_bound(model.problem, phase1_settings)
+    else:
+        phase1 = solve_tour_model(model, tour, agents, rules, phase1_settings)
     if phase1.status in ("infeasible", "no_solution"):
         raise SolverError(
-            f"phase 1 (tour level) returned {phase1.status!r} after {phase1.solve_seconds:.1f} s."
-            " Fix: raise time_limit_seconds."
+            f"phase 1 ({'monolithic' if monolithic else 'tour'} model) returned "
+            f"{phase1.status!r} after {phase1.solve_seconds:.1f} s. Fix: raise "
+            "time_limit_seconds."
         )
     instances = decode_instances(model)
     counts = np.bincount(instances.shift, minlength=len(model.shifts)).astype(float)
-    assignment = build_assignment(model, agents, eligible, counts, rules, locked_pairs)
-    owner = greedy_assignment(model, agents, eligible, instances, rules, locked_pairs)
-    _start_from_owner(assignment, instances, owner, counts)
-    start_values = {v.name: v.varValue for v in assignment.problem.variables()}
-    start_objective = float(pulp.value(assignment.problem.objective) or 0.0)
-    left = settings.time_limit_seconds - (time.perf_counter() - started)
-    phase2 = solve(assignment.problem, settings, warm_start=True, time_limit_seconds=max(left, 2.0))
-    if phase2.status in ("infeasible", "no_solution") or phase2.objective > start_objective:
-        for variable in assignment.problem.variables():
-            variable.varValue = start_values[variable.name]
-        phase2 = replace(
-            phase2,
-            status="heuristic",
-            objective=start_objective,
-            gap=relative_gap(start_objective, phase2.best_bound),
-        )
-    chosen = np.rint(values(assignment.z)).astype(bool)
-    instances, keep, names = _assign_instances(instances, assignment, chosen, agents)
-    conflicts = {
-        name: float(v.varValue or 0.0)
-        for name, v in assignment.slack_groups.items()
-        if (v.varValue or 0.0) > 1e-6
-    }
+    if exact is not None:
+        owner = _owner_from_pairs(exact, instances)
+    elif locked_pairs or tour is None:
+        owner = greedy_assignment(model, agents, eligible, instances, rules, locked_pairs)
+    else:
+        owner, extras = hand_to_agents(model, tour, agents, instances, rules)
+    n_pairs = int(eligible[:, counts > 0].sum())
+    if n_pairs <= PHASE2_MAX_PAIRS or locked_pairs:
+        assignment = build_assignment(model, agents, eligible, counts, rules, locked_pairs)
+        _start_from_owner(assignment, instances, owner, counts)
+        start_values = {v.name: v.varValue for v in assignment.problem.variables()}
+        start_objective = float(pulp.value(assignment.problem.objective) or 0.0)
+        left = settings.time_limit_seconds - (time.perf_counter() - started)
+        phase2 = SolveReport("not_run", math.nan, math.nan, math.nan, 0.0, settings.solver)
+        if left > 1.0:
+            phase2 = solve(assignment.problem, settings, warm_start=True, time_limit_seconds=left)
+        if phase2.status in ("infeasible", "no_solution", "not_run") or (
+            phase2.objective > start_objective
+        ):
+            for variable in assignment.problem.variables():
+                variable.varValue = start_values[variable.name]
+            phase2 = replace(
+                phase2,
+                status="heuristic",
+                objective=start_objective,
+                gap=relative_gap(start_objective, phase2.best_bound),
+            )
+        chosen = np.rint(values(assignment.z)).astype(bool)
+        conflicts = {
+            name: float(v.varValue or 0.0)
+            for name, v in assignment.slack_groups.items()
+            if (v.varValue or 0.0) > 1e-6
+        }
+    else:
+        assignment = _handover_assignment(model, agents, eligible, instances, owner, extras, rules)
+        chosen = np.ones(len(assignment.pair_agent), dtype=bool)
+        conflicts = handover_conflicts(model, agents, assignment, rules)
+        phase2 = SolveReport("heuristic", math.nan, math.nan, math.nan, 0.0, settings.solver)
+    instances, keep, names = _assign_instances(instances, assignment, chosen, agents, model)
     segments_off = _off_segments(
         parsed,
         model.shifts.day[instances.shift],
@@ -855,28 +959,46 @@ def build_roster(
 
 
 def _assign_instances(
-    instances: Instances, assignment: _Assignment, chosen: np.ndarray, agents: Sequence[Agent]
+    instances: Instances,
+    assignment: _Assignment,
+    chosen: np.ndarray,
+    agents: Sequence[Agent],
+    model: ShiftModel,
 ) -> tuple[Instances, np.ndarray, list[str]]:
     """Hand each shift's instances (in order) to the agents assigned to that shift.
 
     Extra copies (more agents than phase-1 instances) reuse the break placements of the
     shift's first instance.
     """
+    templates, shifts = model.templates, model.shifts
     order = np.argsort(instances.shift, kind="stable")
-    first = np.searchsorted(instances.shift[order], np.arange(instances.shift.max() + 2))
+    first = np.searchsorted(instances.shift[order], np.arange(len(shifts) + 1))
     new_shift: list[int] = []
     new_breaks: list[tuple[int, int, int, object]] = []
     owners: dict[int, int] = {}
     next_instance = len(instances.shift)
     for j in np.unique(assignment.pair_shift[chosen]):
         who = assignment.pair_agent[chosen & (assignment.pair_shift == j)]
-        slots = list(order[first[j] : first[j + 1]])
-        template_instance = slots[0]
+        slots = list(order[first[j] : first[j + 1]]) if j + 1 < len(first) else []
+        template_instance = slots[0] if slots else -1
         for a in who:
             if slots:
                 owners[int(slots.pop(0))] = int(a)
                 continue
             new_shift.append(int(j))
+            if template_instance < 0:
+                # a repair shift phase 1 did not use: each break at its earliest start
+                for rule in templates[int(shifts.template[j])].breaks_for(
+                    int(shifts.paid_minutes[j])
+                ):
+                    new_breaks.append(
+                        (
+                            next_instance,
+                            rule.earliest_start_minutes,
+                            rule.length_minutes,
+                            rule.activity,
+                        )
+                    )
             for b in np.flatnonzero(instances.break_instance == template_instance):
                 new_breaks.append(
                     (

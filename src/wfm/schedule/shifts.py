@@ -211,6 +211,17 @@ def _set_rounded_start(model: ShiftModel, round_down: bool) -> None:
     x = np.floor(x_lp + 1e-9) if round_down else np.rint(x_lp)
     x = np.maximum(x, shifts.lower)
     x = np.where(shifts.upper >= 0, np.minimum(x, shifts.upper), x)
+    set_start_from_counts(model, x)
+
+
+def set_start_from_counts(model: ShiftModel, x: np.ndarray) -> None:
+    """Set initial values from integer shift counts ``x``: breaks, under/over, slacks.
+
+    Break placements follow the LP placements in ``model.lp_values`` scaled to ``x`` and
+    rounded by largest remainder (first offset when the LP placed none), so every
+    break-linking row holds.
+    """
+    shifts = model.shifts
     y = np.zeros(len(model.break_vars))
     if len(y):
         y_lp = np.clip(
@@ -343,11 +354,16 @@ def solve_shift_model(model: ShiftModel, settings: SolverSettings) -> SolveRepor
         bound = report.best_bound if math.isfinite(report.best_bound) else lp_bound
         bound = min(max(bound, lp_bound), incumbent_objective)
         gap = relative_gap(incumbent_objective, bound)
-        status = "optimal" if gap <= 1e-9 else "time_limit"
-        if status == "time_limit" and gap <= settings.mip_gap + 1e-9:
+        # the full MIP was skipped for lack of time, or stopped by its limit
+        limited = report.stopped_by_limit or (left <= 1.0 and gap > 1e-9)
+        if gap <= 1e-9:
+            status = "optimal"
+        elif gap <= settings.mip_gap + 1e-9:
             status = "gap_limit"
+        else:
+            status = "time_limit" if limited else "feasible"
         report = SolveReport(
-            status, incumbent_objective, bound, gap, 0.0, settings.solver, lp_bound
+            status, incumbent_objective, bound, gap, 0.0, settings.solver, lp_bound, limited
         )
     return replace(report, solve_seconds=time.perf_counter() - started)
 
@@ -659,8 +675,14 @@ def finish_result(
         status = "relaxed"
     elif len(reports) == 1:
         status = reports[0].status
+    elif gap <= 1e-9:
+        status = "optimal"
+    elif gap <= mip_gap + 1e-9:
+        status = "gap_limit"
+    elif any(report.stopped_by_limit for report in reports):
+        status = "time_limit"
     else:
-        status = "optimal" if gap <= 1e-9 else ("gap_limit" if gap <= mip_gap else "time_limit")
+        status = "phases_proven"
     segments = instance_segments(req, model.templates, model.shifts, instances, agent_names, keep)
     if extra_segments is not None and not extra_segments.empty:
         segments = pd.concat([segments, extra_segments], ignore_index=True)
