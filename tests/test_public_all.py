@@ -86,3 +86,14 @@ def test_no_public_function_takes_any() -> None:
     assert found == {k: v for k, v in ANY_ALLOWED.items() if k in found}
     assert set(found) == set(ANY_ALLOWED), "an exception is no longer needed: remove it"
     assert returns == RETURN_ANY_ALLOWED
+
+
+@pytest.mark.parametrize("module_name", MODULES[1:])
+def test_no_public_name_shadows_a_submodule(module_name: str) -> None:
+    # e.g. the function wfm.forecast.backtest once hid the module wfm/forecast/backtest.py
+    module = importlib.import_module(module_name)
+    folder = Path(module.__file__).parent  # type: ignore[arg-type]
+    submodules = {path.stem for path in folder.glob("*.py")} | {
+        path.name for path in folder.iterdir() if (path / "__init__.py").is_file()
+    }
+    assert not set(module.__all__) & submodules

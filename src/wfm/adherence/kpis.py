@@ -25,6 +25,7 @@ import pandas as pd
 from pydantic import ConfigDict, Field
 
 from wfm.adherence._kernel import sort_order, split_at_intervals
+from wfm.core._display import ResultDisplay
 from wfm.core._models import WfmModel
 from wfm.core._parallel import check_n_jobs
 from wfm.core.errors import FlaggedRecordsWarning, InputError
@@ -147,8 +148,8 @@ class ContactColumns(WfmModel):
         )
 
 
-@dataclass(frozen=True)
-class ContactKpiResult:
+@dataclass(frozen=True, repr=False)
+class ContactKpiResult(ResultDisplay):
     """Per-interval contact KPIs.
 
     Attributes

@@ -42,6 +42,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from wfm.core._display import ResultDisplay
 from wfm.core.errors import InputError, describe_value
 from wfm.core.frames import (
     AHT_SECONDS,
@@ -52,7 +53,7 @@ from wfm.core.frames import (
     validate_interval_frame,
 )
 from wfm.erlang._checks import as_float_array, broadcast_named, check_range
-from wfm.erlang.erlang_x import _tagged_wait
+from wfm.erlang._erlang_x import _tagged_wait
 from wfm.erlang.metrics import SERVICE_LEVEL_DEFINITIONS
 
 __all__ = [
@@ -440,8 +441,8 @@ def _interval_seconds(table: pd.DataFrame) -> float:
 # -------------------------------------------------------------------------- email
 
 
-@dataclass(frozen=True)
-class EmailStaffingResult:
+@dataclass(frozen=True, repr=False)
+class EmailStaffingResult(ResultDisplay):
     """Plan of :func:`email_staffing`.
 
     Attributes
