@@ -20,9 +20,11 @@ $(VENV)/.installed: $(VENV)/.created pyproject.toml
 	$(PIP) install --quiet -e '.[all]'
 	@touch $@
 
-# Development install: adds pytest, hypothesis, ruff, mypy and stubs.
+# Development install: every extra plus the `dev` dependency group (pytest, hypothesis, ruff,
+# mypy, stubs); `--group` needs pip >= 25.1, which $(VENV)/.created installs.
 $(VENV)/.installed-dev: $(VENV)/.created pyproject.toml
-	$(PIP) install --quiet -e '.[dev]'
+	$(PIP) install --quiet --upgrade 'pip>=25.1'
+	$(PIP) install --quiet -e '.[all,docs,dask]' --group dev
 	@touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed

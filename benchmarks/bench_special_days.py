@@ -46,8 +46,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_forecast import load_israel_bank, load_us_bank
 
 from wfm.forecast import EventCalendar, MissingIntervalsWarning
+from wfm.forecast._backtest import backtest_histories
 from wfm.forecast._slots import QueueHistory, weekday_of
-from wfm.forecast.backtest import backtest_histories
 from wfm.forecast.intervals import split_histories
 
 HORIZON = 7

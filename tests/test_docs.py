@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
@@ -35,3 +37,25 @@ def test_every_page_in_the_index_exists() -> None:
     index = (DOCS / "index.md").read_text(encoding="utf-8")
     for page in re.findall(r"\(([a-z_]+\.md)\)", index):
         assert (DOCS / page).is_file(), page
+
+
+def test_howto_forecaster_code_runs() -> None:
+    """docs/howto-forecaster.md: the example model is backtested beside the naive one."""
+    text = (DOCS / "howto-forecaster.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
+    assert len(blocks) == 2
+    namespace: dict[str, object] = {"print": lambda *args: None}
+    exec(compile("\n".join(blocks), "howto-forecaster.md", "exec"), namespace)
+    table = namespace["result"].table()  # type: ignore[attr-defined]
+    wape = table.groupby("model")["wape"].mean()
+    assert set(wape.index) == {"weekday_median", "naive"}
+    assert np.isfinite(wape).all()
+
+
+def test_docs_load_nothing_from_the_network() -> None:
+    """The docs render offline: no theme CDN, KaTeX and the highlighting bundled in docs/."""
+    config = (DOCS.parent / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "highlightjs: false" in config
+    assert not re.search(r"^\s*-\s*https?://", config, flags=re.MULTILINE)
+    for asset in ("assets/katex/katex.min.js", "assets/katex/katex.min.css"):
+        assert (DOCS / asset).is_file(), asset

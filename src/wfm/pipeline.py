@@ -27,6 +27,7 @@ from pydantic import ConfigDict
 
 from wfm.adherence import AdherenceResult, ContactColumns, compute_adherence
 from wfm.config import PlanConfig, ServiceTarget
+from wfm.core._display import ResultDisplay
 from wfm.core._models import WfmModel
 from wfm.core._parallel import TaskProgress
 from wfm.core.errors import FlaggedRecordsWarning, InputError
@@ -729,8 +730,8 @@ def record_manifest(folder: str | Path, files: Sequence[Path]) -> Path:
     return manifest
 
 
-@dataclass(frozen=True)
-class PlanResult:
+@dataclass(frozen=True, repr=False)
+class PlanResult(ResultDisplay):
     """Everything one planning run produced.
 
     Attributes

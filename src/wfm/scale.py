@@ -37,6 +37,7 @@ from urllib.parse import quote
 import pandas as pd
 
 from wfm.config import PlanConfig
+from wfm.core._display import ResultDisplay
 from wfm.core._parallel import TaskFailure, TaskProgress, run_tasks
 from wfm.core.errors import InputError, MissingDependencyError
 from wfm.core.frames import INTERVAL_START, QUEUE
@@ -101,8 +102,8 @@ class _PartitionOutput:
     failures: list[TaskFailure]
 
 
-@dataclass(frozen=True)
-class ScaleResult:
+@dataclass(frozen=True, repr=False)
+class ScaleResult(ResultDisplay):
     """What :func:`plan_queues` produced.
 
     Attributes

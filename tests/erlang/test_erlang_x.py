@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wfm.core import InputError, make_interval_grid
-from wfm.erlang.erlang_x import erlang_x, erlang_x_intervals
+from wfm.erlang._erlang_x import erlang_x, erlang_x_intervals
 from wfm.erlang.kernels import erlang_b
 from wfm.erlang.metrics import (
     abandon_rate,

@@ -219,3 +219,15 @@ def test_naive_requirement_index_is_rejected():
     series.index = series.index.tz_localize(None)
     with pytest.raises(InputError, match="naive"):
         schedule_shifts(series, [_four_hour()])
+
+
+def test_verbose_solver_log_goes_to_logging_not_stdout(caplog, capsys):
+    settings = SolverSettings(time_limit_seconds=30, mip_gap=0.0, verbose=True)
+    with caplog.at_level("INFO", logger="wfm.schedule"):
+        result = schedule_shifts(_requirement(9, 13, 2), [_four_hour()], settings=settings)
+    assert result.objective == pytest.approx(8.0)
+    logged = [r for r in caplog.records if r.name == "wfm.schedule"]
+    assert logged
+    assert "CBC log" in logged[0].getMessage()
+    assert "Cbc" in logged[0].getMessage() or "Coin" in logged[0].getMessage()
+    assert capsys.readouterr().out == ""

@@ -42,6 +42,7 @@ from wfm.adherence._kernel import (
 )
 from wfm.adherence.mapping import AGENT, NO_STATE, TEAM, UNSCHEDULED, StateMapping
 from wfm.adherence.rules import AdherenceRules
+from wfm.core._display import ResultDisplay
 from wfm.core._parallel import check_n_jobs, thread_map
 from wfm.core.errors import InputError
 from wfm.core.frames import INTERVAL_START, REQUIRED_AGENTS, require_columns
@@ -150,8 +151,8 @@ def summarise_pieces(
     return piece_exception, kept, runs
 
 
-@dataclass(frozen=True, eq=False)
-class AdherenceResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class AdherenceResult(ResultDisplay):
     """Adherence of agents against their schedule, with its exceptions.
 
     Attributes

@@ -25,6 +25,7 @@ import pandas as pd
 from pydantic import ConfigDict, Field
 
 from wfm.adherence._kernel import sort_order, split_at_intervals
+from wfm.core._display import ResultDisplay
 from wfm.core._models import WfmModel
 from wfm.core._parallel import check_n_jobs
 from wfm.core.errors import FlaggedRecordsWarning, InputError
@@ -37,6 +38,7 @@ from wfm.core.frames import (
 )
 from wfm.core.grid import IntervalGrid, check_time_zone, to_local_timestamp
 from wfm.core.validate import check_durations, check_number, check_span
+from wfm.forecast.metrics import forecast_accuracy
 
 NS = 1_000_000_000
 
@@ -146,8 +148,8 @@ class ContactColumns(WfmModel):
         )
 
 
-@dataclass(frozen=True)
-class ContactKpiResult:
+@dataclass(frozen=True, repr=False)
+class ContactKpiResult(ResultDisplay):
     """Per-interval contact KPIs.
 
     Attributes
@@ -696,6 +698,10 @@ def kpi_forecast_accuracy(
 ) -> pd.DataFrame:
     """Score a volume forecast against the offered contacts, per queue and overall.
 
+    The scores are those of :func:`wfm.forecast.forecast_accuracy` (same WAPE and bias);
+    this adds an overall row, refuses forecast intervals without an actual (instead of
+    skipping them) and takes the KPI frame first, as the other KPI functions do.
+
     Parameters
     ----------
     actual : pandas.DataFrame or ContactKpiResult
@@ -733,25 +739,17 @@ def kpi_forecast_accuracy(
             f"forecast has {int(missing.sum())} (queue, interval_start) pair(s) with no "
             f"actual, e.g. {first}. Fix: forecast only queues and intervals in the records."
         )
-    joined["error"] = joined[VOLUME] - joined[actual_column]
-    joined["absolute_error"] = joined["error"].abs()
-    per_queue = joined.groupby(QUEUE, sort=True).agg(
-        intervals=(VOLUME, "size"),
-        actual_volume=(actual_column, "sum"),
-        forecast_volume=(VOLUME, "sum"),
-        error=("error", "sum"),
-        absolute_error=("absolute_error", "sum"),
+    # the scores are forecast.forecast_accuracy's (one definition of WAPE and bias); this
+    # function adds the "<all>" row, the strict pairing above and the KPI column names
+    scored = checked[[QUEUE, INTERVAL_START, VOLUME]]
+    per_queue = forecast_accuracy(scored, frame, actual_column=actual_column, by=("queue",))
+    overall = forecast_accuracy(scored, frame, actual_column=actual_column, by=())
+    overall.insert(0, QUEUE, "<all>")
+    table = pd.concat([per_queue, overall], ignore_index=True).rename(
+        columns={"n": "intervals", "actual": "actual_volume", "forecast": "forecast_volume"}
     )
-    overall = per_queue.sum().to_frame().T
-    overall.index = pd.Index(["<all>"], name=QUEUE)
-    table = pd.concat([per_queue, overall])
-    table["wape"] = _divide(
-        table["absolute_error"].to_numpy(np.float64), table["actual_volume"].to_numpy(np.float64)
-    )
-    table["bias"] = _divide(
-        table["error"].to_numpy(np.float64), table["actual_volume"].to_numpy(np.float64)
-    )
-    return table.drop(columns=["error", "absolute_error"]).reset_index()
+    table["intervals"] = table["intervals"].astype(np.int64)
+    return table[[QUEUE, "intervals", "actual_volume", "forecast_volume", "wape", "bias"]]
 
 
 _KPI_TABLE: list[tuple[str, str, str, str]] = [

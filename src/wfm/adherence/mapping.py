@@ -21,13 +21,14 @@ from __future__ import annotations
 import pandas as pd
 from pydantic import ConfigDict, Field, model_validator
 
+from wfm.core import frames
 from wfm.core._models import WfmModel
 from wfm.core.errors import InputError
 
-AGENT = "agent"
-ACTIVITY = "activity"
-START = "start"
-END = "end"
+AGENT = frames.AGENT
+ACTIVITY = frames.ACTIVITY
+START = frames.SEGMENT_START
+END = frames.SEGMENT_END
 STATE = "state"
 CHANNEL = "channel"
 TEAM = "team"

@@ -35,6 +35,7 @@ from wfm.capacity.models import (
     CapacityPlanOutput,
     CapacityQueueRow,
 )
+from wfm.core._display import ResultDisplay
 from wfm.core.errors import InputError
 
 PERIOD_COLUMNS: tuple[str, ...] = (
@@ -59,8 +60,8 @@ PERIOD_COLUMNS: tuple[str, ...] = (
 _FTE_NOISE = 1e-9
 
 
-@dataclass(frozen=True)
-class CapacityPlanResult:
+@dataclass(frozen=True, repr=False)
+class CapacityPlanResult(ResultDisplay):
     """The outcome of :func:`plan_capacity`.
 
     Attributes

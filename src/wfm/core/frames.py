@@ -37,6 +37,16 @@ REQUIRED_AGENTS = "required_agents"
 INTERVAL_COLUMNS: tuple[str, ...] = (QUEUE, INTERVAL_START, VOLUME, AHT_SECONDS)
 """Columns of the canonical interval frame, in order."""
 
+# Schedule segments: written by wfm.schedule, read by wfm.adherence and the simulator.
+AGENT = "agent"
+ACTIVITY = "activity"
+SEGMENT_START = "start"
+SEGMENT_END = "end"
+SEGMENT_KEY_COLUMNS: tuple[str, ...] = (AGENT, ACTIVITY, SEGMENT_START, SEGMENT_END)
+"""Columns every segments frame has (``start``/``end`` aware, ``end`` exclusive)."""
+SEGMENT_COLUMNS: tuple[str, ...] = (*SEGMENT_KEY_COLUMNS, "shift_id", "template", QUEUE)
+"""Columns of the segments frame a schedule returns, in order."""
+
 _MAX_ROWS_IN_MESSAGE = 3
 
 

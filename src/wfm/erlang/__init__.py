@@ -38,6 +38,7 @@ __all__: list[str] = [
 # --- end engine ---
 
 # --- simulation and channels ---
+from wfm.erlang._erlang_x import ErlangXMetrics, erlang_x, erlang_x_intervals
 from wfm.erlang.channels import (
     ChatMetrics,
     EmailStaffingResult,
@@ -45,7 +46,6 @@ from wfm.erlang.channels import (
     chat_required_agents,
     email_staffing,
 )
-from wfm.erlang.erlang_x import ErlangXMetrics, erlang_x, erlang_x_intervals
 from wfm.erlang.multiskill import (
     MultiskillStaffingResult,
     multiskill_staffing,

@@ -23,6 +23,7 @@ from wfm.core.frames import (
     INTERVAL_START,
     QUEUE,
     REQUIRED_AGENTS,
+    SEGMENT_KEY_COLUMNS,
     VOLUME,
     check_aware_timestamps,
     check_nonnegative_finite,
@@ -323,7 +324,7 @@ def roster_from_schedule(
         If true, work segments reaching the end of the horizon continue until the queues
         are empty.
     """
-    require_columns(schedule, ["agent", "activity", "start", "end"], name="schedule")
+    require_columns(schedule, list(SEGMENT_KEY_COLUMNS), name="schedule")
     check_aware_timestamps(schedule, "start", name="schedule")
     check_aware_timestamps(schedule, "end", name="schedule")
     bad = (schedule["end"] <= schedule["start"]).to_numpy()

@@ -39,8 +39,10 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
+from wfm.core._display import ResultDisplay
 from wfm.core.errors import InputError, describe_value
 from wfm.core.frames import (
     AHT_SECONDS,
@@ -50,8 +52,8 @@ from wfm.core.frames import (
     VOLUME,
     validate_interval_frame,
 )
-from wfm.erlang._checks import broadcast_named
-from wfm.erlang.erlang_x import _tagged_wait
+from wfm.erlang._checks import as_float_array, broadcast_named, check_range
+from wfm.erlang._erlang_x import _tagged_wait
 from wfm.erlang.metrics import SERVICE_LEVEL_DEFINITIONS
 
 __all__ = [
@@ -68,7 +70,7 @@ __all__ = [
 
 def _check_concurrency_aht(aht_seconds_by_concurrency: Sequence[float]) -> np.ndarray:
     """Validate the per-concurrency AHT list (seconds) and return it as an array."""
-    values = np.asarray(aht_seconds_by_concurrency, dtype=np.float64).ravel()
+    values = as_float_array(aht_seconds_by_concurrency, "aht_seconds_by_concurrency").ravel()
     if values.size < 1:
         raise InputError(
             "aht_seconds_by_concurrency is empty, i.e. concurrency < 1. Fix: give at least the "
@@ -83,14 +85,8 @@ def _check_concurrency_aht(aht_seconds_by_concurrency: Sequence[float]) -> np.nd
 
 
 def _check_rates(name: str, values: Any, *, positive: bool = False) -> np.ndarray:
-    array = np.asarray(values, dtype=np.float64)
-    bad = ~np.isfinite(array) | ((array <= 0) if positive else (array < 0))
-    if bad.any():
-        raise InputError(
-            f"{name}={describe_value(array.tolist())} must be finite and "
-            f"{'> 0' if positive else '>= 0'}. Fix: pass per-interval counts or seconds."
-        )
-    return array
+    """Per-interval counts or seconds: finite, >= 0 (> 0 when ``positive``), no booleans."""
+    return check_range(values, name, low=0.0, low_inclusive=not positive)
 
 
 def _completion_rates(agents: np.ndarray, throughput: np.ndarray, max_sessions: int) -> np.ndarray:
@@ -164,8 +160,8 @@ class ChatMetrics:
 
 
 def chat_metrics(
-    volume: Any,
-    agents: Any,
+    volume: npt.ArrayLike,
+    agents: npt.ArrayLike,
     aht_seconds_by_concurrency: Sequence[float],
     *,
     target_seconds: float = 60.0,
@@ -445,8 +441,8 @@ def _interval_seconds(table: pd.DataFrame) -> float:
 # -------------------------------------------------------------------------- email
 
 
-@dataclass(frozen=True)
-class EmailStaffingResult:
+@dataclass(frozen=True, repr=False)
+class EmailStaffingResult(ResultDisplay):
     """Plan of :func:`email_staffing`.
 
     Attributes

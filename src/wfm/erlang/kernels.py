@@ -25,6 +25,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 from numpy.polynomial.laguerre import laggauss
 from scipy import special
 
@@ -184,7 +185,7 @@ def log_inverse_erlang_b(traffic: FloatArray, agents: FloatArray) -> FloatArray:
     return np.where(positive, np.where(agents > 0, result, 0.0), np.where(agents > 0, np.inf, 0.0))
 
 
-def erlang_b(traffic_erlangs: Any, agents: Any) -> FloatArray:
+def erlang_b(traffic_erlangs: npt.ArrayLike, agents: npt.ArrayLike) -> FloatArray:
     """Erlang B blocking probability of an M/M/N/N loss system.
 
     Parameters
@@ -245,7 +246,7 @@ def log_erlang_c(traffic: FloatArray, agents: FloatArray) -> FloatArray:
     return np.asarray(np.where(positive, log_c, -np.inf), dtype=np.float64)
 
 
-def erlang_c(traffic_erlangs: Any, agents: Any) -> FloatArray:
+def erlang_c(traffic_erlangs: npt.ArrayLike, agents: npt.ArrayLike) -> FloatArray:
     """Erlang C probability that an arriving contact waits (M/M/N queue).
 
     ``C(N, A) = B / (1 − (A/N)(1 − B))`` for ``N > A`` with ``B`` the Erlang B value.
@@ -311,7 +312,7 @@ class KummerSums(NamedTuple):
     log_dm2: FloatArray
 
 
-def log_kummer_one(b: Any, x: Any) -> FloatArray:
+def log_kummer_one(b: npt.ArrayLike, x: npt.ArrayLike) -> FloatArray:
     """Natural log of Kummer's function ``M(1, b, x) = sum_k x**k / (b (b+1) ... (b+k-1))``.
 
     Parameters

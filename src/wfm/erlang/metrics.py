@@ -22,9 +22,10 @@ Conventions for degenerate intervals (documented, never silent):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from wfm.core import InputError
 from wfm.erlang._checks import (
@@ -89,12 +90,12 @@ class QueueInputs:
 
 
 def prepare_inputs(
-    volume: Any,
-    aht_seconds: Any,
-    agents: Any,
+    volume: npt.ArrayLike,
+    aht_seconds: npt.ArrayLike,
+    agents: npt.ArrayLike,
     *,
-    interval_seconds: Any,
-    patience_seconds: Any,
+    interval_seconds: npt.ArrayLike,
+    patience_seconds: npt.ArrayLike | None,
     also: tuple[FloatArray, ...] = (),
 ) -> QueueInputs:
     """Validate and broadcast the common metric inputs.
@@ -310,12 +311,12 @@ def erlang_a_occupancy(q: QueueInputs) -> FloatArray:
 
 
 def probability_of_waiting(
-    volume: Any,
-    aht_seconds: Any,
-    agents: Any,
+    volume: npt.ArrayLike,
+    aht_seconds: npt.ArrayLike,
+    agents: npt.ArrayLike,
     *,
-    interval_seconds: Any = 1800,
-    patience_seconds: Any = None,
+    interval_seconds: npt.ArrayLike = 1800,
+    patience_seconds: npt.ArrayLike | None = None,
 ) -> FloatArray:
     """Probability that an offered contact has to wait (is not answered at once).
 
@@ -353,13 +354,13 @@ def probability_of_waiting(
 
 
 def service_level(
-    volume: Any,
-    aht_seconds: Any,
-    agents: Any,
-    target_seconds: Any,
+    volume: npt.ArrayLike,
+    aht_seconds: npt.ArrayLike,
+    agents: npt.ArrayLike,
+    target_seconds: npt.ArrayLike,
     *,
-    interval_seconds: Any = 1800,
-    patience_seconds: Any = None,
+    interval_seconds: npt.ArrayLike = 1800,
+    patience_seconds: npt.ArrayLike | None = None,
     definition: str | None = None,
 ) -> FloatArray:
     """Service level: the fraction of contacts answered within ``target_seconds``.
@@ -418,12 +419,12 @@ def service_level(
 
 
 def average_speed_of_answer(
-    volume: Any,
-    aht_seconds: Any,
-    agents: Any,
+    volume: npt.ArrayLike,
+    aht_seconds: npt.ArrayLike,
+    agents: npt.ArrayLike,
     *,
-    interval_seconds: Any = 1800,
-    patience_seconds: Any = None,
+    interval_seconds: npt.ArrayLike = 1800,
+    patience_seconds: npt.ArrayLike | None = None,
 ) -> FloatArray:
     """Average speed of answer (ASA) in seconds.
 
@@ -457,12 +458,12 @@ def average_speed_of_answer(
 
 
 def occupancy(
-    volume: Any,
-    aht_seconds: Any,
-    agents: Any,
+    volume: npt.ArrayLike,
+    aht_seconds: npt.ArrayLike,
+    agents: npt.ArrayLike,
     *,
-    interval_seconds: Any = 1800,
-    patience_seconds: Any = None,
+    interval_seconds: npt.ArrayLike = 1800,
+    patience_seconds: npt.ArrayLike | None = None,
 ) -> FloatArray:
     """Agent occupancy: the fraction of staffed time agents spend handling contacts.
 
@@ -491,12 +492,12 @@ def occupancy(
 
 
 def abandon_rate(
-    volume: Any,
-    aht_seconds: Any,
-    agents: Any,
+    volume: npt.ArrayLike,
+    aht_seconds: npt.ArrayLike,
+    agents: npt.ArrayLike,
     *,
-    patience_seconds: Any,
-    interval_seconds: Any = 1800,
+    patience_seconds: npt.ArrayLike,
+    interval_seconds: npt.ArrayLike = 1800,
 ) -> FloatArray:
     """Fraction of offered contacts that abandon before being answered (Erlang A).
 
@@ -528,13 +529,13 @@ def abandon_rate(
 
 
 def waiting_time_percentile(
-    volume: Any,
-    aht_seconds: Any,
-    agents: Any,
-    percentile: Any,
+    volume: npt.ArrayLike,
+    aht_seconds: npt.ArrayLike,
+    agents: npt.ArrayLike,
+    percentile: npt.ArrayLike,
     *,
-    interval_seconds: Any = 1800,
-    patience_seconds: Any = None,
+    interval_seconds: npt.ArrayLike = 1800,
+    patience_seconds: npt.ArrayLike | None = None,
 ) -> FloatArray:
     """Return the waiting time in seconds that a given fraction of contacts does not exceed.
 

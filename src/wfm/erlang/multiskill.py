@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from wfm.core._display import ResultDisplay
 from wfm.core.errors import InputError
 from wfm.core.frames import INTERVAL_START, QUEUE
 from wfm.erlang._sim_inputs import (
@@ -132,8 +133,8 @@ def pooling_comparison(
     )
 
 
-@dataclass(frozen=True)
-class MultiskillStaffingResult:
+@dataclass(frozen=True, repr=False)
+class MultiskillStaffingResult(ResultDisplay):
     """Outcome of :func:`multiskill_staffing`.
 
     Attributes

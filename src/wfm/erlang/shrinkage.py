@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from wfm.core import InputError, infer_interval_minutes, validate_interval_frame
@@ -77,7 +78,7 @@ def combine_shrinkage(components: Mapping[str, Any] | Sequence[Any] | Any) -> Fl
     return np.asarray(1.0 - available, dtype=np.float64)
 
 
-def apply_shrinkage(agents: Any, shrinkage: Any) -> FloatArray:
+def apply_shrinkage(agents: npt.ArrayLike, shrinkage: npt.ArrayLike) -> FloatArray:
     """Gross agents up for shrinkage: ``agents / (1 − shrinkage)``.
 
     Parameters
@@ -102,7 +103,7 @@ def apply_shrinkage(agents: Any, shrinkage: Any) -> FloatArray:
     return np.asarray(needed / (1.0 - lost), dtype=np.float64)
 
 
-def resolve_shrinkage(shrinkage: Any, frame: pd.DataFrame) -> FloatArray:
+def resolve_shrinkage(shrinkage: npt.ArrayLike, frame: pd.DataFrame) -> FloatArray:
     """Turn a shrinkage argument into one fraction per row of ``frame``.
 
     Parameters
@@ -136,7 +137,7 @@ def resolve_shrinkage(shrinkage: Any, frame: pd.DataFrame) -> FloatArray:
 
 def scheduled_agents_frame(
     frame: pd.DataFrame,
-    shrinkage: Any,
+    shrinkage: npt.ArrayLike,
     *,
     requirement_column: str = REQUIRED_AGENTS,
     paid_hours_per_fte: float = 37.5,

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from wfm.core._display import ResultDisplay
 from wfm.core.errors import InputError
 from wfm.core.frames import INTERVAL_START, QUEUE, VOLUME
 from wfm.core.grid import LOCALISE_ERRORS
@@ -160,8 +161,8 @@ class SimulationQueue:
             )
 
 
-@dataclass(frozen=True, eq=False)
-class SimulationResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class SimulationResult(ResultDisplay):
     """Outcome of :func:`simulate_centre`: per-replication counts per queue and interval.
 
     Attributes
@@ -732,8 +733,8 @@ def _run(
     )
 
 
-@dataclass(frozen=True)
-class PeakTestResult:
+@dataclass(frozen=True, repr=False)
+class PeakTestResult(ResultDisplay):
     """Outcome of :func:`peak_test`.
 
     Attributes

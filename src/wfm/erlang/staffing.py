@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from wfm.core import InputError
 from wfm.core._parallel import check_n_jobs, thread_map
@@ -407,17 +408,17 @@ def _solve(
 
 
 def required_agents(
-    volume: Any,
-    aht_seconds: Any,
+    volume: npt.ArrayLike,
+    aht_seconds: npt.ArrayLike,
     *,
-    interval_seconds: Any = 1800,
-    target_service_level: Any = 0.8,
-    target_seconds: Any = 20,
-    max_occupancy: Any = None,
-    max_asa_seconds: Any = None,
-    patience_seconds: Any = None,
-    max_abandon_rate: Any = None,
-    min_agents: Any = 0,
+    interval_seconds: npt.ArrayLike = 1800,
+    target_service_level: npt.ArrayLike = 0.8,
+    target_seconds: npt.ArrayLike = 20,
+    max_occupancy: npt.ArrayLike | None = None,
+    max_asa_seconds: npt.ArrayLike | None = None,
+    patience_seconds: npt.ArrayLike | None = None,
+    max_abandon_rate: npt.ArrayLike | None = None,
+    min_agents: npt.ArrayLike = 0,
     service_level_definition: str | None = None,
     n_jobs: int = 1,
 ) -> IntArray:
@@ -488,17 +489,17 @@ def required_agents(
 
 
 def required_agents_continuous(
-    volume: Any,
-    aht_seconds: Any,
+    volume: npt.ArrayLike,
+    aht_seconds: npt.ArrayLike,
     *,
-    interval_seconds: Any = 1800,
-    target_service_level: Any = 0.8,
-    target_seconds: Any = 20,
-    max_occupancy: Any = None,
-    max_asa_seconds: Any = None,
-    patience_seconds: Any = None,
-    max_abandon_rate: Any = None,
-    min_agents: Any = 0,
+    interval_seconds: npt.ArrayLike = 1800,
+    target_service_level: npt.ArrayLike = 0.8,
+    target_seconds: npt.ArrayLike = 20,
+    max_occupancy: npt.ArrayLike | None = None,
+    max_asa_seconds: npt.ArrayLike | None = None,
+    patience_seconds: npt.ArrayLike | None = None,
+    max_abandon_rate: npt.ArrayLike | None = None,
+    min_agents: npt.ArrayLike = 0,
     service_level_definition: str | None = None,
     n_jobs: int = 1,
 ) -> FloatArray:
@@ -533,7 +534,7 @@ def required_agents_continuous(
 
 
 def required_agents_both(
-    volume: Any, aht_seconds: Any, **targets: Any
+    volume: npt.ArrayLike, aht_seconds: npt.ArrayLike, **targets: npt.ArrayLike
 ) -> tuple[IntArray, FloatArray]:
     """Whole and fractional requirements from one search (same keywords as required_agents).
 

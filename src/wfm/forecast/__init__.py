@@ -1,8 +1,12 @@
 """wfm.forecast: volume and handle-time forecasts per interval, backtests, special days."""
 
+from wfm.forecast._backtest import BacktestResult, backtest, select_model
 from wfm.forecast._base import IntervalForecaster, PointForecast
-from wfm.forecast._warnings import MissingIntervalsWarning, ShortHistoryWarning
-from wfm.forecast.backtest import BacktestResult, backtest, select_model
+from wfm.forecast._warnings import (
+    MissingIntervalsWarning,
+    ModelFitWarning,
+    ShortHistoryWarning,
+)
 from wfm.forecast.combination import CombinedForecaster
 from wfm.forecast.decomposition import MSTLForecaster
 from wfm.forecast.events import CalendarEvent, EventCalendar
@@ -51,6 +55,7 @@ __all__ = [
     "IntervalForecaster",
     "MSTLForecaster",
     "MissingIntervalsWarning",
+    "ModelFitWarning",
     "PointForecast",
     "SeasonalNaive",
     "ShortHistoryWarning",

@@ -10,13 +10,13 @@ of ``S_week``). Negative sums are floored at 0 contacts.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 from wfm.forecast._base import IntervalForecaster
 from wfm.forecast._slots import FloatArray
+from wfm.forecast._warnings import statsmodels_warnings
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,7 @@ class MSTLForecaster(IntervalForecaster):
         weeks = min(self.window_weeks, days.shape[0] // 7)
         window = days[-7 * weeks :].ravel()
         slots = self.slots_per_day
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # statsmodels convergence chatter
+        with statsmodels_warnings("MSTLForecaster"):
             result = MSTL(window, periods=(slots, 7 * slots)).fit()
             seasonal = np.asarray(result.seasonal, dtype=np.float64)
             adjusted = window - seasonal.sum(axis=1)
@@ -74,8 +73,7 @@ class MSTLForecaster(IntervalForecaster):
     ) -> FloatArray:
         slots = self.slots_per_day
         steps = n_days * slots
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with statsmodels_warnings("MSTLForecaster"):
             adjusted = np.asarray(state.adjusted_model.forecast(steps), dtype=np.float64)  # type: ignore[attr-defined]
         daily = np.tile(state.daily_cycle, n_days)
         weekly = np.resize(state.weekly_cycle, steps)

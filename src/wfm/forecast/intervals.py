@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wfm.core._display import ResultDisplay
 from wfm.core._parallel import TaskProgress
 from wfm.core.errors import InputError
 from wfm.core.frames import AHT_SECONDS, INTERVAL_START, QUEUE, VOLUME
@@ -91,8 +92,8 @@ class HistoryReport:
         )
 
 
-@dataclass(frozen=True)
-class IntervalForecast:
+@dataclass(frozen=True, repr=False)
+class IntervalForecast(ResultDisplay):
     """Forecast of many queues on the real interval grid.
 
     Attributes
@@ -655,7 +656,7 @@ def _choose_models(
             raise InputError(f"model mapping has no entry for queue(s) {missing!r}. Fix: add them.")
         return {q: model[q] for q in histories}
     if isinstance(model, str) and model == "auto":
-        from wfm.forecast.backtest import best_models_for_histories
+        from wfm.forecast._backtest import best_models_for_histories
 
         return best_models_for_histories(
             histories,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import tempfile
@@ -18,6 +19,9 @@ import scipy.sparse as sp
 
 from wfm.core.errors import SolverError
 from wfm.schedule.models import SolverSettings
+
+_LOGGER = logging.getLogger("wfm.schedule")
+"""Solver log (``SolverSettings(verbose=True)``), at INFO; silent unless configured."""
 
 
 @dataclass(frozen=True)
@@ -130,11 +134,19 @@ def solve_relaxation(problem: pulp.LpProblem, settings: SolverSettings) -> float
             solver = pulp.getSolver(
                 "HiGHS", mip=False, timeLimit=settings.time_limit_seconds, msg=settings.verbose
             )
+            problem.solve(solver)
         else:
-            solver = pulp.PULP_CBC_CMD(
-                mip=False, timeLimit=settings.time_limit_seconds, msg=settings.verbose
-            )
-        problem.solve(solver)
+            with tempfile.TemporaryDirectory() as folder:
+                log_path = Path(folder) / "cbc.log"
+                solver = pulp.PULP_CBC_CMD(
+                    mip=False,
+                    timeLimit=settings.time_limit_seconds,
+                    msg=False,
+                    logPath=str(log_path),
+                )
+                problem.solve(solver)
+                if settings.verbose and log_path.exists():
+                    _LOGGER.info("CBC log (LP relaxation):\n%s", log_path.read_text())
     if problem.sol_status != pulp.LpSolutionOptimal:
         return math.nan
     return float(pulp.value(problem.objective) or 0.0)
@@ -217,7 +229,7 @@ def solve(
                 problem.solve(solver)
             log_text = log_path.read_text() if log_path.exists() else ""
         if settings.verbose:
-            print(log_text)
+            _LOGGER.info("CBC log:\n%s", log_text)
         limited = _cbc_stopped_on_time(log_text)
         objective_value = pulp.value(problem.objective)
         bound = _cbc_bound(

@@ -317,7 +317,7 @@ class SolverSettings(WfmModel):
     threads : int, default 1
         Solver threads.
     verbose : bool, default False
-        Print the solver log.
+        Log the solver log (logger ``wfm.schedule``, level INFO; CBC only, HiGHS prints its own).
     roster_method : {"auto", "tour", "monolithic"}, default "auto"
         Named rosters only: ``"tour"`` solves the tour model per contract profile and
         hands its shifts to the agents (phase 1 + phase 2); ``"monolithic"`` solves one

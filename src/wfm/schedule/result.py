@@ -8,26 +8,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from wfm.core._display import ResultDisplay
 from wfm.core.frames import INTERVAL_START, QUEUE, REQUIRED_AGENTS
 from wfm.schedule._solver import SolveReport
-
-SEGMENT_COLUMNS: tuple[str, ...] = (
-    "agent",
-    "activity",
-    "start",
-    "end",
-    "shift_id",
-    "template",
-    "queue",
-)
-"""Columns of the segments frame (``start``/``end`` aware, ``end`` exclusive)."""
 
 WORK_ACTIVITIES: frozenset[str] = frozenset({"work"})
 """Activities that count as available to handle contacts."""
 
 
-@dataclass(frozen=True)
-class ScheduleResult:
+@dataclass(frozen=True, repr=False)
+class ScheduleResult(ResultDisplay):
     """A schedule with its coverage, agent summary and what the solver proved.
 
     Attributes

@@ -22,6 +22,7 @@ import pulp
 import scipy.sparse as sp
 
 from wfm.core.errors import InputError, SolverError
+from wfm.core.frames import SEGMENT_COLUMNS
 from wfm.schedule._build import Requirement, ShiftSet, parse_requirement
 from wfm.schedule._solver import (
     SolveReport,
@@ -37,9 +38,9 @@ from wfm.schedule.shifts import (
     RULE_PENALTY,
     Instances,
     ShiftModel,
+    _finish_result,
     build_shift_model,
     decode_instances,
-    finish_result,
     validate_inputs,
 )
 from wfm.schedule.tour import add_tour_model, hand_to_agents, solve_tour_model
@@ -944,7 +945,7 @@ def build_roster(
         agents,
     )
     agent_frame = _agent_frame(model, instances, keep, names, agents, rules, assignment)
-    return finish_result(
+    return _finish_result(
         model,
         instances,
         keep,
@@ -1068,7 +1069,7 @@ def _off_segments(
                     return_rows.append((agent.agent, "off", start, day_end[d], "", "", ""))
     return pd.DataFrame(
         return_rows,
-        columns=["agent", "activity", "start", "end", "shift_id", "template", "queue"],
+        columns=list(SEGMENT_COLUMNS),
     )
 
 

@@ -21,6 +21,7 @@ import pulp
 import scipy.sparse as sp
 
 from wfm.core.errors import InfeasibleError, InputError, SolverError
+from wfm.core.frames import SEGMENT_COLUMNS
 from wfm.schedule._build import (
     BreakSlots,
     Requirement,
@@ -523,9 +524,7 @@ def instance_segments(
                     queue,
                 )
             )
-    frame = pd.DataFrame(
-        rows, columns=["agent", "activity", "start", "end", "shift_id", "template", "queue"]
-    )
+    frame = pd.DataFrame(rows, columns=list(SEGMENT_COLUMNS))
     if frame.empty:
         frame["start"] = pd.DatetimeIndex([], tz=requirement.tz)
         frame["end"] = pd.DatetimeIndex([], tz=requirement.tz)
@@ -643,10 +642,10 @@ def schedule_shifts(
     instances = decode_instances(model)
     keep = np.ones(len(instances.shift), dtype=bool)
     agents = [f"shift-{i:05d}" for i in range(len(instances.shift))]
-    return finish_result(model, instances, keep, agents, [report], target_seconds, None, {})
+    return _finish_result(model, instances, keep, agents, [report], target_seconds, None, {})
 
 
-def finish_result(
+def _finish_result(
     model: ShiftModel,
     instances: Instances,
     keep: np.ndarray,

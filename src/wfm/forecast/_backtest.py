@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wfm.core._display import ResultDisplay
 from wfm.core._parallel import TaskProgress
 from wfm.core.errors import InputError
 from wfm.core.frames import QUEUE
@@ -38,8 +39,8 @@ ModelSpec = str | IntervalForecaster
 _ERROR_COLUMNS = [QUEUE, "model", "origin", "lead_day", "abs_error", "error", "actual", "n"]
 
 
-@dataclass(frozen=True)
-class BacktestResult:
+@dataclass(frozen=True, repr=False)
+class BacktestResult(ResultDisplay):
     """Errors of every model at every origin and lead day.
 
     Attributes

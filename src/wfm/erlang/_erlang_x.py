@@ -34,6 +34,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy.linalg import expm
 
@@ -45,7 +46,7 @@ from wfm.core.frames import (
     require_columns,
     validate_interval_frame,
 )
-from wfm.erlang._checks import broadcast_named
+from wfm.erlang._checks import broadcast_named, check_range
 
 __all__ = ["ErlangXMetrics", "erlang_x", "erlang_x_intervals"]
 
@@ -99,18 +100,12 @@ class ErlangXMetrics:
 
 
 def _check(name: str, value: Any, *, positive: bool, allow_none: bool = False) -> np.ndarray:
+    """Finite, >= 0 (> 0 when ``positive``), no booleans; ``None`` is NaN where allowed."""
     if value is None:
         if allow_none:
             return np.asarray(np.nan)
-        raise InputError(f"{name} is required.")
-    array = np.asarray(value, dtype=np.float64)
-    bad = ~np.isfinite(array) | ((array <= 0) if positive else (array < 0))
-    if bad.any():
-        raise InputError(
-            f"{name}={describe_value(array.tolist())} must be finite and "
-            f"{'> 0' if positive else '>= 0'}."
-        )
-    return array
+        raise InputError(f"{name} is required. Fix: pass {name}.")
+    return check_range(value, name, low=0.0, low_inclusive=not positive)
 
 
 def _chain(
@@ -241,14 +236,14 @@ def _single(
 
 
 def erlang_x(
-    volume: Any,
-    aht_seconds: Any,
-    agents: Any,
+    volume: npt.ArrayLike,
+    aht_seconds: npt.ArrayLike,
+    agents: npt.ArrayLike,
     *,
-    target_seconds: Any = 20.0,
-    patience_seconds: Any = None,
-    lines: Any = None,
-    redial_probability: Any = 0.0,
+    target_seconds: npt.ArrayLike = 20.0,
+    patience_seconds: npt.ArrayLike | None = None,
+    lines: npt.ArrayLike | None = None,
+    redial_probability: npt.ArrayLike = 0.0,
     interval_seconds: float = 1800.0,
 ) -> ErlangXMetrics:
     """Erlang X figures per interval: Erlang A with finite lines and redials.
