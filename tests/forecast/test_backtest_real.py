@@ -19,7 +19,13 @@ from wfm.forecast import (
     select_model,
 )
 
+# On the oldest supported statsmodels (make test-min) the top-down model's daily ETS does not
+# converge on this series; the library says so with ModelFitWarning (its purpose), while these
+# tests check the backtest table and the selection rule, not convergence.
+_ETS_MAY_NOT_CONVERGE = pytest.mark.filterwarnings("ignore::wfm.ModelFitWarning")
 
+
+@_ETS_MAY_NOT_CONVERGE
 def test_backtest_table_and_selection_on_us_bank(us_bank: pd.DataFrame) -> None:
     result = backtest(
         us_bank,
@@ -136,6 +142,7 @@ def test_champion_is_kept_unless_a_challenger_clears_the_margin() -> None:
         select_model(clear, champion="combination", margin=1.5)
 
 
+@_ETS_MAY_NOT_CONVERGE
 def test_auto_applies_the_champion_rule_to_its_backtest(us_bank: pd.DataFrame) -> None:
     from wfm.forecast.registry import FAST_MODELS
 
