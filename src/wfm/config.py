@@ -17,16 +17,13 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
-    ValidatorFunctionWrapHandler,
     field_validator,
-    model_validator,
 )
 
 from wfm.adherence import AdherenceRules, ContactColumns, StateMapping
-from wfm.core._models import WfmModel
+from wfm.core._models import NumbersNotBooleansModel, WfmModel
 from wfm.core.errors import InputError, ModelInputError, describe_value
 from wfm.core.grid import ALLOWED_INTERVAL_MINUTES, check_time_zone
-from wfm.core.validate import booleans_given_as_numbers
 from wfm.forecast import EventCalendar
 from wfm.schedule import Agent, ScheduleRules, ShiftTemplate, SolverSettings
 
@@ -361,7 +358,7 @@ def _check_week(week: dict[str, str]) -> None:
         parse_opening_ranges(text)
 
 
-class PlanConfig(WfmModel):
+class PlanConfig(NumbersNotBooleansModel):
     """Everything one planning run needs besides the data.
 
     Attributes
@@ -385,19 +382,6 @@ class PlanConfig(WfmModel):
     adherence: AdherenceConfig = Field(default_factory=AdherenceConfig)
     opening_hours: OpeningHoursConfig = Field(default_factory=OpeningHoursConfig)
     contact_columns: ContactColumns | None = None
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _no_booleans_for_numbers(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-        """Refuse ``true``/``false`` where a number is meant (pydantic would read 1 or 0)."""
-        model = handler(data)
-        paths = booleans_given_as_numbers(data, model)
-        if paths:
-            raise ValueError(
-                f"{', '.join(paths)} is a boolean where a number is meant (true would be read "
-                "as 1); write the number instead"
-            )
-        return model
 
 
 def load_config(path: str | Path) -> PlanConfig:

@@ -9,12 +9,11 @@ consistent lengths, ...) are checked by :func:`check_capacity_plan`, which
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import ConfigDict, Field, ValidatorFunctionWrapHandler, model_validator
+from pydantic import ConfigDict, Field
 
-from wfm.core._models import WfmModel
-from wfm.core.validate import booleans_given_as_numbers
+from wfm.core._models import NumbersNotBooleansModel, WfmModel
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
@@ -298,7 +297,7 @@ class CapacityBudget(WfmModel):
     max_total_cost: float | None = None
 
 
-class CapacityPlanInput(WfmModel):
+class CapacityPlanInput(NumbersNotBooleansModel):
     """Everything a long-range capacity plan needs.
 
     Attributes
@@ -336,19 +335,6 @@ class CapacityPlanInput(WfmModel):
     costs: CapacityCosts = Field(default_factory=CapacityCosts)
     staffing: Literal["integer", "continuous"] = "integer"
     budget: CapacityBudget | None = None
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _no_booleans_for_numbers(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-        """Refuse ``true``/``false`` where a number is meant (pydantic would read 1 or 0)."""
-        model = handler(data)
-        paths = booleans_given_as_numbers(data, model)
-        if paths:
-            raise ValueError(
-                f"{', '.join(paths)} is a boolean where a number is meant (true would be read "
-                "as 1); write the number instead"
-            )
-        return model
 
     @property
     def n_periods(self) -> int:

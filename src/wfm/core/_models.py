@@ -11,15 +11,18 @@ full key path (``queues.0.service.target_seconds``) once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Self
+from functools import partial
+from typing import Any, Self, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, ValidatorFunctionWrapHandler, model_validator
 
 from wfm.core.errors import ModelInputError, describe_value
+from wfm.core.validate import booleans_given_as_numbers
 
+T = TypeVar("T")
 _DEPTH: ContextVar[int] = ContextVar("wfm_model_validation_depth", default=0)
 
 
@@ -74,17 +77,22 @@ def _model_error(cls: type, error: ValidationError) -> ModelInputError:
     return ModelInputError(describe_problems(problems, source=cls.__name__), problems)
 
 
+def _validate_as_library(cls: type, validate: Callable[[], T]) -> T:
+    """Run ``validate``; at the outermost level turn a ``ValidationError`` into ours."""
+    with _validating() as outermost:
+        try:
+            return validate()
+        except ValidationError as error:
+            if not outermost:
+                raise
+            raise _model_error(cls, error) from None
+
+
 class WfmModel(BaseModel):
     """Base of wfm's pydantic models: invalid input raises :class:`ModelInputError`."""
 
     def __init__(self, /, **data: Any) -> None:
-        with _validating() as outermost:
-            try:
-                super().__init__(**data)
-            except ValidationError as error:
-                if not outermost:
-                    raise
-                raise _model_error(type(self), error) from None
+        _validate_as_library(type(self), partial(super().__init__, **data))
 
     @classmethod
     def model_validate(
@@ -107,14 +115,8 @@ class WfmModel(BaseModel):
             by_alias=by_alias,
             by_name=by_name,
         )
-        with _validating() as outermost:
-            try:
-                validated: Self = super().model_validate(obj, **options)
-                return validated
-            except ValidationError as error:
-                if not outermost:
-                    raise
-                raise _model_error(cls, error) from None
+        validated: Self = _validate_as_library(cls, partial(super().model_validate, obj, **options))
+        return validated
 
     @classmethod
     def model_validate_json(
@@ -131,14 +133,10 @@ class WfmModel(BaseModel):
         options = _options(
             strict=strict, extra=extra, context=context, by_alias=by_alias, by_name=by_name
         )
-        with _validating() as outermost:
-            try:
-                validated: Self = super().model_validate_json(json_data, **options)
-                return validated
-            except ValidationError as error:
-                if not outermost:
-                    raise
-                raise _model_error(cls, error) from None
+        validated: Self = _validate_as_library(
+            cls, partial(super().model_validate_json, json_data, **options)
+        )
+        return validated
 
     @classmethod
     def model_validate_strings(
@@ -155,14 +153,31 @@ class WfmModel(BaseModel):
         options = _options(
             strict=strict, extra=extra, context=context, by_alias=by_alias, by_name=by_name
         )
-        with _validating() as outermost:
-            try:
-                validated: Self = super().model_validate_strings(obj, **options)
-                return validated
-            except ValidationError as error:
-                if not outermost:
-                    raise
-                raise _model_error(cls, error) from None
+        validated: Self = _validate_as_library(
+            cls, partial(super().model_validate_strings, obj, **options)
+        )
+        return validated
+
+
+class NumbersNotBooleansModel(WfmModel):
+    """A model whose numeric fields, at any depth, refuse ``true``/``false``.
+
+    pydantic reads a boolean as 1 or 0 where a number is meant; for documents a person
+    writes (a TOML run configuration, a JSON capacity plan) that is a mistake to name.
+    """
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _no_booleans_for_numbers(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        """Refuse ``true``/``false`` where a number is meant (pydantic would read 1 or 0)."""
+        model = handler(data)
+        paths = booleans_given_as_numbers(data, model)
+        if paths:
+            raise ValueError(
+                f"{', '.join(paths)} is a boolean where a number is meant (true would be read "
+                "as 1); write the number instead"
+            )
+        return model
 
 
 def _options(**given: Any) -> dict[str, Any]:
