@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.core import make_interval_grid
-from wfm.erlang import multiskill_staffing, simulate_centre
+from wfm.simulation import multiskill_staffing, simulate_centre
 
 GROUPS = {"es_only": ["es"], "en_only": ["en"], "bi": ["es", "en"]}
 COSTS = {"es_only": 1.0, "en_only": 1.0, "bi": 1.1}

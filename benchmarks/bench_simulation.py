@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.core import make_interval_grid
-from wfm.erlang import LognormalTime, SimulationQueue, simulate_centre
+from wfm.simulation import LognormalTime, SimulationQueue, simulate_centre
 
 QUEUES = ("billing", "sales", "support", "tech", "vip")
 SHARE = np.array([0.26, 0.22, 0.24, 0.18, 0.10])

@@ -9,15 +9,12 @@ import numpy as np
 import pandas as pd
 
 from wfm.core import make_interval_grid
-from wfm.erlang import (
+from wfm.erlang import chat_required_agents, email_staffing, erlang_x, required_agents
+from wfm.simulation import (
     LognormalTime,
     SimulationQueue,
-    chat_required_agents,
-    email_staffing,
-    erlang_x,
     peak_test,
     pooling_comparison,
-    required_agents,
     simulate_centre,
     staff_time_varying,
 )

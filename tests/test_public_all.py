@@ -16,7 +16,7 @@ import pytest
 import wfm
 
 MODULES = ["wfm", "wfm.core", "wfm.forecast", "wfm.erlang", "wfm.schedule", "wfm.adherence"]
-MODULES += ["wfm.capacity", "wfm.datasets"]
+MODULES += ["wfm.capacity", "wfm.datasets", "wfm.simulation"]
 SNAPSHOT = Path(__file__).parent / "data" / "public_names.txt"
 
 # Parameters still typed ``Any`` on purpose (name -> parameters, with the reason):

@@ -6,7 +6,7 @@ import pytest
 
 import wfm
 
-STAGES = ["core", "forecast", "erlang", "schedule", "adherence", "capacity"]
+STAGES = ["core", "forecast", "erlang", "schedule", "simulation", "adherence", "capacity"]
 
 
 @pytest.mark.parametrize("stage", STAGES)

@@ -3,9 +3,11 @@
 The stages, in the one direction data flows:
 
 1. :mod:`wfm.forecast`: interval history to volume and handle-time forecasts.
-2. :mod:`wfm.erlang`: queueing (Erlang B/C/A), required agents, shrinkage, simulation.
+2. :mod:`wfm.erlang`: queueing (Erlang B/C/A), required agents, shrinkage (closed forms).
 3. :mod:`wfm.schedule`: shifts, breaks, days off and rosters by integer programming.
-4. :mod:`wfm.adherence`: schedule adherence and interval KPIs from contact records.
+4. :mod:`wfm.simulation`: discrete-event simulation of a staffing or a schedule, and
+   staffing by simulation (time-varying load, several skills).
+5. :mod:`wfm.adherence`: schedule adherence and interval KPIs from contact records.
 
 Beside them, :mod:`wfm.capacity` plans FTE, hiring and budget months ahead (it uses
 :mod:`wfm.erlang`), and :mod:`wfm.pipeline` joins the stages end to end.
@@ -22,6 +24,7 @@ from wfm import datasets as datasets
 from wfm import erlang as erlang
 from wfm import forecast as forecast
 from wfm import schedule as schedule
+from wfm import simulation as simulation
 from wfm._version import __version__ as __version__
 from wfm.adherence import *  # noqa: F403  (each stage's __all__ is its public API)
 from wfm.capacity import *  # noqa: F403
@@ -41,6 +44,7 @@ from wfm.pipeline import plan_from_input as plan_from_input
 from wfm.scale import ScaleResult as ScaleResult
 from wfm.scale import plan_queues as plan_queues
 from wfm.schedule import *  # noqa: F403
+from wfm.simulation import *  # noqa: F403
 
 __all__ = sorted(
     {
@@ -62,10 +66,12 @@ __all__ = sorted(
         "erlang",
         "forecast",
         "schedule",
+        "simulation",
         *core.__all__,
         *forecast.__all__,
         *erlang.__all__,
         *schedule.__all__,
+        *simulation.__all__,
         *adherence.__all__,
         *capacity.__all__,
     }

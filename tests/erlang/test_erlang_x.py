@@ -17,7 +17,7 @@ from wfm.erlang.metrics import (
     occupancy,
     service_level,
 )
-from wfm.erlang.simulation import SimulationQueue, simulate_centre
+from wfm.simulation import SimulationQueue, simulate_centre
 
 
 @settings(max_examples=20, deadline=None)

@@ -6,7 +6,7 @@ import pytest
 
 from wfm.core import InputError, make_interval_grid
 from wfm.erlang import required_agents, staff_intervals
-from wfm.erlang.timevarying import modified_offered_load
+from wfm.erlang.offered_load import modified_offered_load
 
 
 def _sinusoidal_day() -> pd.DataFrame:

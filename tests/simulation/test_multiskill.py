@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 
 from wfm.core import InputError, make_interval_grid
-from wfm.erlang.multiskill import multiskill_staffing, pooling_comparison
-from wfm.erlang.simulation import simulate_centre
+from wfm.simulation import multiskill_staffing, pooling_comparison, simulate_centre
 
 
 def _two_queues(volume: float = 60.0, intervals: int = 2) -> pd.DataFrame:
@@ -149,7 +148,7 @@ def test_returned_plan_meets_its_target_in_a_long_independent_simulation() -> No
 def test_lower_bound_is_the_ratio_estimate_minus_t_standard_errors() -> None:
     from scipy import stats
 
-    from wfm.erlang.multiskill import _ratio_estimate
+    from wfm.simulation.multiskill import _ratio_estimate
 
     # three replications of one queue: answered / offered 8/10, 9/10, 16/20
     answered = np.array([[8.0], [9.0], [16.0]])

@@ -10,19 +10,23 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from wfm.core import InputError, make_interval_grid
-from wfm.erlang._sim_kernel import ANSWERED, KernelInput, run_replication
-from wfm.erlang.metrics import abandon_rate, average_speed_of_answer, service_level
-from wfm.erlang.simulation import (
+from wfm.erlang.metrics import (
     SERVICE_LEVEL_DEFINITIONS,
+    abandon_rate,
+    average_speed_of_answer,
+    service_level,
+)
+from wfm.simulation import (
     DeterministicTime,
     EmpiricalTime,
     ExponentialTime,
     LognormalTime,
     SimulationQueue,
     SimulationResult,
-    ratio_confidence,
     simulate_centre,
 )
+from wfm.simulation._kernel import ANSWERED, KernelInput, run_replication
+from wfm.simulation._simulator import ratio_confidence
 
 WARM_UP = 1  # intervals dropped before comparing with steady-state formulas
 

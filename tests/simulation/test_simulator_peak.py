@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from wfm.core import InputError, make_interval_grid
-from wfm.erlang.simulation import SimulationQueue, peak_test
+from wfm.simulation import SimulationQueue, peak_test
 
 
 def _plan() -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -7,12 +7,9 @@ import pandas as pd
 import pytest
 
 from wfm.core import InputError, make_interval_grid
+from wfm.erlang.offered_load import modified_offered_load
 from wfm.erlang.staffing import required_agents
-from wfm.erlang.timevarying import (
-    compare_time_varying_methods,
-    modified_offered_load,
-    staff_time_varying,
-)
+from wfm.simulation.timevarying import compare_time_varying_methods, staff_time_varying
 
 
 def _sinusoidal_day() -> pd.DataFrame:

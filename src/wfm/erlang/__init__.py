@@ -1,6 +1,7 @@
-"""wfm.erlang: queueing models (Erlang B/C/A), staffing, shrinkage, simulation, channels.
+"""wfm.erlang: queueing models (Erlang B/C/A/X), staffing, shrinkage, channels.
 
-Public API, re-exported from ``wfm``.
+Closed forms only; the discrete-event simulator and staffing by simulation are the next
+stage's, :mod:`wfm.simulation`. Public API, re-exported from ``wfm``.
 """
 
 # --- queueing kernels and staffing (engine) ---
@@ -37,7 +38,7 @@ __all__: list[str] = [
 ]
 # --- end engine ---
 
-# --- simulation and channels ---
+# --- channels and time-varying load ---
 from wfm.erlang._erlang_x import ErlangXMetrics, erlang_x, erlang_x_intervals
 from wfm.erlang.channels import (
     ChatMetrics,
@@ -46,53 +47,17 @@ from wfm.erlang.channels import (
     chat_required_agents,
     email_staffing,
 )
-from wfm.erlang.multiskill import (
-    MultiskillStaffingResult,
-    multiskill_staffing,
-    pooling_comparison,
-)
-from wfm.erlang.simulation import (
-    DeterministicTime,
-    EmpiricalTime,
-    ExponentialTime,
-    LognormalTime,
-    PeakTestResult,
-    SimulationQueue,
-    SimulationResult,
-    TimeDistribution,
-    peak_test,
-    simulate_centre,
-)
-from wfm.erlang.timevarying import (
-    compare_time_varying_methods,
-    modified_offered_load,
-    staff_time_varying,
-)
+from wfm.erlang.offered_load import modified_offered_load
 
 __all__ += [
     "ChatMetrics",
-    "DeterministicTime",
     "EmailStaffingResult",
-    "EmpiricalTime",
     "ErlangXMetrics",
-    "ExponentialTime",
-    "LognormalTime",
-    "MultiskillStaffingResult",
-    "PeakTestResult",
-    "SimulationQueue",
-    "SimulationResult",
-    "TimeDistribution",
     "chat_metrics",
     "chat_required_agents",
-    "compare_time_varying_methods",
     "email_staffing",
     "erlang_x",
     "erlang_x_intervals",
     "modified_offered_load",
-    "multiskill_staffing",
-    "peak_test",
-    "pooling_comparison",
-    "simulate_centre",
-    "staff_time_varying",
 ]
-# --- end simulation and channels ---
+# --- end channels and time-varying load ---

@@ -26,6 +26,7 @@ from wfm.erlang.metrics import (
     occupancy,
     service_level,
 )
+from wfm.erlang.offered_load import modified_offered_load
 from wfm.erlang.shrinkage import SCHEDULED_AGENTS, apply_shrinkage, resolve_shrinkage
 from wfm.erlang.staffing import required_agents_both
 
@@ -238,8 +239,6 @@ def _modified_offered_volume(
     checked: pd.DataFrame, volume: FloatArray, aht: FloatArray, interval_seconds: float
 ) -> FloatArray:
     """Per-row volume whose stationary load equals the modified offered load (Erlangs)."""
-    from wfm.erlang.timevarying import modified_offered_load
-
     effective = np.zeros_like(volume)
     queues = checked[QUEUE].to_numpy()
     starts = pd.DatetimeIndex(checked[INTERVAL_START]).as_unit("ns").asi8

@@ -1,6 +1,6 @@
 """Event loop of the contact-centre simulator (one replication).
 
-The loop is the one place in ``wfm.erlang`` that walks events one by one: a discrete-event
+The loop is the one place in ``wfm.simulation`` that walks events one by one: a discrete-event
 simulation is sequential by nature. Everything around it (arrival generation, handle
 times, patience, interval statistics) is vectorised with numpy. The loop keeps its state
 in plain Python lists and ``collections.deque`` objects, which are several times faster

@@ -10,7 +10,7 @@ the distribution of daily service level across replications.
 Model (see ``docs/simulation.md``): arrivals are Poisson with a constant rate within each
 interval (``volume / interval length``), optionally over-dispersed by a gamma-distributed
 rate factor per interval (``arrival_cv``); handle times and patience come from
-:mod:`~wfm.erlang._sim_distributions` value objects; abandoned or blocked contacts may call
+:mod:`~wfm.simulation._distributions` value objects; abandoned or blocked contacts may call
 again after an exponential delay; routing is longest-idle agent first and, for a free agent,
 highest-priority queue first, then longest-waiting contact.
 """
@@ -28,14 +28,15 @@ from wfm.core._display import ResultDisplay
 from wfm.core.errors import InputError
 from wfm.core.frames import INTERVAL_START, QUEUE, VOLUME
 from wfm.core.grid import LOCALISE_ERRORS
-from wfm.erlang._sim_distributions import (
+from wfm.erlang.metrics import SERVICE_LEVEL_DEFINITIONS
+from wfm.simulation._distributions import (
     DeterministicTime,
     EmpiricalTime,
     ExponentialTime,
     LognormalTime,
     TimeDistribution,
 )
-from wfm.erlang._sim_inputs import (
+from wfm.simulation._inputs import (
     SKILL_GROUP,
     AgentRoster,
     ForecastGrid,
@@ -43,7 +44,7 @@ from wfm.erlang._sim_inputs import (
     roster_from_schedule,
     roster_from_staffing,
 )
-from wfm.erlang._sim_kernel import (
+from wfm.simulation._kernel import (
     ABANDONED,
     ANSWERED,
     BLOCKED,
@@ -52,7 +53,6 @@ from wfm.erlang._sim_kernel import (
     KernelOutput,
     run_replication,
 )
-from wfm.erlang.metrics import SERVICE_LEVEL_DEFINITIONS
 
 __all__ = [
     "DeterministicTime",
@@ -448,9 +448,10 @@ def ratio_confidence(
     return mean, mean - half_width, mean + half_width
 
 
-def _queue_models(
+def queue_models(
     grid: ForecastGrid, queues: Sequence[SimulationQueue] | None
 ) -> list[SimulationQueue]:
+    """One model per forecast queue, in grid order (package-internal, used by multiskill)."""
     given = {model.name: model for model in queues or ()}
     unknown = [name for name in given if name not in grid.queues]
     if unknown:
@@ -655,7 +656,7 @@ def simulate_centre(
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
         raise InputError(f"replications={replications!r} must be an integer >= 1.")
     grid = forecast_grid(forecast, interval_minutes)
-    models = _queue_models(grid, queues)
+    models = queue_models(grid, queues)
     targets = _target_array(target_seconds, grid.queues)
     if staffing is not None:
         roster = roster_from_staffing(staffing, grid, skill_groups=skill_groups, drain=drain)
@@ -668,10 +669,10 @@ def simulate_centre(
             working_activities=working_activities,
             drain=drain,
         )
-    return _run(grid, models, roster, targets, replications, seed)
+    return run_replications(grid, models, roster, targets, replications, seed)
 
 
-def _run(
+def run_replications(
     grid: ForecastGrid,
     models: Sequence[SimulationQueue],
     roster: AgentRoster,
@@ -679,7 +680,11 @@ def _run(
     replications: int,
     seed: int,
 ) -> SimulationResult:
-    """Run the replications and collect the statistics."""
+    """Run the replications and collect the statistics.
+
+    Package-internal interface (used by :mod:`wfm.simulation.multiskill`): it simulates a
+    prepared grid and roster, where :func:`simulate_centre` builds both from frames.
+    """
     n_queues, n_intervals = grid.volume.shape
     n_groups = len(roster.group_names)
     boundaries = np.arange(n_intervals + 1) * grid.interval_seconds

@@ -50,16 +50,17 @@ import pandas as pd
 from wfm.core._display import ResultDisplay
 from wfm.core.errors import InputError
 from wfm.core.frames import INTERVAL_START, QUEUE
-from wfm.erlang._sim_inputs import (
+from wfm.erlang.metrics import service_level as erlang_service_level
+from wfm.erlang.staffing import required_agents
+from wfm.simulation._inputs import (
+    AGENTS,
     SKILL_GROUP,
     AgentRoster,
     ForecastGrid,
     check_every_queue_served,
     forecast_grid,
 )
-from wfm.erlang.metrics import service_level as erlang_service_level
-from wfm.erlang.simulation import SimulationQueue, _queue_models, _run
-from wfm.erlang.staffing import required_agents
+from wfm.simulation._simulator import SimulationQueue, queue_models, run_replications
 
 __all__ = ["MultiskillStaffingResult", "multiskill_staffing", "pooling_comparison"]
 
@@ -141,7 +142,7 @@ class MultiskillStaffingResult(ResultDisplay):
     ----------
     staffing : pandas.DataFrame
         ``skill_group``, ``interval_start``, ``agents`` (ready for
-        :func:`~wfm.erlang.simulate_centre`'s ``staffing=``), ``cost``.
+        :func:`~wfm.simulation.simulate_centre`'s ``staffing=``), ``cost``.
     service : pandas.DataFrame
         ``queue``, ``interval_start``, ``service_level`` (answered within the target /
         offered) of the chosen staffing re-checked on independent random numbers, with
@@ -306,7 +307,9 @@ class _Evaluator:
 
     def _simulate(self, counts: np.ndarray, replications: int) -> _Estimate:
         roster = _roster(counts, self.names, self.group_queues)
-        result = _run(self.block, self.models, roster, self.targets, replications, self.seed)
+        result = run_replications(
+            self.block, self.models, roster, self.targets, replications, self.seed
+        )
         numerator, denominator = result.service_level_counts("answered_of_offered")
         answered = numerator[:, :, 1:].sum(axis=2)
         offered = denominator[:, :, 1:].sum(axis=2)
@@ -438,7 +441,7 @@ def multiskill_staffing(
             if not np.isfinite(value) or value <= 0:
                 raise InputError(f"group_costs[{name!r}]={value!r} must be a cost > 0.")
             costs[g] = value
-    models = _queue_models(grid, queues)
+    models = queue_models(grid, queues)
     targets = np.full(len(grid.queues), float(target_seconds))
     n_intervals = len(grid.interval_starts)
     n_queues = len(grid.queues)
@@ -722,7 +725,7 @@ def _result(
         {
             SKILL_GROUP: np.repeat(np.asarray(names, dtype=object), n_intervals),
             INTERVAL_START: np.tile(grid.interval_starts, n_groups),
-            "agents": chosen.ravel(),
+            AGENTS: chosen.ravel(),
             "cost": (chosen * costs[:, None]).ravel(),
         }
     )

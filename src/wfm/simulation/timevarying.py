@@ -11,7 +11,8 @@ cyclic demands", Operations Research 49(4), 2001).
 * ``modified_offered_load``: SIPP on the mean number of busy servers of the infinite-server
   queue with the same arrivals, ``m'(t) = lambda(t) - m(t) / AHT`` (Jennings, Mandelbaum,
   Massey and Whitt, "Server staffing to meet time-varying demand", Management Science
-  42(10), 1996), solved exactly for piecewise-constant rates and averaged per interval.
+  42(10), 1996), solved exactly for piecewise-constant rates and averaged per interval
+  (the closed form :func:`wfm.erlang.modified_offered_load`).
 * ``simulation``: iterative staffing in the spirit of Feldman, Mandelbaum, Massey and Whitt
   ("Staffing of time-varying queues to achieve time-stable performance", Management
   Science 54(2), 2008): start from the modified-offered-load plan, simulate, add an agent
@@ -29,60 +30,15 @@ import pandas as pd
 
 from wfm.core.errors import InputError
 from wfm.core.frames import AHT_SECONDS, INTERVAL_START, QUEUE, REQUIRED_AGENTS, VOLUME
-from wfm.erlang._sim_inputs import ForecastGrid, forecast_grid
-from wfm.erlang.simulation import SimulationQueue, simulate_centre
+from wfm.erlang.offered_load import modified_offered_load
 from wfm.erlang.staffing import required_agents
+from wfm.simulation._inputs import AGENTS, ForecastGrid, forecast_grid
+from wfm.simulation._simulator import SimulationQueue, simulate_centre
 
-__all__ = ["compare_time_varying_methods", "modified_offered_load", "staff_time_varying"]
+__all__ = ["compare_time_varying_methods", "staff_time_varying"]
 
 TimeVaryingMethod = Literal["sipp", "lagged", "modified_offered_load", "simulation"]
 METHODS: tuple[str, ...] = ("sipp", "lagged", "modified_offered_load", "simulation")
-
-
-def modified_offered_load(
-    volume: np.ndarray, aht_seconds: np.ndarray, interval_seconds: float
-) -> np.ndarray:
-    """Interval-average offered load (Erlangs) of the infinite-server queue, empty at t = 0.
-
-    Parameters
-    ----------
-    volume : numpy.ndarray
-        Contacts per interval, shape (queues, intervals) or (intervals,).
-    aht_seconds : numpy.ndarray
-        Mean handle time in seconds, same shape (> 0 where volume > 0).
-    interval_seconds : float
-        Interval length in seconds.
-
-    Returns
-    -------
-    numpy.ndarray
-        Mean busy servers over each interval, same shape as ``volume``.
-
-    Notes
-    -----
-    Within an interval of constant rate ``lambda`` and mean handle time ``s``,
-    ``m(t) = lambda s + (m0 - lambda s) exp(-t / s)``; its average over the interval is
-    ``lambda s + (m0 - lambda s) (s / T) (1 - exp(-T / s))``. Exact for exponential handle
-    times; a good approximation otherwise.
-    """
-    volume_a = np.atleast_2d(np.asarray(volume, dtype=np.float64))
-    aht_a = np.broadcast_to(
-        np.atleast_2d(np.asarray(aht_seconds, dtype=np.float64)), volume_a.shape
-    )
-    safe_aht = np.where(aht_a > 0, aht_a, 1.0)
-    steady = volume_a / interval_seconds * safe_aht
-    decay = np.exp(-interval_seconds / safe_aht)
-    average_weight = safe_aht / interval_seconds * (1 - decay)
-    load = np.empty_like(volume_a)
-    current = np.zeros(volume_a.shape[0])
-    # the recursion runs over intervals (each depends on the previous end state) and is
-    # vectorised over queues
-    for i in range(volume_a.shape[1]):
-        gap = current - steady[:, i]
-        load[:, i] = steady[:, i] + gap * average_weight[:, i]
-        current = steady[:, i] + gap * decay[:, i]
-    result: np.ndarray = load.reshape(np.shape(volume)) if np.ndim(volume) == 1 else load
-    return result
 
 
 def _lagged_volume(
@@ -154,7 +110,7 @@ def _simulated_levels(
         {
             QUEUE: np.repeat(np.asarray(grid.queues, dtype=object), len(grid.interval_starts)),
             INTERVAL_START: np.tile(grid.interval_starts, len(grid.queues)),
-            "agents": agents.ravel(),
+            AGENTS: agents.ravel(),
         }
     )
     result = simulate_centre(
