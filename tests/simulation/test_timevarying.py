@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from wfm.core import InputError, make_interval_grid
-from wfm.erlang.offered_load import modified_offered_load
 from wfm.erlang.staffing import required_agents
 from wfm.simulation.timevarying import compare_time_varying_methods, staff_time_varying
 
@@ -21,15 +20,6 @@ def _sinusoidal_day() -> pd.DataFrame:
     return pd.DataFrame(
         {"queue": "a", "interval_start": starts, "volume": volume, "aht_seconds": 1800.0}
     )
-
-
-def test_modified_offered_load_settles_at_the_stationary_load() -> None:
-    volume = np.full(40, 90.0)
-    load = modified_offered_load(volume, np.full(40, 300.0), 1800.0)
-    assert load[0] < 90 * 300 / 1800  # starts empty
-    assert load[-1] == pytest.approx(90 * 300 / 1800, rel=1e-9)
-    # infinite-server queue: the load never exceeds the running maximum of lambda * AHT
-    assert (load <= 15.0 + 1e-12).all()
 
 
 def test_lagged_sipp_reads_the_volume_one_handle_time_earlier() -> None:
