@@ -55,3 +55,19 @@ def test_package_imports_only_earlier_stages(package: str) -> None:
         imported = {name for name in _imported_wfm_packages(path) if name in ORDER}
         forbidden = imported - ALLOWED[package]
         assert not forbidden, f"{path.relative_to(SRC)} imports later stage(s) {sorted(forbidden)}"
+
+
+def test_simulation_uses_only_the_internal_interface() -> None:
+    # multiskill and timevarying reach the simulator through the non-underscored names of
+    # its private modules (_inputs, _simulator), never through another module's private
+    # helpers; and no module outside wfm.simulation imports those private modules
+    for path in SRC.rglob("*.py"):
+        inside = path.is_relative_to(SRC / "simulation")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.ImportFrom) and node.level == 0 and node.module):
+                continue
+            if inside and node.module.startswith("wfm."):
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                assert not private, f"{path.relative_to(SRC)} imports {private}"
+            if not inside:
+                assert not node.module.startswith("wfm.simulation._"), path.relative_to(SRC)
