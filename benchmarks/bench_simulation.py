@@ -1,4 +1,4 @@
-"""Benchmark of the contact-centre simulator (wfm.erlang.simulate_centre).
+"""Benchmark of the contact-centre simulator (wfm.simulation.simulate_centre).
 
 Scenario (issue 8): a 500-agent, 5-queue, multi-skill centre for one 16-hour day, about
 100,000 contacts, 20 replications (``--full``; ``--quick`` runs 3). Prints contacts
