@@ -73,7 +73,7 @@ def test_alternative_inputs_and_results_can_be_compared(plan_factory) -> None:
         (CapacityScenario(target_service_level=1.2), "scenario.target_service_level=1.2"),
         (CapacityScenario(attrition_factor=-1.0), "scenario.attrition_factor=-1.0"),
         (CapacityScenario(shrinkage_points=0.9), "scenario.shrinkage_points=0.9"),
-        (CapacityScenario(attrition_factor=100.0), "workforce.attrition[0].rate=2.0"),
+        (CapacityScenario(attrition_factor=100.0), "workforce.attrition[0].rate = 2.0"),
     ],
 )
 def test_bad_scenarios_name_the_field(plan_factory, scenario, field) -> None:
