@@ -26,13 +26,14 @@ import pandas as pd
 from pydantic import ConfigDict
 
 from wfm.adherence import AdherenceResult, ContactColumns, compute_adherence
-from wfm.config import PlanConfig, ServiceTarget
+from wfm.config import PlanConfig
 from wfm.core._display import ResultDisplay
 from wfm.core._models import WfmModel
 from wfm.core._parallel import TaskProgress
 from wfm.core.errors import FlaggedRecordsWarning, InputError
 from wfm.core.frames import QUEUE, require_columns, validate_interval_frame
 from wfm.core.tables import Table
+from wfm.core.targets import ServiceTarget
 from wfm.core.validate import check_known_names
 from wfm.erlang import combine_shrinkage, staff_intervals
 from wfm.forecast import BacktestResult, IntervalForecast, backtest, forecast_intervals
@@ -413,6 +414,7 @@ def size_forecast(
         else None,
         patience_seconds=patience if uses_patience else None,
         service_level_definition=next(iter(definitions)) if uses_patience else None,
+        min_agents=_per_queue(targets, "min_agents"),
         shrinkage=float(shrinkage) if shrinkage is not None else None,
         interval_minutes=config.site.interval_minutes,
         offered_load=config.staffing.offered_load,

@@ -297,3 +297,12 @@ def test_booleans_where_numbers_are_meant_are_refused(plan_factory) -> None:  # 
     data["queues"][0]["volume"][1] = True
     with pytest.raises(ModelInputError, match=r"queues\[0\].volume\[1\] is a boolean"):
         CapacityPlanInput.model_validate(data)
+
+
+def test_a_capacity_plan_cannot_estimate_patience(plan_factory) -> None:  # type: ignore[no-untyped-def]
+    data = plan_factory().model_dump(mode="json")
+    data["queues"][0]["service"].update(
+        patience_seconds="estimate", service_level_definition="answered_of_offered"
+    )
+    with pytest.raises(InputError, match=r"queues\[0\]\.service\.patience_seconds = 'estimate'"):
+        CapacityPlanInput.model_validate(data)

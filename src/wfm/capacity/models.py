@@ -19,6 +19,7 @@ import numpy as np
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from wfm.core._models import NumbersNotBooleansModel, WfmModel, fix, located_error
+from wfm.core.targets import ServiceTarget
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
@@ -35,86 +36,8 @@ Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
 """A finite number > 0."""
 
 
-class CapacityServiceTarget(WfmModel):
-    """Service targets of one queue, passed to :func:`wfm.erlang.required_agents`.
-
-    Attributes
-    ----------
-    target_service_level : float
-        Fraction of contacts to answer within ``target_seconds`` (0 < value < 1).
-    target_seconds : float
-        Answer-time threshold of the service level, in seconds (> 0).
-    max_asa_seconds : float or None
-        Optional cap on the average speed of answer, in seconds.
-    max_occupancy : float or None
-        Optional occupancy cap, a fraction in (0, 1].
-    patience_seconds : float or None
-        Mean customer patience in seconds; when given, staffing uses Erlang A
-        (abandonment), otherwise Erlang C.
-    max_abandon_rate : float or None
-        Optional cap on the abandoned fraction (Erlang A only), in (0, 1).
-    min_agents : int
-        Minimum agents in every open interval (e.g. 1 so a queue is never unmanned).
-    service_level_definition : str or None
-        Which service level Erlang A targets (required with ``patience_seconds``, since
-        abandons make the definitions differ), one of the names
-        :func:`wfm.erlang.required_agents` accepts, e.g. ``"answered_of_offered"``.
-    """
-
-    model_config = _FROZEN
-
-    target_service_level: float = Field(
-        default=0.8,
-        gt=0.0,
-        lt=1.0,
-        json_schema_extra=fix(
-            "give the service-level target as a fraction strictly between 0 and 1, e.g. 0.8"
-        ),
-    )
-    target_seconds: float = Field(
-        default=20.0,
-        gt=0.0,
-        allow_inf_nan=False,
-        json_schema_extra=fix("give the answer-time threshold in seconds, e.g. 20"),
-    )
-    max_asa_seconds: float | None = Field(
-        default=None,
-        gt=0.0,
-        allow_inf_nan=False,
-        json_schema_extra=fix("give a positive ASA cap in seconds or None"),
-    )
-    max_occupancy: float | None = Field(
-        default=None,
-        gt=0.0,
-        le=1.0,
-        json_schema_extra=fix("give the occupancy cap as a fraction in (0, 1], e.g. 0.85, or None"),
-    )
-    patience_seconds: float | None = Field(
-        default=None,
-        gt=0.0,
-        allow_inf_nan=False,
-        json_schema_extra=fix("give the mean patience in seconds, or None for Erlang C"),
-    )
-    max_abandon_rate: float | None = Field(
-        default=None,
-        gt=0.0,
-        lt=1.0,
-        json_schema_extra=fix("give the abandon-rate cap as a fraction in (0, 1), or None"),
-    )
-    min_agents: int = Field(default=0, ge=0, json_schema_extra=fix("use 0 or more agents"))
-    service_level_definition: str | None = None
-
-    @model_validator(mode="after")
-    def _definition_with_patience(self) -> Self:
-        if self.patience_seconds is not None and self.service_level_definition is None:
-            raise located_error(
-                type(self),
-                ("service_level_definition",),
-                None,
-                "is required with patience_seconds (Erlang A). "
-                "Fix: set it, e.g. to 'answered_of_offered'",
-            )
-        return self
+CapacityServiceTarget = ServiceTarget
+"""Former name of :class:`wfm.core.ServiceTarget`, kept as an alias (see CHANGELOG.md)."""
 
 
 class CapacityWeekPattern(WfmModel):
@@ -214,8 +137,9 @@ class CapacityQueuePlan(WfmModel):
         Average handle time in each period, in seconds (> 0).
     pattern : CapacityWeekPattern
         Representative week used to spread each period's volume over intervals.
-    service : CapacityServiceTarget
-        Service targets of the queue.
+    service : ServiceTarget
+        Service targets of the queue (``patience_seconds`` must be a number: a plan has no
+        history to estimate it from).
     """
 
     model_config = _FROZEN
@@ -229,10 +153,18 @@ class CapacityQueuePlan(WfmModel):
         json_schema_extra=fix("give one positive handle time in seconds per planning period"),
     )
     pattern: CapacityWeekPattern
-    service: CapacityServiceTarget = Field(default_factory=CapacityServiceTarget)
+    service: ServiceTarget = Field(default_factory=ServiceTarget)
 
     @model_validator(mode="after")
     def _aht_per_period(self) -> Self:
+        if self.service.patience_seconds == "estimate":
+            raise located_error(
+                type(self),
+                ("service", "patience_seconds"),
+                "estimate",
+                "needs a history of abandonments, which a capacity plan does not have. "
+                "Fix: give the mean patience in seconds",
+            )
         if len(self.aht_seconds) != len(self.volume):
             raise located_error(
                 type(self),
