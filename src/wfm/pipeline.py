@@ -544,7 +544,7 @@ def project_service(
         kwargs: dict[str, Any] = {"interval_seconds": config.site.interval_minutes * 60}
         if patience is not None:
             kwargs["patience_seconds"] = patience[rows]
-            kwargs["definition"] = config.staffing.default.service_level_definition
+            kwargs["service_level_definition"] = config.staffing.default.service_level_definition
         projected[rows] = service_level(
             volume[rows], aht[rows], available[rows], targets[rows], **kwargs
         )

@@ -188,7 +188,7 @@ def queue_service_level(
             service.target_seconds,
             interval_seconds=queue.pattern.interval_minutes * 60,
             patience_seconds=_patience(service),
-            definition=service.service_level_definition,
+            service_level_definition=service.service_level_definition,
         )
     contacts = need.volume.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
