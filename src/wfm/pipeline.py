@@ -13,6 +13,7 @@ Every input and output also exists as a pydantic model (:class:`PlanInput`,
 
 from __future__ import annotations
 
+import logging
 import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -41,6 +42,8 @@ from wfm.io import spreadsheet_safe
 from wfm.schedule import ScheduleResult, make_schedule
 
 ProgressCallback = Callable[[str], None]
+_LOGGER = logging.getLogger("wfm.pipeline")
+"""Step starts and durations of :func:`plan`, at level INFO."""
 
 
 def _silent(message: str) -> None:
@@ -49,12 +52,14 @@ def _silent(message: str) -> None:
 
 @contextmanager
 def _step(name: str, timings: dict[str, float], progress: ProgressCallback) -> Iterator[None]:
-    """Time one pipeline step and report its start and end to ``progress``."""
+    """Time one pipeline step; report its start and end to ``progress`` and the log."""
     progress(f"{name} ...")
+    _LOGGER.info("%s ...", name)
     began = time.perf_counter()
     yield
     timings[name] = time.perf_counter() - began
     progress(f"{name} done in {timings[name]:.1f} s")
+    _LOGGER.info("%s done in %.1f s", name, timings[name])
 
 
 def estimate_patience_seconds(history: pd.DataFrame) -> dict[str, float]:
