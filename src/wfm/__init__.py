@@ -246,7 +246,13 @@ if not TYPE_CHECKING:  # hidden from type checkers, which would read every name 
         module = _EXPORTS.get(name)
         if module is None:
             raise AttributeError(f"module 'wfm' has no attribute {name!r}")
-        value = getattr(importlib.import_module(module), name)
+        try:
+            value = getattr(importlib.import_module(module), name)
+        except AttributeError:  # a name moved to another stage: update its _EXPORTS line
+            raise AttributeError(
+                f"wfm.{name} is listed in wfm._EXPORTS as coming from {module}, which does "
+                "not define it"
+            ) from None
         globals()[name] = value  # later look-ups skip this function
         return value
 
