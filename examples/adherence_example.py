@@ -113,7 +113,7 @@ def main() -> None:
     print(tracker.out_of_adherence(at("10:05")).to_string(index=False))
 
     calls = load_israel_bank_calls()
-    kpis = contact_kpis(calls, columns=ContactColumns.israel_bank(), service_level_seconds=20)
+    kpis = contact_kpis(calls, columns=ContactColumns.israel_bank(), target_seconds=20)
     day = kpis.frame[kpis.frame["interval_start"].dt.date == pd.Timestamp("1999-01-05").date()]
     busy = day[day["offered"] > 0]
     print(f"\nIsraeli bank, 1999-01-05, per half-hour ({ISRAEL_BANK_SOURCE.split(',')[0]}):")

@@ -42,7 +42,6 @@ from wfm.capacity import (
     CapacityQueuePlan,
     CapacityRampStep,
     CapacityScenario,
-    CapacityServiceTarget,
     CapacityWorkforce,
     capacity_period_totals,
     capacity_week_patterns,
@@ -90,7 +89,7 @@ def main() -> None:
                 volume=volume.tolist(),
                 aht_seconds=[float(january["aht_seconds"])] * MONTHS,
                 pattern=pattern,
-                service=CapacityServiceTarget(
+                service=wfm.ServiceTarget(
                     target_service_level=0.8,
                     target_seconds=20.0,
                     max_occupancy=0.9,

@@ -612,7 +612,7 @@ def kpis(
             columns=columns,
             interval_minutes=interval_minutes,
             tz=tz,
-            service_level_seconds=threshold_seconds,
+            target_seconds=threshold_seconds,
             on_bad="flag" if on_bad == "flag" else "raise",
         )
     path = write_frame(result.to_frame(), output / "kpis.csv")

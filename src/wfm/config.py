@@ -24,6 +24,7 @@ from wfm.adherence import AdherenceRules, ContactColumns, StateMapping
 from wfm.core._models import NumbersNotBooleansModel, WfmModel
 from wfm.core.errors import InputError, ModelInputError, describe_value
 from wfm.core.grid import ALLOWED_INTERVAL_MINUTES, check_time_zone
+from wfm.core.targets import ServiceTarget as ServiceTarget
 from wfm.forecast import EventCalendar
 from wfm.schedule import Agent, ScheduleRules, ShiftTemplate, SolverSettings
 
@@ -130,41 +131,6 @@ class ForecastConfig(WfmModel):
             if not 0 < level < 100:
                 raise ValueError(f"level {level} must be between 0 and 100 (percent)")
         return value
-
-
-class ServiceTarget(WfmModel):
-    """Service targets that size one queue.
-
-    Attributes
-    ----------
-    target_service_level : float or None
-        Fraction of contacts to answer within ``target_seconds`` (0 to 1), or None for no
-        service-level target.
-    target_seconds : float
-        Service-level threshold in seconds.
-    max_occupancy : float or None
-        Occupancy cap (fraction 0 to 1).
-    max_asa_seconds : float or None
-        Cap on the average speed of answer in seconds.
-    max_abandon_rate : float or None
-        Cap on the fraction of offered contacts that abandon (needs patience).
-    patience_seconds : float, "estimate" or None
-        Mean caller patience in seconds (switches sizing to Erlang A); ``"estimate"`` takes
-        it from the history's abandonments (total abandon wait / abandons; needs the
-        columns ``abandoned`` and ``wait_seconds``); None means Erlang C.
-    service_level_definition : str or None
-        Which service-level definition applies with patience (see ``docs/erlang.md``).
-    """
-
-    model_config = _FROZEN
-
-    target_service_level: float | None = Field(default=0.8, gt=0, lt=1)
-    target_seconds: float = Field(default=20.0, ge=0)
-    max_occupancy: float | None = Field(default=None, gt=0, le=1)
-    max_asa_seconds: float | None = Field(default=None, gt=0)
-    max_abandon_rate: float | None = Field(default=None, gt=0, lt=1)
-    patience_seconds: float | Literal["estimate"] | None = None
-    service_level_definition: str | None = None
 
 
 class StaffingConfig(WfmModel):

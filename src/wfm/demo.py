@@ -205,7 +205,7 @@ def run_demo(
         columns=ContactColumns.israel_bank(),
         interval_minutes=config.site.interval_minutes,
         tz=ISRAEL_BANK_TZ,
-        service_level_seconds=target_seconds,
+        target_seconds=target_seconds,
         service_level_definition="abandons_negative",
     ).to_frame()
     kpi = kpi[

@@ -13,6 +13,7 @@ Every input and output also exists as a pydantic model (:class:`PlanInput`,
 
 from __future__ import annotations
 
+import logging
 import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -26,13 +27,14 @@ import pandas as pd
 from pydantic import ConfigDict
 
 from wfm.adherence import AdherenceResult, ContactColumns, compute_adherence
-from wfm.config import PlanConfig, ServiceTarget
+from wfm.config import PlanConfig
 from wfm.core._display import ResultDisplay
 from wfm.core._models import WfmModel
 from wfm.core._parallel import TaskProgress
 from wfm.core.errors import FlaggedRecordsWarning, InputError
 from wfm.core.frames import QUEUE, require_columns, validate_interval_frame
 from wfm.core.tables import Table
+from wfm.core.targets import ServiceTarget
 from wfm.core.validate import check_known_names
 from wfm.erlang import combine_shrinkage, staff_intervals
 from wfm.forecast import BacktestResult, IntervalForecast, backtest, forecast_intervals
@@ -40,6 +42,8 @@ from wfm.io import spreadsheet_safe
 from wfm.schedule import ScheduleResult, make_schedule
 
 ProgressCallback = Callable[[str], None]
+_LOGGER = logging.getLogger("wfm.pipeline")
+"""Step starts and durations of :func:`plan`, at level INFO."""
 
 
 def _silent(message: str) -> None:
@@ -48,12 +52,14 @@ def _silent(message: str) -> None:
 
 @contextmanager
 def _step(name: str, timings: dict[str, float], progress: ProgressCallback) -> Iterator[None]:
-    """Time one pipeline step and report its start and end to ``progress``."""
+    """Time one pipeline step; report its start and end to ``progress`` and the log."""
     progress(f"{name} ...")
+    _LOGGER.info("%s ...", name)
     began = time.perf_counter()
     yield
     timings[name] = time.perf_counter() - began
     progress(f"{name} done in {timings[name]:.1f} s")
+    _LOGGER.info("%s done in %.1f s", name, timings[name])
 
 
 def estimate_patience_seconds(history: pd.DataFrame) -> dict[str, float]:
@@ -413,6 +419,7 @@ def size_forecast(
         else None,
         patience_seconds=patience if uses_patience else None,
         service_level_definition=next(iter(definitions)) if uses_patience else None,
+        min_agents=_per_queue(targets, "min_agents"),
         shrinkage=float(shrinkage) if shrinkage is not None else None,
         interval_minutes=config.site.interval_minutes,
         offered_load=config.staffing.offered_load,
@@ -542,7 +549,7 @@ def project_service(
         kwargs: dict[str, Any] = {"interval_seconds": config.site.interval_minutes * 60}
         if patience is not None:
             kwargs["patience_seconds"] = patience[rows]
-            kwargs["definition"] = config.staffing.default.service_level_definition
+            kwargs["service_level_definition"] = config.staffing.default.service_level_definition
         projected[rows] = service_level(
             volume[rows], aht[rows], available[rows], targets[rows], **kwargs
         )

@@ -47,7 +47,7 @@ def tiny_records() -> pd.DataFrame:
 
 
 def test_hand_worked_interval() -> None:
-    result = contact_kpis(tiny_records(), service_level_seconds=20, short_abandon_seconds=5)
+    result = contact_kpis(tiny_records(), target_seconds=20, short_abandon_seconds=5)
     row = result.frame.set_index("interval_start").loc[t("09:00")]
     assert row["offered"] == 4
     assert row["answered"] == 2
@@ -224,7 +224,7 @@ def test_real_records_match_independent_computation(calls: pd.DataFrame) -> None
     result = contact_kpis(
         calls,
         columns=ContactColumns.israel_bank(),
-        service_level_seconds=20,
+        target_seconds=20,
         short_abandon_seconds=5,
         fcr_window_seconds=86_400,
     )
@@ -375,3 +375,10 @@ def test_a_mistyped_year_is_refused_before_allocation() -> None:
     records.loc[2, "arrival"] = records.loc[2, "arrival"] + pd.DateOffset(years=180)
     with pytest.raises(InputError, match="gap of"):
         contact_kpis(records)
+
+
+def test_former_threshold_keyword_still_works_with_a_deprecation_warning() -> None:
+    current = contact_kpis(tiny_records(), target_seconds=20).to_frame()
+    with pytest.warns(DeprecationWarning, match="target_seconds"):
+        former = contact_kpis(tiny_records(), service_level_seconds=20).to_frame()
+    pd.testing.assert_frame_equal(former, current)

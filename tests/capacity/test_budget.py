@@ -161,14 +161,28 @@ def test_budget_for_a_higher_target_costs_more() -> None:
 @pytest.mark.parametrize(
     ("budget", "field"),
     [
-        (CapacityBudget(max_cost_per_period=-1.0), "budget.max_cost_per_period"),
+        # model_construct skips validation, as model_copy does; plan_capacity validates again
+        (CapacityBudget.model_construct(max_cost_per_period=-1.0), "budget.max_cost_per_period"),
         (CapacityBudget(max_cost_per_period=[1.0, 2.0]), "budget.max_cost_per_period"),
-        (CapacityBudget(max_total_cost=float("nan")), "budget.max_total_cost"),
+        (CapacityBudget.model_construct(max_total_cost=float("nan")), "budget.max_total_cost"),
     ],
 )
 def test_bad_budget_names_the_field(budget: CapacityBudget, field: str) -> None:
     with pytest.raises(InputError, match=field.replace(".", r"\.")):
         plan_capacity(_plan(budget))
+
+
+@pytest.mark.parametrize(
+    ("caps", "field"),
+    [
+        ({"max_cost_per_period": -1.0}, "max_cost_per_period"),
+        ({"max_cost_per_period": [1.0, float("inf")]}, "max_cost_per_period"),
+        ({"max_total_cost": float("nan")}, "max_total_cost"),
+    ],
+)
+def test_bad_budget_is_refused_when_built(caps: dict[str, object], field: str) -> None:
+    with pytest.raises(InputError, match=f"{field} = .*Fix:"):
+        CapacityBudget.model_validate(caps)
 
 
 def test_plan_without_contacts_round_trips_with_no_service_level() -> None:

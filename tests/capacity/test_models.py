@@ -47,7 +47,10 @@ def test_plan_input_round_trips_through_json_exactly(plan_factory) -> None:
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    shares=st.lists(st.floats(0.0, 1.0, allow_subnormal=True), min_size=3, max_size=3),
+    # shrinkage components are fractions in [0, 1), which the model now checks
+    shares=st.lists(
+        st.floats(0.0, 1.0, exclude_max=True, allow_subnormal=True), min_size=3, max_size=3
+    ),
     rate=st.floats(0.0, 0.999999),
     lead=st.floats(0.0, 100.0),
     start=st.dates(),
@@ -91,39 +94,43 @@ def _with_service(plan, **changes):
     return plan.model_copy(update={"queues": [queue.model_copy(update={"service": service})]})
 
 
+# Bad values reach plan_capacity through model_copy/model_construct, which skip
+# validation; plan_capacity validates the whole plan again.
 BAD_INPUTS = {
     "attrition >= 1": (
-        lambda p: _with_workforce(p, attrition=[CapacityAttritionBand(rate=1.0)]),
-        "workforce.attrition[0].rate=1.0",
+        lambda p: _with_workforce(p, attrition=[CapacityAttritionBand.model_construct(rate=1.0)]),
+        "workforce.attrition[0].rate = 1.0",
     ),
     "negative attrition": (
-        lambda p: _with_workforce(p, attrition=[CapacityAttritionBand(rate=-0.1)]),
-        "workforce.attrition[0].rate=-0.1",
+        lambda p: _with_workforce(p, attrition=[CapacityAttritionBand.model_construct(rate=-0.1)]),
+        "workforce.attrition[0].rate = -0.1",
     ),
     "negative lead time": (
-        lambda p: p.model_copy(update={"hiring": CapacityHiringPolicy(lead_time_weeks=-1.0)}),
-        "hiring.lead_time_weeks=-1.0",
+        lambda p: p.model_copy(
+            update={"hiring": CapacityHiringPolicy.model_construct(lead_time_weeks=-1.0)}
+        ),
+        "hiring.lead_time_weeks = -1.0",
     ),
     "SL target 1": (
         lambda p: _with_service(p, target_service_level=1.0),
-        "queues[0].service.target_service_level=1.0",
+        "queues[0].service.target_service_level = 1.0",
     ),
     "SL target 0": (
         lambda p: _with_service(p, target_service_level=0.0),
-        "queues[0].service.target_service_level=0.0",
+        "queues[0].service.target_service_level = 0.0",
     ),
-    "empty plan": (lambda p: p.model_copy(update={"queues": []}), "queues=[]"),
+    "empty plan": (lambda p: p.model_copy(update={"queues": []}), "queues = []"),
     "no periods": (
         lambda p: p.model_copy(
             update={"queues": [p.queues[0].model_copy(update={"volume": [], "aht_seconds": []})]}
         ),
-        "queues[0].volume=[]",
+        "queues[0].volume = []",
     ),
     "negative volume": (
         lambda p: p.model_copy(
             update={"queues": [p.queues[0].model_copy(update={"volume": [1.0, -5.0, 1.0, 1.0]})]}
         ),
-        "queues[0].volume[1]=-5.0",
+        "queues[0].volume[1] = -5.0",
     ),
     "zero aht": (
         lambda p: p.model_copy(
@@ -133,13 +140,13 @@ BAD_INPUTS = {
                 ]
             }
         ),
-        "queues[0].aht_seconds[2]=0.0",
+        "queues[0].aht_seconds[2] = 0.0",
     ),
     "AHT list too short": (
         lambda p: p.model_copy(
             update={"queues": [p.queues[0].model_copy(update={"aht_seconds": [300.0]})]}
         ),
-        "queues[0].aht_seconds=",
+        "queues[0].aht_seconds = ",
     ),
     "shares do not sum to 1": (
         lambda p: p.model_copy(
@@ -155,37 +162,41 @@ BAD_INPUTS = {
                 ]
             }
         ),
-        "queues[0].pattern.volume_shares=",
+        "queues[0].pattern.volume_shares = ",
     ),
     "shrinkage 1": (
         lambda p: _with_workforce(p, shrinkage={"absence": 1.0}),
-        "workforce.shrinkage['absence']=1.0",
+        "workforce.shrinkage.absence = 1.0",
     ),
     "negative cost": (
         lambda p: p.model_copy(
             update={"costs": p.costs.model_copy(update={"cost_per_hire": -1.0})}
         ),
-        "costs.cost_per_hire=-1.0",
+        "costs.cost_per_hire = -1.0",
     ),
     "negative headcount": (
         lambda p: _with_workforce(
             p, cohorts=[p.workforce.cohorts[0].model_copy(update={"headcount": -3.0})]
         ),
-        "workforce.cohorts[0].headcount=-3.0",
+        "workforce.cohorts[0].headcount = -3.0",
     ),
     "month not starting on the 1st": (
         lambda p: p.model_copy(update={"start_date": date(2027, 1, 15)}),
-        "start_date='2027-01-15'",
+        "start_date = '2027-01-15'",
     ),
     "Erlang A without a definition": (
         lambda p: _with_service(p, patience_seconds=120.0),
-        "queues[0].service.service_level_definition=None",
+        "queues[0].service.service_level_definition = None",
     ),
     "reversed freeze": (
         lambda p: p.model_copy(
-            update={"hiring": CapacityHiringPolicy(freeze=[(date(2027, 3, 1), date(2027, 2, 1))])}
+            update={
+                "hiring": CapacityHiringPolicy.model_construct(
+                    freeze=[(date(2027, 3, 1), date(2027, 2, 1))]
+                )
+            }
         ),
-        "hiring.freeze[0]=",
+        "hiring.freeze[0] = ",
     ),
     "attrition bands out of order": (
         lambda p: _with_workforce(
@@ -195,7 +206,7 @@ BAD_INPUTS = {
                 CapacityAttritionBand(min_tenure_weeks=0.0, rate=0.2),
             ],
         ),
-        "workforce.attrition[1].min_tenure_weeks=0.0",
+        "workforce.attrition[1].min_tenure_weeks = 0.0",
     ),
 }
 
@@ -215,8 +226,28 @@ def test_bad_input_names_field_value_and_fix(plan_factory, case) -> None:
 
 def test_service_target_fields_are_checked_before_erlang(plan_factory) -> None:
     plan = _with_service(plan_factory(), max_occupancy=1.5)
-    with pytest.raises(InputError, match=r"queues\[0\]\.service\.max_occupancy=1\.5"):
+    with pytest.raises(InputError, match=r"queues\[0\]\.service\.max_occupancy = 1\.5"):
         plan_capacity(plan)
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        (lambda: CapacityAttritionBand(rate=1.0), "rate = 1.0"),
+        (lambda: CapacityHiringPolicy(lead_time_weeks=-1.0), "lead_time_weeks = -1.0"),
+        (
+            lambda: CapacityHiringPolicy(freeze=[(date(2027, 3, 1), date(2027, 2, 1))]),
+            "freeze[0] = ",
+        ),
+        (lambda: CapacityServiceTarget(max_occupancy=1.5), "max_occupancy = 1.5"),
+        (lambda: CapacityServiceTarget(patience_seconds=90.0), "service_level_definition = None"),
+    ],
+)
+def test_models_refuse_bad_values_when_built(build, expected) -> None:
+    with pytest.raises(InputError) as info:
+        build()
+    assert expected in str(info.value)
+    assert "Fix:" in str(info.value)
 
 
 def test_plan_capacity_rejects_a_dict() -> None:
@@ -265,4 +296,13 @@ def test_booleans_where_numbers_are_meant_are_refused(plan_factory) -> None:  # 
     data = plan_factory().model_dump(mode="json")
     data["queues"][0]["volume"][1] = True
     with pytest.raises(ModelInputError, match=r"queues\[0\].volume\[1\] is a boolean"):
+        CapacityPlanInput.model_validate(data)
+
+
+def test_a_capacity_plan_cannot_estimate_patience(plan_factory) -> None:  # type: ignore[no-untyped-def]
+    data = plan_factory().model_dump(mode="json")
+    data["queues"][0]["service"].update(
+        patience_seconds="estimate", service_level_definition="answered_of_offered"
+    )
+    with pytest.raises(InputError, match=r"queues\[0\]\.service\.patience_seconds = 'estimate'"):
         CapacityPlanInput.model_validate(data)

@@ -69,11 +69,15 @@ def test_alternative_inputs_and_results_can_be_compared(plan_factory) -> None:
 @pytest.mark.parametrize(
     ("scenario", "field"),
     [
-        (CapacityScenario(aht_change=-1.0), "scenario.aht_change=-1.0"),
-        (CapacityScenario(target_service_level=1.2), "scenario.target_service_level=1.2"),
-        (CapacityScenario(attrition_factor=-1.0), "scenario.attrition_factor=-1.0"),
+        # model_construct skips validation; compare_scenarios validates the scenario again
+        (CapacityScenario.model_construct(aht_change=-1.0), "aht_change = -1.0"),
+        (
+            CapacityScenario.model_construct(target_service_level=1.2),
+            "target_service_level = 1.2",
+        ),
+        (CapacityScenario.model_construct(attrition_factor=-1.0), "attrition_factor = -1.0"),
         (CapacityScenario(shrinkage_points=0.9), "scenario.shrinkage_points=0.9"),
-        (CapacityScenario(attrition_factor=100.0), "workforce.attrition[0].rate=2.0"),
+        (CapacityScenario(attrition_factor=100.0), "workforce.attrition[0].rate = 2.0"),
     ],
 )
 def test_bad_scenarios_name_the_field(plan_factory, scenario, field) -> None:
@@ -90,3 +94,18 @@ def test_baseline_name_is_reserved(plan_factory) -> None:
 def test_unsupported_scenario_type(plan_factory) -> None:
     with pytest.raises(InputError, match="CapacityScenario"):
         compare_scenarios(plan_factory(), {"x": {"aht_change": 0.1}})  # type: ignore[dict-item]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"aht_change": -1.0}, "aht_change = -1.0"),
+        ({"target_service_level": 1.2}, "target_service_level = 1.2"),
+        ({"attrition_factor": float("nan")}, "attrition_factor = nan"),
+    ],
+)
+def test_bad_scenarios_are_refused_when_built(changes, field) -> None:
+    with pytest.raises(InputError) as info:
+        CapacityScenario(**changes)
+    assert field in str(info.value)
+    assert "Fix:" in str(info.value)

@@ -329,7 +329,7 @@ def test_chat_with_concurrency_one_and_patience_is_erlang_a(
         service_level_definition=definition,
     )
     expected = service_level(
-        volume, aht, agents, 30, patience_seconds=patience, definition=definition
+        volume, aht, agents, 30, patience_seconds=patience, service_level_definition=definition
     )
     assert metrics.service_level[0] == pytest.approx(float(expected), abs=1e-7)
     assert metrics.abandon_rate[0] == pytest.approx(

@@ -38,7 +38,9 @@ def test_unlimited_lines_and_no_redials_is_erlang_a(
         ("service_level_answered_of_answered", "answered_of_answered"),
     ):
         expected = float(
-            service_level(volume, aht, agents, target, definition=definition, **kwargs)
+            service_level(
+                volume, aht, agents, target, service_level_definition=definition, **kwargs
+            )
         )
         assert getattr(x, name)[0] == pytest.approx(expected, abs=1e-7), name
     assert x.abandon_rate[0] == pytest.approx(

@@ -141,7 +141,7 @@ def test_sizes_the_bundled_israeli_bank_month() -> None:
         out["required_agents"],
         20,
         patience_seconds=patience,
-        definition="answered_of_offered",
+        service_level_definition="answered_of_offered",
     )
     assert np.allclose(out["service_level"], level)
     erlang_c = staff_intervals(frame)

@@ -178,7 +178,12 @@ def test_erlang_a_matches_birth_death_chain(
     }
     for definition, value in expected.items():
         computed = service_level(
-            volume, aht_seconds, agents, target_seconds, definition=definition, **kwargs
+            volume,
+            aht_seconds,
+            agents,
+            target_seconds,
+            service_level_definition=definition,
+            **kwargs,
         )
         assert float(computed) == pytest.approx(value, rel=1e-7, abs=1e-10), definition
     assert float(average_speed_of_answer(volume, aht_seconds, agents, **kwargs)) == pytest.approx(
@@ -221,7 +226,7 @@ def test_erlang_a_reference_cases(
             agents,
             target,
             patience_seconds=patience,
-            definition="answered_of_offered",
+            service_level_definition="answered_of_offered",
         )
     ) == pytest.approx(chain.answered_within, rel=1e-8)
     assert float(
@@ -238,7 +243,9 @@ def test_erlang_a_tends_to_erlang_c_as_patience_grows(agents: int) -> None:
     previous_gap = np.inf
     for patience in (1e4, 1e6, 1e8, 1e10, 1e12):
         kwargs = {"interval_seconds": 3600, "patience_seconds": patience}
-        level_a = float(service_level(*common, 30, definition="answered_of_offered", **kwargs))
+        level_a = float(
+            service_level(*common, 30, service_level_definition="answered_of_offered", **kwargs)
+        )
         gap = abs(level_a - level_c)
         assert gap <= previous_gap
         previous_gap = gap
@@ -251,7 +258,7 @@ def test_erlang_a_tends_to_erlang_c_as_patience_grows(agents: int) -> None:
 def test_erlang_a_definitions_are_ordered() -> None:
     kwargs = {"patience_seconds": 90.0}
     levels = {
-        d: float(service_level(200, 240, 26, 20, definition=d, **kwargs))
+        d: float(service_level(200, 240, 26, 20, service_level_definition=d, **kwargs))
         for d in ERLANG_A_SERVICE_LEVEL_DEFINITIONS
     }
     # answered/offered is the smallest; the other two divide by fewer contacts
@@ -263,7 +270,7 @@ def test_erlang_a_requires_a_definition() -> None:
     with pytest.raises(InputError, match="definition"):
         service_level(100, 200, 12, 20, patience_seconds=60)
     with pytest.raises(InputError, match="definition"):
-        service_level(100, 200, 12, 20, patience_seconds=60, definition="answered")
+        service_level(100, 200, 12, 20, patience_seconds=60, service_level_definition="answered")
 
 
 # --------------------------------------------------------------------------------------
@@ -285,7 +292,9 @@ def test_erlang_c_percentile_is_zero_when_enough_answered_at_once() -> None:
 def test_erlang_a_percentile_of_answered_wait() -> None:
     kwargs = {"patience_seconds": 120.0}
     wait = float(waiting_time_percentile(100, 240, 13, 0.8, **kwargs))
-    level = float(service_level(100, 240, 13, wait, definition="answered_of_answered", **kwargs))
+    level = float(
+        service_level(100, 240, 13, wait, service_level_definition="answered_of_answered", **kwargs)
+    )
     assert wait > 0
     assert level == pytest.approx(0.8, abs=1e-9)
 
@@ -299,7 +308,11 @@ def test_zero_volume_and_unstable_conventions() -> None:
     assert float(occupancy(100, 360, 15)) == 1.0
     assert float(abandon_rate(100, 360, 0, patience_seconds=60)) == 1.0
     assert (
-        float(service_level(100, 360, 0, 20, patience_seconds=60, definition="answered_of_offered"))
+        float(
+            service_level(
+                100, 360, 0, 20, patience_seconds=60, service_level_definition="answered_of_offered"
+            )
+        )
         == 0.0
     )
 
@@ -325,7 +338,7 @@ def test_service_level_rises_with_agents_and_falls_with_volume(
     agents = np.arange(max(0, int(traffic) - 5), int(traffic + 4 * np.sqrt(traffic) + 10))
     kwargs = {"patience_seconds": patience}
     if patience is not None:
-        kwargs["definition"] = "answered_of_offered"  # type: ignore[assignment]
+        kwargs["service_level_definition"] = "answered_of_offered"  # type: ignore[assignment]
     by_agents = service_level(volume, aht_seconds, agents, target_seconds, **kwargs)
     # monotone up to rounding (Erlang A service levels near 0 carry ~1e-12 absolute error)
     assert np.all(np.diff(by_agents) >= -1e-10)
@@ -345,7 +358,9 @@ def test_metrics_stable_at_thousands_of_erlangs(traffic: float, patience: float 
     agents = np.concatenate([[0, 1, traffic / 2], traffic + np.arange(-50, 300, 10), [20_000]])
     kwargs = {"patience_seconds": patience}
     for definition in ERLANG_A_SERVICE_LEVEL_DEFINITIONS if patience else [None]:
-        level = service_level(volume, aht, agents, 20, definition=definition, **kwargs)
+        level = service_level(
+            volume, aht, agents, 20, service_level_definition=definition, **kwargs
+        )
         assert np.all(np.isfinite(level))
         assert np.all((level >= 0) & (level <= 1))
     asa = average_speed_of_answer(volume, aht, agents, **kwargs)
@@ -373,8 +388,14 @@ def test_metrics_stable_at_thousands_of_erlangs(traffic: float, patience: float 
         ({"agents": -1.0}, "agents"),
         ({"target_seconds": -1.0}, "target_seconds"),
         ({"interval_seconds": 0.0}, "interval_seconds"),
-        ({"patience_seconds": 0.0, "definition": "answered_of_offered"}, "patience_seconds"),
-        ({"patience_seconds": np.inf, "definition": "answered_of_offered"}, "patience_seconds"),
+        (
+            {"patience_seconds": 0.0, "service_level_definition": "answered_of_offered"},
+            "patience_seconds",
+        ),
+        (
+            {"patience_seconds": np.inf, "service_level_definition": "answered_of_offered"},
+            "patience_seconds",
+        ),
     ],
 )
 def test_bad_input_raises_input_error_naming_field(kwargs: dict, field: str) -> None:
@@ -509,7 +530,11 @@ def test_metrics_finite_and_bounded_for_large_random_centres(
     kwargs = {"patience_seconds": patience}
     definitions = ERLANG_A_SERVICE_LEVEL_DEFINITIONS if patience else (None,)
     for definition in definitions:
-        level = float(service_level(volume, aht, agents, target, definition=definition, **kwargs))
+        level = float(
+            service_level(
+                volume, aht, agents, target, service_level_definition=definition, **kwargs
+            )
+        )
         assert 0.0 <= level <= 1.0
     for value in (
         probability_of_waiting(volume, aht, agents, **kwargs),
@@ -531,7 +556,7 @@ def test_answered_of_answered_without_agents_and_when_most_abandon() -> None:
     traffic, aht, patience, target = 1.09, 1178.0, 87_577.8, 296.0
     volume = traffic * 1800 / aht
     agents = np.arange(0, 6)
-    kwargs = {"patience_seconds": patience, "definition": "answered_of_answered"}
+    kwargs = {"patience_seconds": patience, "service_level_definition": "answered_of_answered"}
     level = service_level(volume, aht, agents, target, **kwargs)
     assert level[0] == 0.0
     assert np.all(np.diff(level[1:]) > 0)
@@ -558,7 +583,12 @@ def test_erlang_a_metrics_are_monotone_in_agents(
     tolerance = 1e-9
     for definition in ERLANG_A_SERVICE_LEVEL_DEFINITIONS:
         level = service_level(
-            volume, aht, agents, target, patience_seconds=patience, definition=definition
+            volume,
+            aht,
+            agents,
+            target,
+            patience_seconds=patience,
+            service_level_definition=definition,
         )
         assert np.all(np.diff(level) >= -tolerance), definition
     abandon = abandon_rate(volume, aht, agents, patience_seconds=patience)
@@ -567,3 +597,16 @@ def test_erlang_a_metrics_are_monotone_in_agents(
     assert np.all(np.diff(busy) <= tolerance)
     asa = average_speed_of_answer(volume, aht, agents[1:], patience_seconds=patience)
     assert np.all(np.diff(asa) <= tolerance * np.maximum(asa[:-1], 1.0))
+
+
+def test_former_definition_keyword_still_works_with_a_deprecation_warning() -> None:
+    arguments = (100, 240, 13, 20)
+    kwargs = {"patience_seconds": 60.0, "interval_seconds": 1800}
+    current = service_level(*arguments, service_level_definition="answered_of_answered", **kwargs)
+    with pytest.warns(DeprecationWarning, match="service_level_definition"):
+        former = service_level(*arguments, definition="answered_of_answered", **kwargs)
+    assert float(former) == float(current)
+    with pytest.raises(InputError, match="both"):
+        service_level(
+            *arguments, definition="answered", service_level_definition="answered", **kwargs
+        )

@@ -37,7 +37,12 @@ def meets_every_target(
         traffic = volume * aht / interval_seconds
         ok &= (agents > traffic) | (traffic == 0)
     if level is not None:
-        ok &= service_level(volume, aht, agents, target, definition=definition, **kwargs) >= level
+        ok &= (
+            service_level(
+                volume, aht, agents, target, service_level_definition=definition, **kwargs
+            )
+            >= level
+        )
     if max_occupancy is not None:
         ok &= occupancy(volume, aht, agents, **kwargs) <= max_occupancy
     if max_asa is not None:

@@ -65,7 +65,7 @@ def test_coverage_and_projection_hold_one_service_level(result: PlanResult) -> N
         config.staffing.default.target_seconds,
         interval_seconds=1800,
         patience_seconds=result.patience_seconds["anonymous_bank"],
-        definition=config.staffing.default.service_level_definition,
+        service_level_definition=config.staffing.default.service_level_definition,
     )
     np.testing.assert_allclose(rows["service_level"], expected)
 

@@ -77,7 +77,9 @@ def test_simulator_agrees_with_erlang_a_within_confidence_interval(definition: s
     result = simulate_centre(forecast, staffing=staffing, queues=[queue], replications=30, seed=5)
     numerator, denominator = result.service_level_counts(definition)
     mean, half = _steady_ratio(result, numerator, denominator)
-    expected = float(service_level(110, 300, 18, 20, patience_seconds=180.0, definition=definition))
+    expected = float(
+        service_level(110, 300, 18, 20, patience_seconds=180.0, service_level_definition=definition)
+    )
     assert abs(mean - expected) <= half, (definition, mean, half, expected)
     offered = result.counts["arrivals"] - result.counts["blocked"]
     abandon_mean, abandon_half = _steady_ratio(result, result.counts["abandoned"], offered)

@@ -158,20 +158,64 @@ def validate_schedule(schedule: pd.DataFrame) -> pd.DataFrame:
     return ordered.reset_index(drop=True)
 
 
+SCHEDULE_INTERVAL_CHOICES: tuple[int, ...] = (30, 15, 10, 5)
+"""Interval lengths :func:`schedule_interval_minutes` tries, longest first (30 is the most)."""
+
+
+def schedule_interval_minutes(schedule: pd.DataFrame, tz: str) -> int:
+    """Infer the interval length a schedule was planned on, in minutes.
+
+    Shifts start and end on the planning grid while breaks may not (a 15-minute break in
+    30-minute planning), so only shift boundaries count: the start and end of each run of
+    an agent's back-to-back segments. The answer is the longest of 30, 15, 10 and 5
+    minutes on whose local grid every shift starts and ends (so shifts on whole hours keep
+    the usual 30-minute interval); 30 if none fits (segments are split across intervals
+    anyway).
+
+    Parameters
+    ----------
+    schedule : pandas.DataFrame
+        Validated schedule segments (aware ``start`` and ``end``), sorted by agent and start.
+    tz : str
+        IANA zone of the intervals.
+
+    Returns
+    -------
+    int
+        Interval length in minutes.
+    """
+    agents = schedule[AGENT].to_numpy()
+    starts = pd.DatetimeIndex(schedule[START]).tz_convert(tz)
+    ends = pd.DatetimeIndex(schedule[END]).tz_convert(tz)
+    same_agent = np.r_[False, agents[1:] == agents[:-1]]
+    joined = same_agent & np.r_[False, starts[1:] == ends[:-1]]
+    ends_run = np.r_[~joined[1:], True]
+    boundaries = starts[~joined].append(ends[ends_run]).tz_localize(None).as_unit("ns")
+    since_midnight = (boundaries - boundaries.normalize()).asi8
+    for minutes in SCHEDULE_INTERVAL_CHOICES:
+        if not np.any(since_midnight % (minutes * 60_000_000_000)):
+            return minutes
+    return SCHEDULE_INTERVAL_CHOICES[0]
+
+
 def resolve_period(
     schedule: pd.DataFrame,
     tz: str,
     period_start: str | pd.Timestamp | None,
     period_end: str | pd.Timestamp | None,
     until: str | pd.Timestamp | None,
-    interval_minutes: int,
+    interval_minutes: int | None,
 ) -> tuple[IntervalGrid, int]:
     """Return the interval grid of the measured period and the cut-off ``until`` in ns.
 
     By default the period is whole local days: from the local midnight before the first
-    segment starts to the local midnight at or after the last segment ends.
+    segment starts to the local midnight at or after the last segment ends. Without
+    ``interval_minutes`` the interval comes from the schedule
+    (:func:`schedule_interval_minutes`).
     """
     check_time_zone(tz)
+    if interval_minutes is None:
+        interval_minutes = schedule_interval_minutes(schedule, tz)
     if period_start is None:
         first = pd.Timestamp(schedule[START].min()).tz_convert(tz)
         start = first.normalize()

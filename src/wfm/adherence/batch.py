@@ -476,7 +476,7 @@ def encode_inputs(
     period_start: str | pd.Timestamp | None,
     period_end: str | pd.Timestamp | None,
     until: str | pd.Timestamp | None,
-    interval_minutes: int,
+    interval_minutes: int | None,
 ) -> Encoded:
     """Validate and encode a schedule and the measured period."""
     ordered = validate_schedule(schedule)
@@ -696,7 +696,7 @@ def compute_adherence(
     period_end: str | pd.Timestamp | None = None,
     until: str | pd.Timestamp | None = None,
     tz: str | None = None,
-    interval_minutes: int = 30,
+    interval_minutes: int | None = None,
     on_bad: OnBad = "raise",
     n_jobs: int = 1,
 ) -> AdherenceResult:
@@ -725,8 +725,10 @@ def compute_adherence(
         scheduled time is not counted (use the current time for a running figure).
     tz : str, optional
         IANA zone of days and intervals; default the zone of ``schedule["start"]``.
-    interval_minutes : int, default 30
-        Interval length for interval aggregation.
+    interval_minutes : int, optional
+        Interval length of the interval aggregation, one of 5, 10, 15, 30, 60. Default:
+        inferred from the schedule, as the other stages infer it from their frames: the
+        longest of 30, 15, 10, 5 minutes on whose local grid every segment starts and ends.
     on_bad : {"raise", "flag"}, default "raise"
         What to do with bad events (missing start, unknown agent or state, outside the
         period, end <= start, unsorted, overlapping): raise :class:`InputError`, or

@@ -25,6 +25,7 @@ import pandas as pd
 from pydantic import ConfigDict, Field
 
 from wfm.adherence._kernel import sort_order, split_at_intervals
+from wfm.core._deprecation import renamed_keyword
 from wfm.core._display import ResultDisplay
 from wfm.core._models import WfmModel
 from wfm.core._parallel import check_n_jobs
@@ -293,7 +294,7 @@ def contact_kpis(
     columns: ContactColumns | None = None,
     interval_minutes: int = 30,
     tz: str | None = None,
-    service_level_seconds: float = 20.0,
+    target_seconds: float | None = None,
     short_abandon_seconds: float = 5.0,
     service_level_definition: ServiceLevelDefinition = "abandons_negative",
     fcr_window_seconds: float = 86_400.0,
@@ -302,6 +303,7 @@ def contact_kpis(
     on_bad: Literal["raise", "flag"] = "raise",
     timing_tolerance_seconds: float | None = None,
     n_jobs: int = 1,
+    service_level_seconds: float | None = None,
 ) -> ContactKpiResult:
     """Compute per-interval, per-queue KPIs from contact records.
 
@@ -316,9 +318,9 @@ def contact_kpis(
         Interval length in minutes.
     tz : str, optional
         IANA zone of the intervals; default the zone of the ``arrival`` column.
-    service_level_seconds : float, default 20
+    target_seconds : float, default 20
         Service-level threshold T in seconds: answered (or abandoned) within T means a
-        wait <= T.
+        wait <= T (the same keyword as in :func:`wfm.erlang.required_agents`).
     short_abandon_seconds : float, default 5
         Abandons with a wait < this many seconds are short abandons.
     service_level_definition : str, default "abandons_negative"
@@ -342,6 +344,8 @@ def contact_kpis(
     n_jobs : int, default 1
         With 2 or more, first-contact resolution runs in a second thread beside the
         counts; 1 starts no thread. The result does not depend on it.
+    service_level_seconds : float, optional
+        Deprecated former name of ``target_seconds`` (warns; removed in 0.3.0).
 
     Returns
     -------
@@ -354,6 +358,14 @@ def contact_kpis(
         answered contact without any arrival time, or missing/negative seconds where
         needed.
     """
+    chosen = renamed_keyword(
+        "contact_kpis",
+        "service_level_seconds",
+        "target_seconds",
+        service_level_seconds,
+        target_seconds,
+    )
+    threshold_seconds = 20.0 if chosen is None else chosen
     columns = columns if columns is not None else ContactColumns()
     if service_level_definition not in SERVICE_LEVEL_DEFINITIONS:
         raise InputError(
@@ -361,7 +373,7 @@ def contact_kpis(
             f"one of {sorted(SERVICE_LEVEL_DEFINITIONS)}."
         )
     for name, value in (
-        ("service_level_seconds", service_level_seconds),
+        ("target_seconds", threshold_seconds),
         ("short_abandon_seconds", short_abandon_seconds),
         ("fcr_window_seconds", fcr_window_seconds),
     ):
@@ -513,7 +525,7 @@ def contact_kpis(
     pool = ThreadPoolExecutor(max_workers=1) if check_n_jobs(n_jobs) > 1 else None
     fcr_future = pool.submit(_first_contact, *fcr_arguments) if pool is not None else None
     try:
-        within = wait <= service_level_seconds
+        within = wait <= threshold_seconds
         sums: dict[str, Any] = {
             "offered": count(offered),
             "answered": count(answered),

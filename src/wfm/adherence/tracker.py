@@ -146,8 +146,9 @@ class AdherenceTracker:
         Measured period (default: the local days of the schedule).
     tz : str, optional
         IANA zone (default the schedule's).
-    interval_minutes : int, default 30
-        Interval length of :meth:`result`.
+    interval_minutes : int, optional
+        Interval length of :meth:`result`; default inferred from the schedule as in
+        :func:`~wfm.adherence.compute_adherence`.
     on_bad : {"raise", "flag"}, default "raise"
         Bad events (unknown agent or state, outside the period, earlier than the agent's
         previous event) raise :class:`InputError` or are kept in :attr:`flagged` and
@@ -183,7 +184,7 @@ class AdherenceTracker:
         period_start: str | pd.Timestamp | None = None,
         period_end: str | pd.Timestamp | None = None,
         tz: str | None = None,
-        interval_minutes: int = 30,
+        interval_minutes: int | None = None,
         on_bad: OnBad = "raise",
         batch_size: int = 50_000,
     ) -> None:

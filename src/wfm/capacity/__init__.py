@@ -10,7 +10,6 @@ One call answers "how many more people, how much budget?"::
 See docs/capacity.md for the model and its formulas.
 """
 
-from wfm.capacity._checks import check_capacity_plan
 from wfm.capacity.budget import CapacityBudgetNeed, budget_for_target
 from wfm.capacity.models import (
     CapacityAttritionBand,
@@ -29,6 +28,7 @@ from wfm.capacity.models import (
     CapacityServiceTarget,
     CapacityWeekPattern,
     CapacityWorkforce,
+    check_capacity_plan,
 )
 from wfm.capacity.patterns import capacity_period_totals, capacity_week_patterns
 from wfm.capacity.planner import CapacityPlanResult, plan_capacity

@@ -8,6 +8,8 @@ from datetime import date, timedelta
 import numpy as np
 
 from wfm.capacity.models import CapacityPlanInput, CapacityQueuePlan
+from wfm.core.errors import InputError
+from wfm.core.targets import ServiceTarget
 
 MINUTES_PER_WEEK = 7 * 24 * 60
 
@@ -123,7 +125,7 @@ def queue_requirement(
             target_seconds=service.target_seconds,
             max_occupancy=service.max_occupancy,
             max_asa_seconds=service.max_asa_seconds,
-            patience_seconds=service.patience_seconds,
+            patience_seconds=_patience(service),
             max_abandon_rate=service.max_abandon_rate,
             service_level_definition=service.service_level_definition,
         )
@@ -136,6 +138,16 @@ def queue_requirement(
         volume=volume,
         aht_seconds=aht,
     )
+
+
+def _patience(service: ServiceTarget) -> float | None:
+    """Mean patience in seconds, or None (a validated plan never holds ``"estimate"``)."""
+    if isinstance(service.patience_seconds, str):
+        raise InputError(
+            f"patience_seconds={service.patience_seconds!r} cannot be estimated in a capacity "
+            "plan. Fix: give the mean patience in seconds."
+        )
+    return service.patience_seconds
 
 
 def queue_service_level(
@@ -175,8 +187,8 @@ def queue_service_level(
             agents[busy],
             service.target_seconds,
             interval_seconds=queue.pattern.interval_minutes * 60,
-            patience_seconds=service.patience_seconds,
-            definition=service.service_level_definition,
+            patience_seconds=_patience(service),
+            service_level_definition=service.service_level_definition,
         )
     contacts = need.volume.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):

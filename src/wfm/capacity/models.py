@@ -1,62 +1,43 @@
 """Inputs of a long-range capacity plan, as pydantic models with an exact JSON round trip.
 
-The models only fix types and shapes; value ranges (rates in [0, 1), positive handle times,
-consistent lengths, ...) are checked by :func:`check_capacity_plan`, which
-:func:`wfm.capacity.plan_capacity` calls first, so that every bad value raises
-:class:`~wfm.core.errors.InputError` naming the field path, the value and the fix.
+The models check their own values: ``Field`` constraints bound each number (rates in
+[0, 1), positive handle times, ...) and model validators check what crosses fields
+(lengths, shares summing to 1, ordered attrition bands, ...). Every bad value raises
+:class:`~wfm.core.errors.ModelInputError` (an :class:`~wfm.core.errors.InputError`) naming
+the key path, the value and the fix, as the run configuration does.
+:func:`check_capacity_plan` validates a plan again, for plans changed with ``model_copy``
+(which pydantic does not validate).
 """
 
 from __future__ import annotations
 
+import math
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import ConfigDict, Field
+import numpy as np
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from wfm.core._models import NumbersNotBooleansModel, WfmModel
+from wfm.core._models import NumbersNotBooleansModel, WfmModel, fix, located_error
+from wfm.core.targets import ServiceTarget
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
 WEEKS_PER_MONTH = 52.0 / 12.0
 """Length of one planning month in weeks for tenure, attrition and lead times (52/12)."""
 
+MINUTES_PER_WEEK = 7 * 24 * 60
+SHARE_SUM_TOLERANCE = 1e-6
+"""How far the volume shares of a week may sum from 1."""
 
-class CapacityServiceTarget(WfmModel):
-    """Service targets of one queue, passed to :func:`wfm.erlang.required_agents`.
+NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+"""A finite number >= 0."""
+Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+"""A finite number > 0."""
 
-    Attributes
-    ----------
-    target_service_level : float
-        Fraction of contacts to answer within ``target_seconds`` (0 < value < 1).
-    target_seconds : float
-        Answer-time threshold of the service level, in seconds (> 0).
-    max_asa_seconds : float or None
-        Optional cap on the average speed of answer, in seconds.
-    max_occupancy : float or None
-        Optional occupancy cap, a fraction in (0, 1].
-    patience_seconds : float or None
-        Mean customer patience in seconds; when given, staffing uses Erlang A
-        (abandonment), otherwise Erlang C.
-    max_abandon_rate : float or None
-        Optional cap on the abandoned fraction (Erlang A only), in (0, 1).
-    min_agents : int
-        Minimum agents in every open interval (e.g. 1 so a queue is never unmanned).
-    service_level_definition : str or None
-        Which service level Erlang A targets (required with ``patience_seconds``, since
-        abandons make the definitions differ), one of the names
-        :func:`wfm.erlang.required_agents` accepts, e.g. ``"answered_of_offered"``.
-    """
 
-    model_config = _FROZEN
-
-    target_service_level: float = 0.8
-    target_seconds: float = 20.0
-    max_asa_seconds: float | None = None
-    max_occupancy: float | None = None
-    patience_seconds: float | None = None
-    max_abandon_rate: float | None = None
-    min_agents: int = 0
-    service_level_definition: str | None = None
+CapacityServiceTarget = ServiceTarget
+"""Former name of :class:`wfm.core.ServiceTarget`, kept as an alias (see CHANGELOG.md)."""
 
 
 class CapacityWeekPattern(WfmModel):
@@ -82,10 +63,65 @@ class CapacityWeekPattern(WfmModel):
 
     model_config = _FROZEN
 
-    interval_minutes: int = 30
-    volume_shares: list[float]
-    aht_factors: list[float] | None = None
+    interval_minutes: int = Field(
+        default=30, gt=0, json_schema_extra=fix("use 15, 30 or 60 minutes")
+    )
+    volume_shares: list[NonNegative] = Field(
+        json_schema_extra=fix(
+            "give one non-negative share per interval, starting Monday 00:00 local time"
+        )
+    )
+    aht_factors: list[Positive] | None = Field(
+        default=None,
+        json_schema_extra=fix(
+            "give a positive relative handle time per interval, or None for flat AHT"
+        ),
+    )
     open_intervals: list[bool] | None = None
+
+    @field_validator("interval_minutes")
+    @classmethod
+    def _divides_a_week(cls, minutes: int) -> int:
+        if MINUTES_PER_WEEK % minutes != 0:
+            raise ValueError("does not divide a week. Fix: use 15, 30 or 60 minutes")
+        return minutes
+
+    @model_validator(mode="after")
+    def _one_week(self) -> Self:
+        n_intervals = MINUTES_PER_WEEK // self.interval_minutes
+        for name in ("volume_shares", "aht_factors", "open_intervals"):
+            values = getattr(self, name)
+            if values is not None and len(values) != n_intervals:
+                raise located_error(
+                    type(self),
+                    (name,),
+                    f"<{len(values)} values>",
+                    f"must have {n_intervals} values, one per {self.interval_minutes}-minute "
+                    "interval of the week. Fix: give one value per interval from Monday 00:00"
+                    + (", or None" if name != "volume_shares" else ""),
+                )
+        total = math.fsum(self.volume_shares)
+        if abs(total - 1.0) > SHARE_SUM_TOLERANCE:
+            raise located_error(
+                type(self),
+                ("volume_shares",),
+                f"<sum {total!r}>",
+                "does not sum to 1. Fix: divide the weekly volume profile by its total",
+            )
+        if self.open_intervals is not None:
+            closed_with_volume = ~np.asarray(self.open_intervals, dtype=bool) & (
+                np.asarray(self.volume_shares) > 0
+            )
+            if closed_with_volume.any():
+                position = int(np.flatnonzero(closed_with_volume)[0])
+                raise located_error(
+                    type(self),
+                    ("volume_shares", position),
+                    self.volume_shares[position],
+                    "is positive in a closed interval. "
+                    "Fix: open that interval or move its share to open intervals",
+                )
+        return self
 
 
 class CapacityQueuePlan(WfmModel):
@@ -101,17 +137,43 @@ class CapacityQueuePlan(WfmModel):
         Average handle time in each period, in seconds (> 0).
     pattern : CapacityWeekPattern
         Representative week used to spread each period's volume over intervals.
-    service : CapacityServiceTarget
-        Service targets of the queue.
+    service : ServiceTarget
+        Service targets of the queue (``patience_seconds`` must be a number: a plan has no
+        history to estimate it from).
     """
 
     model_config = _FROZEN
 
     queue: str
-    volume: list[float]
-    aht_seconds: list[float]
+    volume: list[NonNegative] = Field(
+        min_length=1,
+        json_schema_extra=fix("give one non-negative contact count per planning period"),
+    )
+    aht_seconds: list[Positive] = Field(
+        json_schema_extra=fix("give one positive handle time in seconds per planning period"),
+    )
     pattern: CapacityWeekPattern
-    service: CapacityServiceTarget = Field(default_factory=CapacityServiceTarget)
+    service: ServiceTarget = Field(default_factory=ServiceTarget)
+
+    @model_validator(mode="after")
+    def _aht_per_period(self) -> Self:
+        if self.service.patience_seconds == "estimate":
+            raise located_error(
+                type(self),
+                ("service", "patience_seconds"),
+                "estimate",
+                "needs a history of abandonments, which a capacity plan does not have. "
+                "Fix: give the mean patience in seconds",
+            )
+        if len(self.aht_seconds) != len(self.volume):
+            raise located_error(
+                type(self),
+                ("aht_seconds",),
+                f"<{len(self.aht_seconds)} values>",
+                f"must have {len(self.volume)} values, as many as volume. "
+                "Fix: give one handle time per planning period",
+            )
+        return self
 
 
 class CapacityCohort(WfmModel):
@@ -127,8 +189,14 @@ class CapacityCohort(WfmModel):
 
     model_config = _FROZEN
 
-    tenure_weeks: float
-    headcount: float
+    tenure_weeks: float = Field(
+        ge=0.0,
+        allow_inf_nan=False,
+        json_schema_extra=fix("give the weeks since this cohort started (0 or more)"),
+    )
+    headcount: float = Field(
+        ge=0.0, allow_inf_nan=False, json_schema_extra=fix("give a non-negative headcount")
+    )
 
 
 class CapacityAttritionBand(WfmModel):
@@ -149,8 +217,19 @@ class CapacityAttritionBand(WfmModel):
 
     model_config = _FROZEN
 
-    min_tenure_weeks: float = 0.0
-    rate: float
+    min_tenure_weeks: float = Field(
+        default=0.0,
+        ge=0.0,
+        allow_inf_nan=False,
+        json_schema_extra=fix("list attrition bands from tenure 0 in increasing tenure order"),
+    )
+    rate: float = Field(
+        ge=0.0,
+        lt=1.0,
+        json_schema_extra=fix(
+            "give the fraction leaving per year or month in [0, 1), e.g. 0.3 for 30 %"
+        ),
+    )
     basis: Literal["annual", "monthly"] = "annual"
 
 
@@ -167,8 +246,16 @@ class CapacityRampStep(WfmModel):
 
     model_config = _FROZEN
 
-    weeks: float
-    productivity: float
+    weeks: float = Field(
+        gt=0.0,
+        allow_inf_nan=False,
+        json_schema_extra=fix("give the duration of the ramp-up step in weeks (> 0)"),
+    )
+    productivity: float = Field(
+        ge=0.0,
+        le=1.0,
+        json_schema_extra=fix("give the productivity of the ramp-up step as a fraction in [0, 1]"),
+    )
 
 
 class CapacityWorkforce(WfmModel):
@@ -198,14 +285,59 @@ class CapacityWorkforce(WfmModel):
 
     model_config = _FROZEN
 
-    paid_hours_per_week: float = 37.5
-    shrinkage: dict[str, float] = Field(default_factory=dict)
+    paid_hours_per_week: float = Field(
+        default=37.5,
+        gt=0.0,
+        le=168.0,
+        json_schema_extra=fix("give the paid hours of one FTE per week, e.g. 37.5"),
+    )
+    shrinkage: dict[str, Annotated[float, Field(ge=0.0, lt=1.0)]] = Field(
+        default_factory=dict,
+        json_schema_extra=fix("give each shrinkage component as a fraction of paid time in [0, 1)"),
+    )
     cohorts: list[CapacityCohort]
     attrition: list[CapacityAttritionBand] = Field(default_factory=list)
-    training_weeks: float = 0.0
-    nesting_weeks: float = 0.0
-    nesting_productivity: float = 0.5
+    training_weeks: float = Field(
+        default=0.0,
+        ge=0.0,
+        allow_inf_nan=False,
+        json_schema_extra=fix("give a duration in weeks (0 or more)"),
+    )
+    nesting_weeks: float = Field(
+        default=0.0,
+        ge=0.0,
+        allow_inf_nan=False,
+        json_schema_extra=fix("give a duration in weeks (0 or more)"),
+    )
+    nesting_productivity: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        json_schema_extra=fix("give the productivity while nesting as a fraction in [0, 1]"),
+    )
     ramp: list[CapacityRampStep] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _ordered_attrition_bands(self) -> Self:
+        previous = -math.inf
+        for index, band in enumerate(self.attrition):
+            if index == 0 and band.min_tenure_weeks != 0:
+                raise located_error(
+                    type(self),
+                    ("attrition", index, "min_tenure_weeks"),
+                    band.min_tenure_weeks,
+                    "must be 0 for the first band. Fix: start the first attrition band at tenure 0",
+                )
+            if band.min_tenure_weeks <= previous:
+                raise located_error(
+                    type(self),
+                    ("attrition", index, "min_tenure_weeks"),
+                    band.min_tenure_weeks,
+                    "is not above the previous band's. "
+                    "Fix: list attrition bands in increasing tenure order",
+                )
+            previous = band.min_tenure_weeks
+        return self
 
 
 class CapacityHiringPolicy(WfmModel):
@@ -230,11 +362,34 @@ class CapacityHiringPolicy(WfmModel):
 
     model_config = _FROZEN
 
-    lead_time_weeks: float = 0.0
+    lead_time_weeks: float = Field(
+        default=0.0,
+        ge=0.0,
+        allow_inf_nan=False,
+        json_schema_extra=fix("give the weeks from hiring decision to start date (0 or more)"),
+    )
     no_hire_before: date | None = None
     freeze: list[tuple[date, date]] = Field(default_factory=list)
-    max_hires_per_period: float | None = None
+    max_hires_per_period: float | None = Field(
+        default=None,
+        ge=0.0,
+        allow_inf_nan=False,
+        json_schema_extra=fix("give a non-negative cap, or None for no cap"),
+    )
     whole_hires: bool = True
+
+    @model_validator(mode="after")
+    def _freezes_forward(self) -> Self:
+        for index, (first, last) in enumerate(self.freeze):
+            if not first < last:
+                raise located_error(
+                    type(self),
+                    ("freeze", index),
+                    (first.isoformat(), last.isoformat()),
+                    "is empty or reversed. Fix: give (first_day, day_after_last_day) with "
+                    "first_day < day_after_last_day",
+                )
+        return self
 
 
 class CapacityOvertime(WfmModel):
@@ -251,8 +406,22 @@ class CapacityOvertime(WfmModel):
 
     model_config = _FROZEN
 
-    max_fraction: float = 0.0
-    premium: float = 0.5
+    max_fraction: float = Field(
+        default=0.0,
+        ge=0.0,
+        allow_inf_nan=False,
+        json_schema_extra=fix(
+            "give the overtime cap as a fraction of effective FTE, e.g. 0.05, or 0"
+        ),
+    )
+    premium: float = Field(
+        default=0.5,
+        ge=0.0,
+        allow_inf_nan=False,
+        json_schema_extra=fix(
+            "give the overtime premium as a fraction, e.g. 0.5 for time and a half"
+        ),
+    )
 
 
 class CapacityCosts(WfmModel):
@@ -268,8 +437,12 @@ class CapacityCosts(WfmModel):
 
     model_config = _FROZEN
 
-    cost_per_paid_hour: float = 0.0
-    cost_per_hire: float = 0.0
+    cost_per_paid_hour: float = Field(
+        default=0.0, ge=0.0, allow_inf_nan=False, json_schema_extra=fix("give a non-negative cost")
+    )
+    cost_per_hire: float = Field(
+        default=0.0, ge=0.0, allow_inf_nan=False, json_schema_extra=fix("give a non-negative cost")
+    )
 
 
 class CapacityBudget(WfmModel):
@@ -294,7 +467,26 @@ class CapacityBudget(WfmModel):
     model_config = _FROZEN
 
     max_cost_per_period: float | list[float] | None = None
-    max_total_cost: float | None = None
+    max_total_cost: float | None = Field(
+        default=None,
+        ge=0.0,
+        allow_inf_nan=False,
+        json_schema_extra=fix(
+            "give a non-negative cap on the horizon's total cost, or None for no cap"
+        ),
+    )
+
+    @field_validator("max_cost_per_period")
+    @classmethod
+    def _non_negative_caps(cls, caps: float | list[float] | None) -> float | list[float] | None:
+        values = [caps] if isinstance(caps, float | int) else caps or []
+        bad = [value for value in values if not (math.isfinite(value) and value >= 0.0)]
+        if bad:
+            raise ValueError(
+                f"holds {bad[0]!r}, not a finite non-negative cost. Fix: give one non-negative "
+                "cap per period, one number for every period, or None for no cap"
+            )
+        return caps
 
 
 class CapacityPlanInput(NumbersNotBooleansModel):
@@ -328,13 +520,54 @@ class CapacityPlanInput(NumbersNotBooleansModel):
 
     period: Literal["week", "month"] = "month"
     start_date: date
-    queues: list[CapacityQueuePlan]
+    queues: list[CapacityQueuePlan] = Field(
+        min_length=1, json_schema_extra=fix("give at least one CapacityQueuePlan")
+    )
     workforce: CapacityWorkforce
     hiring: CapacityHiringPolicy = Field(default_factory=CapacityHiringPolicy)
     overtime: CapacityOvertime = Field(default_factory=CapacityOvertime)
     costs: CapacityCosts = Field(default_factory=CapacityCosts)
     staffing: Literal["integer", "continuous"] = "integer"
     budget: CapacityBudget | None = None
+
+    @model_validator(mode="after")
+    def _consistent_plan(self) -> Self:
+        n_periods = self.n_periods
+        seen: dict[str, int] = {}
+        for index, queue in enumerate(self.queues):
+            if queue.queue in seen:
+                raise located_error(
+                    type(self),
+                    ("queues", index, "queue"),
+                    queue.queue,
+                    f"repeats queues[{seen[queue.queue]}].queue. Fix: give each queue once",
+                )
+            seen[queue.queue] = index
+            if len(queue.volume) != n_periods:
+                raise located_error(
+                    type(self),
+                    ("queues", index, "volume"),
+                    f"<{len(queue.volume)} values>",
+                    f"must have {n_periods} values, as many as queues[0].volume. "
+                    "Fix: give every queue one value per planning period",
+                )
+        if self.period == "month" and self.start_date.day != 1:
+            raise located_error(
+                type(self),
+                ("start_date",),
+                self.start_date.isoformat(),
+                "is not the first day of a month. Fix: start a monthly plan on the 1st",
+            )
+        caps = self.budget.max_cost_per_period if self.budget is not None else None
+        if isinstance(caps, list) and len(caps) != n_periods:
+            raise located_error(
+                type(self),
+                ("budget", "max_cost_per_period"),
+                f"<{len(caps)} values>",
+                f"must have {n_periods} values. Fix: give one cap per period, "
+                "or one number for every period",
+            )
+        return self
 
     @property
     def n_periods(self) -> int:
@@ -426,3 +659,23 @@ class CapacityPlanOutput(WfmModel):
     periods: list[CapacityPeriodRow]
     queues: list[CapacityQueueRow]
     hiring: list[CapacityHireRow]
+
+
+def check_capacity_plan(plan: CapacityPlanInput) -> None:
+    """Validate every value of a capacity plan input again.
+
+    The models check themselves when built, but ``model_copy(update=...)`` skips
+    validation; :func:`wfm.capacity.plan_capacity` therefore calls this first.
+
+    Parameters
+    ----------
+    plan : CapacityPlanInput
+        The plan to check.
+
+    Raises
+    ------
+    ModelInputError
+        An :class:`~wfm.core.errors.InputError` naming the key path of every bad value
+        (e.g. ``workforce.attrition[0].rate``), the value and the fix.
+    """
+    CapacityPlanInput.model_validate(plan.model_dump())

@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from wfm.capacity._checks import check_capacity_plan
 from wfm.capacity._demand import (
     QueueRequirement,
     combined_shrinkage,
@@ -34,6 +33,7 @@ from wfm.capacity.models import (
     CapacityPlanInput,
     CapacityPlanOutput,
     CapacityQueueRow,
+    check_capacity_plan,
 )
 from wfm.core._display import ResultDisplay
 from wfm.core.errors import InputError

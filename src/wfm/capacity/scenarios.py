@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 import pandas as pd
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from wfm.capacity._demand import combined_shrinkage
 from wfm.capacity.models import CapacityPlanInput
 from wfm.capacity.planner import CapacityPlanResult, plan_capacity
-from wfm.core._models import WfmModel
-from wfm.core.errors import InputError, describe_value
+from wfm.core._models import WfmModel, fix
+from wfm.core.errors import InputError
 
 BASELINE = "baseline"
 """Row label of the baseline in :func:`compare_scenarios`."""
@@ -58,12 +57,41 @@ class CapacityScenario(WfmModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    target_service_level: float | None = None
-    target_seconds: float | None = None
-    aht_change: float = 0.0
-    volume_change: float = 0.0
-    shrinkage_points: float = 0.0
-    attrition_factor: float = 1.0
+    target_service_level: float | None = Field(
+        default=None,
+        gt=0.0,
+        lt=1.0,
+        json_schema_extra=fix("give a fraction strictly between 0 and 1, or None"),
+    )
+    target_seconds: float | None = Field(
+        default=None,
+        gt=0.0,
+        allow_inf_nan=False,
+        json_schema_extra=fix("give a positive number of seconds, or None"),
+    )
+    aht_change: float = Field(
+        default=0.0,
+        gt=-1.0,
+        allow_inf_nan=False,
+        json_schema_extra=fix("give a relative change above -1"),
+    )
+    volume_change: float = Field(
+        default=0.0,
+        ge=-1.0,
+        allow_inf_nan=False,
+        json_schema_extra=fix("give a relative change of -1 or more"),
+    )
+    shrinkage_points: float = Field(
+        default=0.0,
+        allow_inf_nan=False,
+        json_schema_extra=fix("give a change in fraction points, e.g. 0.03"),
+    )
+    attrition_factor: float = Field(
+        default=1.0,
+        ge=0.0,
+        allow_inf_nan=False,
+        json_schema_extra=fix("give a non-negative multiplier, e.g. 1.2"),
+    )
 
     def apply(self, plan: CapacityPlanInput) -> CapacityPlanInput:
         """Return a copy of ``plan`` with this scenario's changes.
@@ -83,7 +111,7 @@ class CapacityScenario(WfmModel):
         InputError
             If a change is out of range (names the scenario field, value and fix).
         """
-        self._check()
+        check_scenario(self)
         queues = []
         for queue in plan.queues:
             service_update: dict[str, float] = {}
@@ -119,38 +147,16 @@ class CapacityScenario(WfmModel):
         workforce = workforce.model_copy(update={"attrition": bands, "shrinkage": shrinkage})
         return plan.model_copy(update={"queues": queues, "workforce": workforce})
 
-    def _check(self) -> None:
-        checks = [
-            (
-                "target_service_level",
-                self.target_service_level is None or 0.0 < self.target_service_level < 1.0,
-                "give a fraction strictly between 0 and 1, or None",
-            ),
-            (
-                "target_seconds",
-                self.target_seconds is None or self.target_seconds > 0.0,
-                "give a positive number of seconds, or None",
-            ),
-            ("aht_change", self.aht_change > -1.0, "give a relative change above -1"),
-            ("volume_change", self.volume_change >= -1.0, "give a relative change of -1 or more"),
-            (
-                "attrition_factor",
-                self.attrition_factor >= 0.0,
-                "give a non-negative multiplier, e.g. 1.2",
-            ),
-        ]
-        for field, ok, fix in checks:
-            value = getattr(self, field)
-            finite = value is None or math.isfinite(value)
-            if not (ok and finite):
-                raise InputError(
-                    f"scenario.{field}={describe_value(value)} is out of range. Fix: {fix}."
-                )
-        if not math.isfinite(self.shrinkage_points):
-            raise InputError(
-                f"scenario.shrinkage_points={self.shrinkage_points!r} is not finite. "
-                "Fix: give a change in fraction points, e.g. 0.03."
-            )
+
+def check_scenario(scenario: CapacityScenario) -> None:
+    """Validate a scenario again (``model_copy`` and ``model_construct`` skip validation).
+
+    Raises
+    ------
+    ModelInputError
+        An :class:`~wfm.core.errors.InputError` naming the field, the value and the fix.
+    """
+    CapacityScenario.model_validate(scenario.model_dump())
 
 
 ScenarioSpec = CapacityScenario | CapacityPlanInput | CapacityPlanResult

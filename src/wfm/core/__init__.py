@@ -21,6 +21,7 @@ from wfm.core.frames import (
 )
 from wfm.core.grid import IntervalGrid, make_interval_grid
 from wfm.core.tables import Table, TableColumn
+from wfm.core.targets import ServiceTarget
 
 __all__ = [
     "AHT_SECONDS",
@@ -35,6 +36,7 @@ __all__ = [
     "IntervalGrid",
     "MissingDependencyError",
     "NotFittedError",
+    "ServiceTarget",
     "SolverError",
     "Table",
     "TableColumn",

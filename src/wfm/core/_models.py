@@ -15,9 +15,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial
-from typing import Any, Self, TypeVar
+from types import UnionType
+from typing import Any, Self, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError, ValidatorFunctionWrapHandler, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from wfm.core.errors import ModelInputError, describe_value
 from wfm.core.validate import booleans_given_as_numbers
@@ -26,7 +28,98 @@ T = TypeVar("T")
 _DEPTH: ContextVar[int] = ContextVar("wfm_model_validation_depth", default=0)
 
 
-def describe_problems(problems: Sequence[Mapping[str, Any]], *, source: str) -> str:
+def fix(text: str) -> dict[str, Any]:
+    """Return the ``json_schema_extra`` of a field whose bad values ``text`` mends.
+
+    ``Field(gt=0, json_schema_extra=fix("give the handle time in seconds"))`` makes every
+    constraint failure of that field (or of an item of it) end in ``Fix: <text>.`` instead
+    of the generic advice; the hint also appears in the model's JSON schema.
+    """
+    return {"fix": text}
+
+
+def located_error(
+    model: type, loc: tuple[str | int, ...], value: Any, problem: str
+) -> ValidationError:
+    """Return a validation error at key path ``loc`` of ``model`` (for cross-field checks).
+
+    Raised from a ``model_validator``, pydantic prefixes ``loc`` with the path of the model
+    inside its parent, so the message names the full key path of the offending field.
+
+    Parameters
+    ----------
+    model : type
+        The model being validated.
+    loc : tuple of str or int
+        Key path of the offending field inside ``model``.
+    value : object
+        The offending value.
+    problem : str
+        What is wrong and ``Fix: ...``.
+    """
+    detail = InitErrorDetails(
+        type=PydanticCustomError("wfm_invalid", "{problem}", {"problem": problem}),
+        loc=loc,
+        input=value,
+    )
+    return ValidationError.from_exception_data(model.__name__, [detail])
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """Return the pydantic model an annotation holds (``M``, ``M | None``), else None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if get_origin(annotation) in (Union, UnionType):
+        for arg in get_args(annotation):
+            found = _model_in(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _items_of(annotation: Any) -> Any:
+    """Return the item type of a container (``list[X]``, ``dict[K, X]``, ``X | None``)."""
+    args = [arg for arg in get_args(annotation) if arg is not type(None)]
+    if get_origin(annotation) in (Union, UnionType):
+        containers = [arg for arg in args if get_args(arg)]
+        return containers[0] if containers else annotation
+    return args[-1] if args else annotation
+
+
+def field_fix(model: type | None, loc: Sequence[Any]) -> str | None:
+    """Return the fix declared (with :func:`fix`) on the field at key path ``loc``.
+
+    Items of a list or dict field share the field's fix; a nested model's fields have
+    their own.
+    """
+    annotation: Any = model
+    found: str | None = None
+    for part in loc:
+        nested = _model_in(annotation)
+        if nested is not None:
+            info = nested.model_fields.get(part) if isinstance(part, str) else None
+            if info is None:
+                return found
+            extra = info.json_schema_extra
+            hint = extra.get("fix") if isinstance(extra, dict) else None
+            found = hint if isinstance(hint, str) else None
+            annotation = info.annotation
+        else:
+            annotation = _items_of(annotation)
+    return found
+
+
+def key_path(loc: Sequence[Any]) -> str:
+    """Write a key path such as ``("queues", 0, "volume")`` as ``queues[0].volume``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else ("." if text else "") + str(part)
+    return text or "(top level)"
+
+
+def describe_problems(
+    problems: Sequence[Mapping[str, Any]], *, source: str, model: type | None = None
+) -> str:
     """Describe validation problems one per line: key path, value, problem and fix.
 
     Parameters
@@ -35,15 +128,20 @@ def describe_problems(problems: Sequence[Mapping[str, Any]], *, source: str) -> 
         pydantic error dicts (``loc``, ``msg``, ``type``, ``input``).
     source : str
         What was being validated (a model name or a file name), for the first line.
+    model : type, optional
+        The model validated; a field's own fix (declared with :func:`fix`) then replaces
+        the generic advice.
 
     Returns
     -------
     str
-        ``invalid <source>:`` then one ``  key.path = value: problem. Fix: ...`` line each.
+        ``invalid <source>:`` then one ``  key.path[i] = value: problem. Fix: ...`` line
+        each.
     """
     lines = [f"invalid {source}:"]
     for problem in problems:
-        key = ".".join(str(part) for part in problem.get("loc", ())) or "(top level)"
+        loc = tuple(problem.get("loc", ()))
+        key = key_path(loc)
         kind = problem.get("type")
         if kind == "extra_forbidden":
             lines.append(
@@ -56,8 +154,11 @@ def describe_problems(problems: Sequence[Mapping[str, Any]], *, source: str) -> 
             lines.append(f"  {key}: required key is missing. Fix: add it.")
             continue
         message = str(problem.get("msg", "")).removeprefix("Value error, ")
-        fix = "" if "Fix:" in message else " Fix: give a valid value (see the docs)."
-        lines.append(f"  {key} = {describe_value(problem.get('input'))}: {message}.{fix}")
+        hint = None if "Fix:" in message else field_fix(model, loc)
+        advice = (
+            "" if "Fix:" in message else f" Fix: {hint or 'give a valid value (see the docs)'}."
+        )
+        lines.append(f"  {key} = {describe_value(problem.get('input'))}: {message}.{advice}")
     return "\n".join(lines)
 
 
@@ -74,7 +175,7 @@ def _validating() -> Iterator[bool]:
 
 def _model_error(cls: type, error: ValidationError) -> ModelInputError:
     problems = error.errors(include_url=False)
-    return ModelInputError(describe_problems(problems, source=cls.__name__), problems)
+    return ModelInputError(describe_problems(problems, source=cls.__name__, model=cls), problems)
 
 
 def _validate_as_library(cls: type, validate: Callable[[], T]) -> T:

@@ -218,7 +218,7 @@ def staff_intervals(
         aht,
         whole,
         resolved["target_seconds"],
-        definition=definition,
+        service_level_definition=definition,
         **metric_arguments,
     )
     out[ASA_SECONDS] = average_speed_of_answer(volume, aht, whole, **metric_arguments)

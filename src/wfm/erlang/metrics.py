@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from wfm.core import InputError
+from wfm.core._deprecation import renamed_keyword
 from wfm.erlang._checks import (
     BoolArray,
     FloatArray,
@@ -169,12 +170,13 @@ def check_definition(definition: str | None) -> str:
         raise InputError(
             "service-level definition is required with patience_seconds (Erlang A), because "
             "abandoned contacts make the three usual definitions differ. Fix: pass "
-            f"definition= (service_level_definition= for staffing) as one of "
+            f"service_level_definition= as one of "
             f"{list(ERLANG_A_SERVICE_LEVEL_DEFINITIONS)}."
         )
     if definition not in ERLANG_A_SERVICE_LEVEL_DEFINITIONS:
         raise InputError(
-            f"definition={definition!r} is not a known service-level definition. Fix: use one "
+            f"service_level_definition={definition!r} is not a known service-level definition. "
+            "Fix: use one "
             f"of {list(ERLANG_A_SERVICE_LEVEL_DEFINITIONS)}."
         )
     return definition
@@ -361,6 +363,7 @@ def service_level(
     *,
     interval_seconds: npt.ArrayLike = 1800,
     patience_seconds: npt.ArrayLike | None = None,
+    service_level_definition: str | None = None,
     definition: str | None = None,
 ) -> FloatArray:
     """Service level: the fraction of contacts answered within ``target_seconds``.
@@ -379,14 +382,19 @@ def service_level(
         Interval length in seconds (3600 for hourly volumes).
     patience_seconds : array_like, optional
         Mean patience in seconds. Without it: Erlang C, ``SL = 1 − C e^{−(N−A)T/AHT}``
-        (0 where ``N <= A``). With it: Erlang A, and ``definition`` is required.
-    definition : str, optional
+        (0 where ``N <= A``). With it: Erlang A, and ``service_level_definition`` is
+        required.
+    service_level_definition : str, optional
         Erlang A only (required there, ignored by Erlang C where all three coincide):
 
         - ``"answered_of_offered"``: answered within T / offered;
         - ``"answered_of_answered"``: answered within T / answered;
         - ``"answered_of_offered_excluding_early_abandons"``: answered within T /
           (offered − abandoned within T).
+
+        The same keyword as in :func:`required_agents` and :func:`staff_intervals`.
+    definition : str, optional
+        Deprecated former name of ``service_level_definition`` (warns; removed in 0.3.0).
 
     Returns
     -------
@@ -396,13 +404,21 @@ def service_level(
     Raises
     ------
     InputError
-        On invalid input, or ``patience_seconds`` without ``definition``.
+        On invalid input, ``patience_seconds`` without ``service_level_definition``, or
+        both ``definition`` and ``service_level_definition``.
 
     Examples
     --------
     >>> round(float(service_level(400, 180, 23, 30, interval_seconds=3600)), 3)
     0.748
     """
+    chosen = renamed_keyword(
+        "service_level",
+        "definition",
+        "service_level_definition",
+        definition,
+        service_level_definition,
+    )
     target = check_seconds(target_seconds, "target_seconds")
     q = prepare_inputs(
         volume,
@@ -415,7 +431,7 @@ def service_level(
     target = np.broadcast_to(target, q.traffic.shape)
     if q.patience_seconds is None:
         return erlang_c_service_level(q, target)
-    return erlang_a_service_level(q, target, check_definition(definition))
+    return erlang_a_service_level(q, target, check_definition(chosen))
 
 
 def average_speed_of_answer(

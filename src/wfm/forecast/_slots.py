@@ -235,7 +235,10 @@ def build_queue_history(
             if np.isnan(block).all(axis=0).all():
                 continue
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
+                # a slot never observed on this weekday stays NaN (set to 0 below)
+                warnings.filterwarnings(
+                    "ignore", message="All-NaN slice encountered", category=RuntimeWarning
+                )
                 median = np.nanmedian(block, axis=0)
             median = np.where(np.isfinite(median), median, 0.0)
             target = needs_fill[rows_of_day]

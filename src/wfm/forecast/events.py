@@ -225,7 +225,11 @@ class EventCalendar(WfmModel):
         try:
             with warnings.catch_warnings():
                 # holidays 0.50 to 0.5x warn on import about their future versioning
-                warnings.simplefilter("ignore", DeprecationWarning)
+                warnings.filterwarnings(
+                    "ignore",
+                    message=r"\s*This is a future version incompatibility warning",
+                    category=DeprecationWarning,
+                )
                 import holidays as holidays_package
         except ImportError as exc:
             raise missing_extra("holidays", "holidays", "public-holiday events") from exc

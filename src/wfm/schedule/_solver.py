@@ -122,14 +122,24 @@ def _cbc_bound(log_text: str, objective: float) -> float:
     return float(found[-1]) if found else math.nan
 
 
+def _ignore_bundled_cbc_deprecation() -> None:
+    """Drop PuLP 3.3's notice that PULP_CBC_CMD goes in PuLP 4 (only that one warning).
+
+    PULP_CBC_CMD is still the CBC bundled with PuLP < 4, which ``pulp>=3.3.1,<4`` pins;
+    call inside ``warnings.catch_warnings()``.
+    """
+    warnings.filterwarnings(
+        "ignore", message="PULP_CBC_CMD is deprecated", category=DeprecationWarning
+    )
+
+
 def solve_relaxation(problem: pulp.LpProblem, settings: SolverSettings) -> float:
     """Solve the LP relaxation of ``problem`` in place and return its objective.
 
     Variable values are left at the LP optimum (used for rounding heuristics).
     """
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        warnings.simplefilter("ignore", FutureWarning)
+        _ignore_bundled_cbc_deprecation()
         if settings.solver == "highs":
             solver = pulp.getSolver(
                 "HiGHS", mip=False, timeLimit=settings.time_limit_seconds, msg=settings.verbose
@@ -187,8 +197,8 @@ def solve(
     if settings.solver == "highs":
         if "HiGHS" not in pulp.listSolvers(onlyAvailable=True):
             raise SolverError(
-                "solver='highs' needs the highspy package. Fix: pip install highspy, or use "
-                "solver='cbc'."
+                "solver='highs' needs the highspy package. Fix: pip install 'openwfm[highs]', "
+                "or use solver='cbc'."
             )
         solver = pulp.getSolver(
             "HiGHS",
@@ -213,9 +223,7 @@ def solve(
         with tempfile.TemporaryDirectory() as folder:
             log_path = Path(folder) / "cbc.log"
             with warnings.catch_warnings():
-                # PuLP 3.3 flags PULP_CBC_CMD as deprecated; it is still the bundled CBC.
-                warnings.simplefilter("ignore", DeprecationWarning)
-                warnings.simplefilter("ignore", FutureWarning)
+                _ignore_bundled_cbc_deprecation()
                 solver = pulp.PULP_CBC_CMD(
                     timeLimit=limit,
                     gapRel=settings.mip_gap,
