@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wfm.core._summary import Summary
+from wfm.core._summary import Summary as Summary  # re-exported for the result modules
+from wfm.core._summary import units_from_names as units_from_names
 
 _HEAD_ROWS = 5
 _MAX_SCALARS = 6

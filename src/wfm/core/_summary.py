@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterator, Mapping
-from typing import TypeAlias
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -173,6 +173,44 @@ class Summary(Mapping[str, "Scalar | Summary"]):
             raise KeyError(name)
         return self._units.get(name, "")
 
+    def number(self, name: str) -> float:
+        """Return metric ``name`` as a float (``None``, not measured, is NaN).
+
+        Raises
+        ------
+        KeyError
+            If ``name`` is not a metric.
+        InputError
+            If the metric is text or a section.
+        """
+        value = self._metrics[name]
+        if value is None:
+            return math.nan
+        if isinstance(value, bool | int | float):
+            return float(value)
+        raise InputError(
+            f"summary metric {name!r} of {self._title!r} is {value!r}, not a number. "
+            "Fix: read it with summary[name]."
+        )
+
+    def section(self, name: str) -> Summary:
+        """Return the nested section ``name`` (e.g. ``"schedule"`` of a plan summary).
+
+        Raises
+        ------
+        KeyError
+            If ``name`` is not a metric.
+        InputError
+            If the metric is a scalar, not a section.
+        """
+        value = self._metrics[name]
+        if isinstance(value, Summary):
+            return value
+        raise InputError(
+            f"summary metric {name!r} of {self._title!r} is {value!r}, not a section. "
+            "Fix: read it with summary[name]."
+        )
+
     @property
     def breakdown(self) -> pd.DataFrame | None:
         """Per-row figures behind the metrics (a copy), or ``None``."""
@@ -203,7 +241,7 @@ class Summary(Mapping[str, "Scalar | Summary"]):
             }
         )
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         """Plain nested dict of the metrics (JSON-ready; sections become dicts)."""
         return {
             name: value.to_dict() if isinstance(value, Summary) else value
@@ -258,3 +296,43 @@ class Summary(Mapping[str, "Scalar | Summary"]):
             )
         parts.append("</div>")
         return "".join(parts)
+
+
+_SUFFIX_UNITS = (
+    ("_seconds", "seconds"),
+    ("_hours", "hours"),
+    ("_fte", "FTE"),
+    ("_cost", "currency"),
+    ("_contacts", "contacts"),
+    ("_agents", "agents"),
+    ("_rate", "fraction"),
+    ("_share", "fraction"),
+)
+_FRACTION_NAMES = ("service_level", "occupancy", "adherence", "conformance", "probability")
+_FRACTION_WORDS = frozenset({"wape", "bias", "gap", "shrinkage", "share"})
+
+
+def units_from_names(names: Iterable[str], **overrides: str) -> dict[str, str]:
+    """Units of metrics named by the library's convention, plus explicit ``overrides``.
+
+    A metric name states its unit the way the library's column names do: ``*_seconds`` is
+    seconds, ``*_hours`` hours (names with ``agent_hours`` agent-hours), ``*_fte`` FTE, ``*_cost``
+    the plan's currency, ``*_contacts`` contacts, ``*_agents`` agents, ``*_rate`` and
+    ``*_share`` fractions, and names that start with ``service_level``, ``occupancy``,
+    ``adherence``, ``conformance`` or ``probability`` (or are ``wape``, ``bias``, ``gap``,
+    ``shrinkage``) fractions 0 to 1. Other names get no unit unless overridden.
+    """
+    units: dict[str, str] = {}
+    for name in names:
+        if name.startswith(_FRACTION_NAMES) or name in _FRACTION_WORDS:
+            units[name] = "fraction"
+            continue
+        if "agent_hours" in name:
+            units[name] = "agent-hours"
+            continue
+        for suffix, unit in _SUFFIX_UNITS:
+            if name.endswith(suffix):
+                units[name] = unit
+                break
+    units.update(overrides)
+    return units
