@@ -212,9 +212,9 @@ class Summary(Mapping[str, "Scalar | Summary"]):
         )
 
     @property
-    def breakdown(self) -> pd.DataFrame | None:
-        """Per-row figures behind the metrics (a copy), or ``None``."""
-        return None if self._breakdown is None else self._breakdown.copy()
+    def breakdown(self) -> pd.DataFrame:
+        """Per-row figures behind the metrics (a copy); empty when the result has none."""
+        return pd.DataFrame() if self._breakdown is None else self._breakdown.copy()
 
     # conversions -------------------------------------------------------------------------
     def _flat(self, prefix: str = "") -> list[tuple[str, Scalar, str]]:

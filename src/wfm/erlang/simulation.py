@@ -826,12 +826,7 @@ class PeakTestResult(ResultDisplay):
             }
         ).reset_index()
         surged = self.surged.summary()
-        breakdown = surged.breakdown
-        overall = (
-            breakdown[[QUEUE, "service_level"]]
-            if breakdown is not None
-            else pd.DataFrame(columns=[QUEUE, "service_level"])
-        )
+        overall = surged.breakdown[[QUEUE, "service_level"]]
         figures = {
             "target_service_level": self.target_service_level,
             "intervals": len(self.intervals),
