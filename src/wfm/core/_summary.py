@@ -58,6 +58,10 @@ def _text(value: Scalar) -> str:
     return f"{value:.6g}"
 
 
+def _is_number(value: Scalar) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 class Summary(Mapping[str, "Scalar | Summary"]):
     """Headline figures of a result: a read-only mapping of metric name to a scalar.
 
@@ -265,12 +269,12 @@ class Summary(Mapping[str, "Scalar | Summary"]):
     def __str__(self) -> str:
         rows = self._flat()
         width = max((len(r[0]) for r in rows), default=0)
-        texts = [_text(r[1]) for r in rows]
-        value_width = max((len(t) for t in texts), default=0)
+        numbers = [_text(r[1]) for r in rows if _is_number(r[1])]
+        number_width = max((len(t) for t in numbers), default=0)
         lines = [self._title]
-        for (name, value, unit), text in zip(rows, texts, strict=True):
-            aligned = text.rjust(value_width) if isinstance(value, int | float) else text
-            lines.append(f"  {name.ljust(width)}  {aligned.ljust(value_width)}  {unit}".rstrip())
+        for name, value, unit in rows:
+            text = _text(value).rjust(number_width) if _is_number(value) else _text(value)
+            lines.append(f"  {name.ljust(width)}  {text}  {unit}".rstrip())
         if self._breakdown is not None:
             lines.append("breakdown:")
             lines.append(self._breakdown.to_string(index=False))
