@@ -200,6 +200,7 @@ class ContactKpiResult(ResultDisplay):
         out["flagged_records"] = float(0 if self.flagged is None else len(self.flagged))
         counts = {name: "contacts" for name in _COUNT_COLUMNS if not name.endswith("_seconds")}
         counts.update(ignored_records="records", not_offered="records", flagged_records="records")
+        counts["first_contact_resolution"] = "fraction"
         return Summary("ContactKpiResult", out, units=units_from_names(out, **counts))
 
     def tables(self) -> dict[str, pd.DataFrame]:

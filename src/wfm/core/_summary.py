@@ -322,13 +322,13 @@ def units_from_names(names: Iterable[str], **overrides: str) -> dict[str, str]:
     A metric name states its unit the way the library's column names do: ``*_seconds`` is
     seconds, ``*_hours`` hours (names with ``agent_hours`` agent-hours), ``*_fte`` FTE, ``*_cost``
     the plan's currency, ``*_contacts`` contacts, ``*_agents`` agents, ``*_rate`` and
-    ``*_share`` fractions, and names that start with ``service_level``, ``occupancy``,
-    ``adherence``, ``conformance`` or ``probability`` (or are ``wape``, ``bias``, ``gap``,
-    ``shrinkage``) fractions 0 to 1. Other names get no unit unless overridden.
+    ``*_share`` fractions, and names that contain ``service_level`` or start with
+    ``occupancy``, ``adherence``, ``conformance`` or ``probability`` (or are ``wape``,
+    ``bias``, ``gap``, ``shrinkage``) fractions 0 to 1. Other names get no unit unless overridden.
     """
     units: dict[str, str] = {}
     for name in names:
-        if name.startswith(_FRACTION_NAMES) or name in _FRACTION_WORDS:
+        if name.startswith(_FRACTION_NAMES) or name in _FRACTION_WORDS or "service_level" in name:
             units[name] = "fraction"
             continue
         if "agent_hours" in name:
