@@ -143,7 +143,7 @@ def main() -> int:
     print(f"projected 20 replications: {projected:.1f} s (target <= 30 s on 2 cores)")
     print("pyworkforce comparison skipped: pyworkforce has no contact-centre simulator")
 
-    summary = result.summary()
+    summary = result.summary().breakdown  # one row per queue
     print(summary.round(3).to_string(index=False))
     occupancy = result.occupancy_frame()
     failures: list[str] = []

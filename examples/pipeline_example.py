@@ -29,8 +29,7 @@ def main() -> None:
         warnings.simplefilter("ignore", wfm.forecast.MissingIntervalsWarning)
         result = plan(history, config, run_backtest=False, progress=print)
 
-    for key, value in result.summary().items():
-        print(f"{key}: {value}")
+    print(result.summary())  # aligned text: metric, value, unit; sections as dotted names
     print(
         result.requirement[["interval_start", "volume", "aht_seconds", "required_agents"]].iloc[
             16:22

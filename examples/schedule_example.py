@@ -71,7 +71,7 @@ settings = SolverSettings(time_limit_seconds=3, mip_gap=0.02)
 
 shifts = make_schedule(week, templates, rules=rules, settings=settings)
 print("\nShift scheduling (no names):")
-print(shifts.summary().to_string())
+print(shifts.summary())
 
 agents = [
     Agent(
@@ -91,7 +91,7 @@ roster = make_schedule(
     settings=settings.model_copy(update={"time_limit_seconds": 6}),
 )
 print("\nNamed roster:")
-print(roster.summary().to_string())
+print(roster.summary())
 print("conflicts:", roster.conflicts or "none")
 busiest = roster.coverage.sort_values("required_agents").tail(5)
 print("\nBusiest intervals (required vs scheduled, projected service level):")

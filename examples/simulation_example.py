@@ -41,7 +41,7 @@ def main() -> None:
     )
     result = simulate_centre(forecast, staffing=staffing, queues=[queue], replications=10, seed=7)
     print("simulated day (mean over 10 replications, 95% CI):")
-    print(result.summary().round(3).to_string(index=False))
+    print(result.summary().breakdown.round(3).to_string(index=False))
     daily = result.daily_service_level()["service_level"]
     print(
         f"daily service level across replications: min {daily.min():.3f}, max {daily.max():.3f}\n"
@@ -86,7 +86,7 @@ def main() -> None:
         business_hours=("08:00", "18:00"),
     )
     print("email plan summary:")
-    print(mail.summary().round(2).to_string(index=False), "\n")
+    print(mail.summary().breakdown.round(2).to_string(index=False), "\n")
 
     # 6. pooling two 10-Erlang queues
     two = pd.DataFrame(

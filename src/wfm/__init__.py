@@ -82,6 +82,7 @@ _EXPORTS: dict[str, str] = {
     "REQUIRED_AGENTS": "wfm.core",
     "ServiceTarget": "wfm.core",
     "SolverError": "wfm.core",
+    "Summary": "wfm.core",
     "Table": "wfm.core",
     "TableColumn": "wfm.core",
     "VOLUME": "wfm.core",

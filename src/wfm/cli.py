@@ -28,7 +28,7 @@ import statistics
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import wraps
 from importlib import resources
@@ -488,7 +488,7 @@ def forecast(history: Path, config_path: Path, output: Path, no_backtest: bool) 
     path = write_frame(fitted.to_frame(), output / "forecast.csv")
     if len(fitted.report.special_days):  # the calendar of forecast.holiday_country & co
         write_frame(fitted.report.special_days, output / "special_days.csv")
-    click.echo(fitted.summary())
+    click.echo(str(fitted.summary()))
     click.echo(f"wrote {path}")
 
 
@@ -534,7 +534,7 @@ def schedule(requirement: Path, config_path: Path, output: Path) -> None:
     write_frame(result.segments, output / "schedule_segments.csv")
     write_frame(coverage, output / "coverage.csv")
     write_frame(result.agents, output / "agents.csv")
-    click.echo(result.summary().to_string())
+    click.echo(str(result.summary()))
 
 
 @main.command()
@@ -566,7 +566,7 @@ def adherence(schedule_file: Path, events_file: Path, config_path: Path, output:
     write_frame(result.exceptions, output / "adherence_exceptions.csv")
     flagged_path = write_frame(result.flagged, output / "adherence_flagged_events.csv")
     _warn_flagged(len(result.flagged), "state events", flagged_path)
-    click.echo(json.dumps({k: float(v) for k, v in result.summary().items()}, indent=2))
+    click.echo(json.dumps(result.summary().to_dict(), indent=2))
 
 
 @main.command()
@@ -646,7 +646,7 @@ def capacity(plan_file: Path, output: Path) -> None:
         ) from exc
     result = plan_capacity(plan_input)
     path = write_frame(result.to_frame(), output / "capacity_plan.csv")
-    click.echo(json.dumps(result.summary(), indent=2, default=str))
+    click.echo(json.dumps(result.summary().to_dict(), indent=2, default=str))
     click.echo(f"wrote {path}")
 
 
@@ -763,7 +763,7 @@ def run(
     )
     summary = result.summary()
     if as_json:
-        click.echo(json.dumps(summary, indent=2, default=str))
+        click.echo(json.dumps(summary.to_dict(), indent=2, default=str))
     else:
         click.echo(_readable_summary(summary))
     click.echo(f"wrote {len(written)} files to {output}")
@@ -806,7 +806,7 @@ def _refuse_foreign_folder(output: Path) -> None:
         prepare_output_folder(output, overwrite=False)  # raises, naming the fix
 
 
-def _readable_summary(summary: dict[str, object]) -> str:
+def _readable_summary(summary: Mapping[str, Any]) -> str:
     """Return the run's headline table and sentences as plain text."""
     from wfm.report import headline_table, summary_sentences
 

@@ -301,17 +301,17 @@ def _summary_text(
     if result.schedule is not None:
         schedule = result.schedule.summary()
         lines.append(
-            f"Schedule: {int(schedule['shifts'])} shifts for {int(schedule['agents'])} agents, "
-            f"status {schedule['status']}; under-coverage "
-            f"{float(schedule['under_agent_hours']):.1f} agent-hours, over-coverage "
-            f"{float(schedule['over_agent_hours']):.1f}"
+            f"Schedule: {schedule.number('shifts'):.0f} shifts for "
+            f"{schedule.number('agents'):.0f} agents, status {schedule['status']}; "
+            f"under-coverage {schedule.number('under_agent_hours'):.1f} agent-hours, "
+            f"over-coverage {schedule.number('over_agent_hours'):.1f}"
         )
         # each solve in words (phase 1: shifts per contract profile as tours; phase 2:
         # the hand-over to named agents), then the roster's gap to the best bound
         for key in ("phase_1", "phase_2"):
-            if key in schedule.index:
+            if key in schedule:
                 lines.append(f"  {key.replace('_', ' ')}: {schedule[key]}")
-        lines.append(f"  roster gap {float(schedule['gap']):.2%} to the best bound")
+        lines.append(f"  roster gap {schedule.number('gap'):.2%} to the best bound")
     if staffing is not None:
         with_volume = staffing.dropna(subset=["projected_service_level", "real_service_level"])
         weights = with_volume["real_offered"].to_numpy(dtype=float)

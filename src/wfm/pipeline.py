@@ -31,6 +31,7 @@ from wfm.config import PlanConfig
 from wfm.core._display import ResultDisplay
 from wfm.core._models import WfmModel
 from wfm.core._parallel import TaskProgress
+from wfm.core._summary import Summary, units_from_names
 from wfm.core.errors import FlaggedRecordsWarning, InputError
 from wfm.core.frames import QUEUE, require_columns, validate_interval_frame
 from wfm.core.tables import Table
@@ -781,8 +782,12 @@ class PlanResult(ResultDisplay):
     timings: dict[str, float] = field(default_factory=dict)
     missing_intervals: pd.DataFrame | None = None
 
-    def summary(self) -> dict[str, Any]:
-        """Headline figures of the run (JSON-safe).
+    def to_frame(self) -> pd.DataFrame:
+        """Return the requirement table (forecast plus required agents per interval; a copy)."""
+        return self.requirement.copy()
+
+    def summary(self) -> Summary:
+        """Headline figures of the run, in sections (``summary().to_dict()`` is JSON-safe).
 
         Hours are agent-hours: ``required_agent_hours_before_shrinkage`` on the phones
         to meet the targets, ``required_agent_hours_after_shrinkage`` to schedule;
@@ -841,16 +846,19 @@ class PlanResult(ResultDisplay):
                 "intervals": int((closed & (volume > 0)).sum()),
             }
         if self.schedule is not None:
+            schedule = self.schedule.summary()
             figures = {
-                str(k): (v.item() if isinstance(v, np.generic) else v)
-                for k, v in self.schedule.summary().items()
+                k: v
+                for k, v in schedule.items()
                 if k != "required_agent_hours"  # the requirement is reported above
             }
             figures["scheduled_agent_hours"] = float(
                 self.schedule.coverage["scheduled_agents"].sum() * hours
             )
             figures["paid_hours"] = paid_hours(self.schedule.segments, config)
-            out["schedule"] = figures
+            units = {k: u for k, u in schedule.units.items() if k in figures}
+            units.update(scheduled_agent_hours="agent-hours", paid_hours="hours")
+            out["schedule"] = Summary("schedule", figures, units=units)
         if self.projection is not None:
             projection = self.projection
             volume = projection["volume"].to_numpy(dtype=float)
@@ -874,8 +882,9 @@ class PlanResult(ResultDisplay):
                 "outside_template_reach_intervals": int(unreachable.sum()),
             }
         if self.adherence is not None:
-            out["adherence"] = {k: float(v) for k, v in self.adherence.summary().items()}
-        return out
+            adherence = self.adherence.summary()
+            out["adherence"] = Summary("adherence", adherence, units=adherence.units)
+        return _plan_summary(out)
 
     def _service_model(self, queue: str) -> str:
         """Describe the target and queueing model that size ``queue``, in words."""
@@ -989,7 +998,8 @@ class PlanResult(ResultDisplay):
                         table.to_parquet(path, index=False)
                     written.append(path)
             summary_path = out / "summary.json"
-            summary_path.write_text(json.dumps(self.summary(), indent=2, default=str) + "\n")
+            summary = self.summary().to_dict()
+            summary_path.write_text(json.dumps(summary, indent=2, default=str) + "\n")
             written.append(summary_path)
             config_path = out / "config.json"
             config_path.write_text(self.config.model_dump_json(indent=2) + "\n")
@@ -1003,9 +1013,40 @@ class PlanResult(ResultDisplay):
     def to_output(self) -> PlanOutput:
         """Return the run's outputs as a JSON-ready pydantic model."""
         return PlanOutput(
-            summary=self.summary(),
+            summary=self.summary().to_dict(),
             tables={name: Table.from_frame(frame) for name, frame in self.tables().items()},
         )
+
+
+def _plan_summary(figures: dict[str, Any]) -> Summary:
+    """Wrap the plan's figures in a :class:`Summary` with units, section by section."""
+
+    def section(name: str, unit: str = "", **units: str) -> Summary | None:
+        values = figures.get(name)
+        if values is None or isinstance(values, Summary):
+            return values
+        given = {key: unit for key in values} if unit else {}
+        return Summary(name, values, units={**given, **units_from_names(values, **units)})
+
+    counts = {"contacts": "contacts", "intervals": "intervals"}
+    sections = {
+        "horizon": section("horizon", days="days"),
+        "patience_seconds": section("patience_seconds", "seconds"),
+        "timings_seconds": section("timings_seconds", "seconds"),
+        "demand_outside_opening_hours": section("demand_outside_opening_hours", **counts),
+        "unserved_demand": section(
+            "unserved_demand", outside_template_reach_intervals="intervals", **counts
+        ),
+    }
+    metrics = {**figures, **{k: v for k, v in sections.items() if v is not None}}
+    scalars = [k for k, v in metrics.items() if not isinstance(v, Mapping)]
+    units = units_from_names(
+        scalars,
+        interval_minutes="minutes",
+        forecast_contacts="contacts",
+        missing_history_intervals="intervals",
+    )
+    return Summary("PlanResult", metrics, units=units)
 
 
 class PlanInput(WfmModel):

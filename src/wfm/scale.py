@@ -39,6 +39,7 @@ import pandas as pd
 from wfm.config import PlanConfig
 from wfm.core._display import ResultDisplay
 from wfm.core._parallel import TaskFailure, TaskProgress, run_tasks
+from wfm.core._summary import Summary
 from wfm.core.errors import InputError, MissingDependencyError
 from wfm.core.frames import INTERVAL_START, QUEUE
 from wfm.pipeline import (
@@ -156,6 +157,53 @@ class ScaleResult(ResultDisplay):
     def stats_frame(self) -> pd.DataFrame:
         """Per-queue cost as a frame (``queue``, ``seconds``, ``history_rows``, ...)."""
         return pd.DataFrame([vars(s) for s in self.stats])
+
+    def failures_frame(self) -> pd.DataFrame:
+        """Return the failed tasks as a frame: ``key``, ``error_type``, ``message``."""
+        return pd.DataFrame(
+            [vars(f) for f in self.failures], columns=["key", "error_type", "message"]
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the requirement table of the queues that succeeded (a copy).
+
+        Empty (no rows, no columns) when the results were written to ``output``.
+        """
+        return pd.DataFrame() if self.requirement is None else self.requirement.copy()
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Return the in-memory forecast, requirement and backtest tables, stats, failures."""
+        tables = {
+            name: frame
+            for name, frame in (
+                ("forecast", self.forecast),
+                ("requirement", self.requirement),
+                ("backtest", self.backtest),
+            )
+            if frame is not None
+        }
+        tables["stats"] = self.stats_frame()
+        tables["failures"] = self.failures_frame()
+        return tables
+
+    def summary(self) -> Summary:
+        """Queues done and failed, warnings, files written and the run's time.
+
+        The breakdown is :meth:`stats_frame` (one row per queue that succeeded) when there
+        is one.
+        """
+        stats = self.stats_frame()
+        figures = {
+            "queues_succeeded": len(self.stats),
+            "queues_failed": len(self.failures),
+            "queues_with_warnings": sum(1 for w in self.warnings.values() if w),
+            "files_written": len(self.written),
+            "seconds": self.seconds,
+            "queue_cpu_seconds": float(stats["cpu_seconds"].sum()) if len(stats) else 0.0,
+            "peak_rss_mb": float(stats["peak_rss_mb"].max()) if len(stats) else None,
+        }
+        units = {"seconds": "seconds", "queue_cpu_seconds": "seconds", "peak_rss_mb": "MiB"}
+        return Summary("ScaleResult", figures, units=units, breakdown=stats if len(stats) else None)
 
 
 @dataclass(frozen=True)

@@ -40,8 +40,10 @@ def test_forecast_and_backtest_reprs_are_one_short_line() -> None:
     backtest = wfm.backtest(history, models=["seasonal_naive"], origins=2)
     assert repr(backtest) == f"BacktestResult(horizon_days=7, <errors: {len(backtest.errors)}x8>)"
     page = forecast._repr_html_()
-    assert page.startswith("<div><strong>IntervalForecast</strong>")
-    assert page.count("<tr>") == 1 + 5  # header and the first five rows only
+    assert page.startswith("<div class='wfm-result'><strong>IntervalForecast</strong>")
+    assert "<div class='wfm-summary'>" in page  # the summary as a table
+    head = page[page.index("<table class='wfm-head'>") :]
+    assert head.count("<tr>") == 1 + 5  # header and the first five rows only
     assert f"first 5 of {len(forecast.frame)} rows" in page
 
 

@@ -104,7 +104,7 @@ def test_chat_unstable_interval_has_no_service() -> None:
     assert np.isinf(metrics.asa_seconds[0])
     both = chat_metrics([200.0, 20.0], [5, 5], [300.0, 400.0], target_seconds=60)
     assert both.to_frame()["stable"].tolist() == [False, True]
-    assert both.summary().loc[0, "unstable_intervals"] == 1
+    assert both.summary()["unstable_intervals"] == 1
 
 
 def test_chat_bad_input_names_the_field() -> None:
@@ -193,7 +193,7 @@ def test_email_business_hours_carry_backlog_over_the_weekend() -> None:
     assert saturday_noon["oldest_age_hours"] > 10
     assert "age_gt_48h" in result.age_profile.columns
     summary = result.summary()
-    assert summary.loc[0, "peak_agents"] == plan["required_agents"].max()
+    assert summary.breakdown.loc[0, "peak_agents"] == plan["required_agents"].max()
 
 
 def test_email_on_a_spring_forward_day() -> None:

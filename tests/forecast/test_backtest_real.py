@@ -42,7 +42,7 @@ def test_backtest_table_and_selection_on_us_bank(us_bank: pd.DataFrame) -> None:
     day1 = table[table["lead_day"] == 1].set_index("model")["wape"]
     # the known result (Taylor 2008): averaging beats the naive copy of last week
     assert day1["average_4w"] < day1["seasonal_naive"]
-    assert "WAPE" in result.summary()
+    assert "wape" in result.summary().breakdown.columns
     early, late = result.origins[:4], result.origins[4:]
     chosen = select_model(result, origins=early, max_lead_day=1)
     assert chosen["retail_bank"] in {"average_4w", "top_down"}

@@ -42,7 +42,7 @@ def test_output_columns_grid_and_closed_hours() -> None:
     assert (frame["volume_lo_95"] <= frame["volume_lo_80"]).all()
     assert (frame["volume_hi_80"] <= frame["volume_hi_95"]).all()
     assert result.report.models == {"sales": "weighted_average", "support": "weighted_average"}
-    assert "sales" in result.summary()
+    assert "sales" in str(result.summary())
 
 
 def test_aht_forecast_is_volume_weighted_profile() -> None:

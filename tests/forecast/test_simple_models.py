@@ -85,7 +85,7 @@ def test_point_forecast_frame_has_band_columns() -> None:
         "volume_lo_95",
         "volume_hi_95",
     ]
-    assert "PointForecast" in forecast.summary()
+    assert "PointForecast" in str(forecast.summary())
 
 
 @settings(max_examples=25, deadline=None)

@@ -93,7 +93,7 @@ def test_summary_names_each_hours_figure(result: PlanResult) -> None:
     elapsed = (span["end"] - span["start"]).dt.total_seconds().sum() / 3600
     lunches = (busy["activity"] == "lunch").sum() * 0.5
     assert summary["schedule"]["paid_hours"] == pytest.approx(elapsed - lunches)
-    assert json.dumps(summary)
+    assert json.dumps(summary.to_dict())
 
 
 def test_unserved_demand_is_counted_never_a_silent_zero(result: PlanResult) -> None:

@@ -51,7 +51,7 @@ def test_multiskill_staffing_lies_between_pooling_and_separate_queues() -> None:
         interval_minutes=30,
     )
     assert check.conservation_holds()
-    summary = result.summary().set_index("staffing")
+    summary = result.summary().breakdown.set_index("staffing")
     assert summary.loc["separate_queues", "agent_intervals"] == 28
 
 

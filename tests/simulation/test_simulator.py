@@ -143,7 +143,7 @@ def test_higher_priority_queue_gets_better_service() -> None:
         replications=6,
         seed=4,
     )
-    summary = result.summary().set_index("queue")
+    summary = result.summary().breakdown.set_index("queue")
     assert summary.loc["gold", "service_level"] > summary.loc["std", "service_level"] + 0.1
     assert summary.loc["gold", "asa_seconds"] < summary.loc["std", "asa_seconds"]
 
@@ -336,7 +336,7 @@ def test_a_requirement_frame_from_the_engine_feeds_the_simulator() -> None:
     result = simulate_centre(forecast, staffing=requirement, replications=6, seed=4)
     frame = result.occupancy_frame()
     assert frame["agents_on_duty"].tolist() == requirement["required_agents"].tolist()
-    assert result.summary().loc[0, "service_level_high"] >= 0.8
+    assert result.summary().breakdown.loc[0, "service_level_high"] >= 0.8
 
 
 @settings(max_examples=10, deadline=None)

@@ -63,7 +63,7 @@ def test_surge_of_twenty_percent_for_two_hours_breaks_service_level_there() -> N
     failing = result.failing()
     assert failing["shortfall"].is_monotonic_decreasing
     assert set(failing["interval_start"].dt.hour) >= {12, 13}
-    summary = result.summary()
+    summary = result.summary().breakdown
     assert summary.loc[0, "failing_intervals"] >= 4
     assert summary.loc[0, "worst_shortfall"] == pytest.approx(failing["shortfall"].max())
 

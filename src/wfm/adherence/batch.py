@@ -44,6 +44,7 @@ from wfm.adherence.mapping import AGENT, NO_STATE, TEAM, UNSCHEDULED, StateMappi
 from wfm.adherence.rules import AdherenceRules
 from wfm.core._display import ResultDisplay
 from wfm.core._parallel import check_n_jobs, thread_map
+from wfm.core._summary import Summary, units_from_names
 from wfm.core.errors import InputError
 from wfm.core.frames import INTERVAL_START, REQUIRED_AGENTS, require_columns
 
@@ -389,14 +390,23 @@ class AdherenceResult(ResultDisplay):
         """Adherence per agent (same as ``aggregate("agent")``)."""
         return self.aggregate("agent")
 
-    def summary(self) -> dict[str, float]:
+    def summary(self) -> Summary:
         """Totals over all agents and the whole period (seconds and fractions)."""
         row = self.aggregate("total").iloc[0]
         out = {name: float(row[name]) for name in MEASURE_COLUMNS}
         out["exceptions"] = float(len(self.exceptions))
         out["excused_exceptions"] = float(self.exceptions["excused"].sum())
         out["flagged_events"] = float(len(self.flagged))
-        return out
+        return Summary("AdherenceResult", out, units=units_from_names(out))
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Adherence per agent and per interval, the exceptions and the flagged events."""
+        return {
+            "by_agent": self.aggregate("agent"),
+            "by_interval": self.aggregate("interval"),
+            "exceptions": self.exceptions,
+            "flagged": self.flagged,
+        }
 
     def staffing(self, required: pd.DataFrame | None = None) -> pd.DataFrame:
         """Staff actually available versus scheduled (and required) per interval.

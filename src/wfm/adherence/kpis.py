@@ -29,6 +29,7 @@ from wfm.core._deprecation import renamed_keyword
 from wfm.core._display import ResultDisplay
 from wfm.core._models import WfmModel
 from wfm.core._parallel import check_n_jobs
+from wfm.core._summary import Summary, units_from_names
 from wfm.core.errors import FlaggedRecordsWarning, InputError
 from wfm.core.frames import (
     INTERVAL_START,
@@ -182,8 +183,12 @@ class ContactKpiResult(ResultDisplay):
         """Return the per-interval KPI frame."""
         return self.frame
 
-    def summary(self) -> dict[str, float]:
-        """Totals over all queues and intervals, with ratios recomputed from the totals."""
+    def summary(self) -> Summary:
+        """Totals over all queues and intervals, with ratios recomputed from the totals.
+
+        Counts are contacts (``*_seconds`` seconds), ratios fractions 0 to 1; the
+        per-interval figures are in :attr:`frame`.
+        """
         totals = self.frame[_COUNT_COLUMNS].sum()
         ratios = _ratios(
             {name: np.asarray([float(totals[name])]) for name in _COUNT_COLUMNS},
@@ -194,7 +199,17 @@ class ContactKpiResult(ResultDisplay):
         out["ignored_records"] = float(self.ignored_records)
         out["not_offered"] = float(self.not_offered)
         out["flagged_records"] = float(0 if self.flagged is None else len(self.flagged))
-        return out
+        counts = {name: "contacts" for name in _COUNT_COLUMNS if not name.endswith("_seconds")}
+        counts.update(ignored_records="records", not_offered="records", flagged_records="records")
+        counts["first_contact_resolution"] = "fraction"
+        return Summary("ContactKpiResult", out, units=units_from_names(out, **counts))
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Return the per-interval KPIs and, with ``on_bad="flag"``, the flagged records."""
+        tables = {"kpis": self.frame}
+        if self.flagged is not None:
+            tables["flagged"] = self.flagged
+        return tables
 
 
 _COUNT_COLUMNS = [

@@ -36,6 +36,7 @@ from wfm.capacity.models import (
     check_capacity_plan,
 )
 from wfm.core._display import ResultDisplay
+from wfm.core._summary import Summary, units_from_names
 from wfm.core.errors import InputError
 
 PERIOD_COLUMNS: tuple[str, ...] = (
@@ -128,7 +129,7 @@ class CapacityPlanResult(ResultDisplay):
         return CapacityPlanOutput(
             plan=self.plan,
             shrinkage=self.shrinkage,
-            summary=self.summary(),
+            summary=self.summary().to_dict(),
             periods=[CapacityPeriodRow.model_validate(r) for r in records(self.periods)],
             queues=[CapacityQueueRow.model_validate(r) for r in records(self.queues)],
             hiring=[CapacityHireRow.model_validate(r) for r in records(self.hiring)],
@@ -156,12 +157,12 @@ class CapacityPlanResult(ResultDisplay):
             shrinkage=output.shrinkage,
         )
 
-    def summary(self) -> dict[str, float | int | str | None]:
+    def summary(self) -> Summary:
         """Headline figures: how many more people, how much budget.
 
         Returns
         -------
-        dict
+        Summary
             ``periods``, ``period``, ``total_hires``, ``starting_headcount``,
             ``ending_headcount``, ``average_required_fte``, ``peak_required_fte``,
             ``peak_fte_gap``, ``periods_uncovered`` (periods with uncovered FTE),
@@ -174,7 +175,7 @@ class CapacityPlanResult(ResultDisplay):
         levels = frame["service_level"].to_numpy(dtype=float)
         has_level = bool(np.isfinite(levels).any())
         hours = self.plan.workforce.paid_hours_per_week
-        return {
+        figures: dict[str, float | int | str | None] = {
             "periods": len(frame),
             "period": self.plan.period,
             "total_hires": float(frame["hires"].sum()),
@@ -192,6 +193,18 @@ class CapacityPlanResult(ResultDisplay):
             "total_cost": float(frame["total_cost"].sum()),
             "lowest_service_level": float(np.nanmin(levels)) if has_level else None,
         }
+        units = units_from_names(
+            figures,
+            total_hires="people",
+            starting_headcount="people",
+            ending_headcount="people",
+            average_required_fte="FTE",
+            peak_required_fte="FTE",
+            peak_fte_gap="FTE",
+            peak_uncovered_fte="FTE",
+            periods_uncovered="periods",
+        )
+        return Summary("CapacityPlanResult", figures, units=units)
 
 
 def required_fte_by_queue(

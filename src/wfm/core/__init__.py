@@ -1,5 +1,9 @@
-"""Shared types every stage uses: interval grids, the interval frame schema, errors."""
+"""Shared types every stage uses: interval grids, the interval frame schema, errors, Summary.
 
+:class:`Summary` is what every result's ``summary()`` returns.
+"""
+
+from wfm.core._summary import Summary
 from wfm.core.errors import (
     FlaggedRecordsWarning,
     InfeasibleError,
@@ -38,6 +42,7 @@ __all__ = [
     "NotFittedError",
     "ServiceTarget",
     "SolverError",
+    "Summary",
     "Table",
     "TableColumn",
     "WfmError",

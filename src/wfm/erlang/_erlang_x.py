@@ -30,6 +30,7 @@ with lines).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -38,6 +39,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy.linalg import expm
 
+from wfm.core._display import ResultDisplay, Summary, units_from_names
 from wfm.core.errors import InputError, describe_value
 from wfm.core.frames import (
     AHT_SECONDS,
@@ -54,8 +56,8 @@ _TAIL_TOLERANCE = 1e-13
 _MAX_ITERATIONS = 500
 
 
-@dataclass(frozen=True)
-class ErlangXMetrics:
+@dataclass(frozen=True, repr=False)
+class ErlangXMetrics(ResultDisplay):
     """Steady-state figures of :func:`erlang_x`, one entry per interval.
 
     Attributes
@@ -94,9 +96,44 @@ class ErlangXMetrics:
         """One row per interval, one column per figure."""
         return pd.DataFrame({f.name: getattr(self, f.name) for f in fields(self)})
 
-    def summary(self) -> pd.DataFrame:
-        """Return the figures per interval (as :meth:`to_frame`; each row is one interval)."""
-        return self.to_frame()
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Return the per-interval figures by name (``{"intervals": to_frame()}``)."""
+        return {"intervals": self.to_frame()}
+
+    def summary(self) -> Summary:
+        """Worst interval of each figure and the attempts and redials over all intervals.
+
+        NaN figures (intervals without load) are left out; a figure that is NaN in every
+        interval is NaN.
+        """
+
+        def worst(values: np.ndarray, lowest: bool) -> float:
+            finite = values[~np.isnan(values)]
+            if not finite.size:
+                return math.nan
+            return float(finite.min() if lowest else finite.max())
+
+        figures = {
+            "intervals": int(np.size(self.attempts)),
+            "min_service_level_answered_of_offered": worst(
+                np.atleast_1d(self.service_level_answered_of_offered), True
+            ),
+            "max_probability_blocked": worst(np.atleast_1d(self.probability_blocked), False),
+            "max_abandon_rate": worst(np.atleast_1d(self.abandon_rate), False),
+            "max_asa_seconds": worst(np.atleast_1d(self.asa_seconds), False),
+            "max_occupancy": worst(np.atleast_1d(self.occupancy), False),
+            "attempts": float(np.nansum(self.attempts)),
+            "redials": float(np.nansum(self.redials)),
+        }
+        units = units_from_names(
+            figures,
+            min_service_level_answered_of_offered="fraction",
+            max_probability_blocked="fraction",
+            max_occupancy="fraction",
+            attempts="contacts",
+            redials="contacts",
+        )
+        return Summary("ErlangXMetrics", figures, units=units)
 
 
 def _check(name: str, value: Any, *, positive: bool, allow_none: bool = False) -> np.ndarray:

@@ -42,7 +42,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from wfm.core._display import ResultDisplay
+from wfm.core._display import ResultDisplay, Summary, units_from_names
 from wfm.core.errors import InputError, describe_value
 from wfm.core.frames import (
     AHT_SECONDS,
@@ -106,8 +106,8 @@ def _completion_rates(agents: np.ndarray, throughput: np.ndarray, max_sessions: 
     return np.asarray(np.where(n >= safe_agents * k, full, rate), dtype=np.float64)
 
 
-@dataclass(frozen=True)
-class ChatMetrics:
+@dataclass(frozen=True, repr=False)
+class ChatMetrics(ResultDisplay):
     """Steady-state chat figures per interval (arrays, one entry per interval).
 
     Attributes
@@ -147,16 +147,20 @@ class ChatMetrics:
             }
         )
 
-    def summary(self) -> pd.DataFrame:
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Return the per-interval figures by name (``{"intervals": to_frame()}``)."""
+        return {"intervals": self.to_frame()}
+
+    def summary(self) -> Summary:
         """Lowest service level, highest ASA and number of unstable intervals."""
-        return pd.DataFrame(
-            {
-                "intervals": [self.service_level.size],
-                "unstable_intervals": [int((~self.stable).sum())],
-                "min_service_level": [float(self.service_level.min(initial=1.0))],
-                "max_asa_seconds": [float(self.asa_seconds.max(initial=0.0))],
-            }
-        )
+        figures = {
+            "intervals": self.service_level.size,
+            "unstable_intervals": int((~self.stable).sum()),
+            "min_service_level": float(self.service_level.min(initial=1.0)),
+            "max_asa_seconds": float(self.asa_seconds.max(initial=0.0)),
+        }
+        units = units_from_names(figures, min_service_level="fraction")
+        return Summary("ChatMetrics", figures, units=units)
 
 
 def chat_metrics(
@@ -465,12 +469,16 @@ class EmailStaffingResult(ResultDisplay):
         """Return the plan frame."""
         return self.plan
 
-    def summary(self) -> pd.DataFrame:
-        """Per queue: agent-hours, peak agents, largest backlog and its oldest age."""
+    def summary(self) -> Summary:
+        """Agent-hours, peak agents, largest backlog and its oldest age; per queue in breakdown.
+
+        ``peak_agents`` over all queues is the largest total of required agents in one
+        interval.
+        """
         plan = self.plan
         hours = plan.groupby(QUEUE, sort=True)
         interval_hours = _interval_seconds(plan) / 3600.0
-        return pd.DataFrame(
+        breakdown = pd.DataFrame(
             {
                 "agent_hours": hours[REQUIRED_AGENTS].sum() * interval_hours,
                 "peak_agents": hours[REQUIRED_AGENTS].max(),
@@ -478,6 +486,16 @@ class EmailStaffingResult(ResultDisplay):
                 "max_oldest_age_hours": hours["oldest_age_hours"].max(),
             }
         ).reset_index()
+        per_interval = plan.groupby(INTERVAL_START, sort=False)[REQUIRED_AGENTS].sum()
+        figures = {
+            "queues": len(breakdown),
+            "agent_hours": float(breakdown["agent_hours"].sum()),
+            "peak_agents": float(per_interval.max()) if len(per_interval) else 0.0,
+            "max_backlog_contacts": float(plan["backlog_contacts"].max()),
+            "max_oldest_age_hours": float(plan["oldest_age_hours"].max()),
+        }
+        units = units_from_names(figures, peak_agents="agents")
+        return Summary("EmailStaffingResult", figures, units=units, breakdown=breakdown)
 
 
 def _open_mask(

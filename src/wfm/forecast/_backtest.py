@@ -19,6 +19,7 @@ import pandas as pd
 
 from wfm.core._display import ResultDisplay
 from wfm.core._parallel import TaskProgress
+from wfm.core._summary import Summary
 from wfm.core.errors import InputError
 from wfm.core.frames import QUEUE
 from wfm.forecast._base import IntervalForecaster, check_horizon
@@ -91,20 +92,43 @@ class BacktestResult(ResultDisplay):
             sums["bias"] = sums["error"] / sums["actual"]
         return sums[["wape", "bias", "actual"]].reset_index()
 
-    def summary(self) -> str:
-        """Text table: WAPE and bias per model (rows) and lead day (columns), pooled."""
-        table = self.table()
-        wide = table.pivot(index="model", columns="lead_day", values="wape")
-        bias = table.pivot(index="model", columns="lead_day", values="bias")
-        lines = ["WAPE (bias) by lead day, interval level"]
-        header = "model".ljust(18) + "".join(f"{'day ' + str(c):>18}" for c in wide.columns)
-        lines.append(header)
-        for name in wide.index:
-            cells = "".join(
-                f"{wide.loc[name, c]:>10.3f} ({bias.loc[name, c]:+.3f})" for c in wide.columns
-            )
-            lines.append(name.ljust(18) + cells)
-        return "\n".join(lines)
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Return the error table and the pooled WAPE/bias per model and lead day."""
+        return {"errors": self.errors, "by_lead_day": self.table()}
+
+    def summary(self) -> Summary:
+        """Name the model with the lowest pooled WAPE; per model WAPE and bias in breakdown.
+
+        Pooled over queues, origins and lead days (interval level, fractions). The
+        breakdown has one row per model: ``wape``, ``bias``, ``actual`` (contacts), and
+        ``wape_day_<d>`` per lead day.
+        """
+        sums = self.errors.groupby("model", sort=True)[["abs_error", "error", "actual"]].sum()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            wape = sums["abs_error"] / sums["actual"]
+            bias = sums["error"] / sums["actual"]
+        by_day = self.table().pivot(index="model", columns="lead_day", values="wape")
+        breakdown = pd.DataFrame(
+            {"model": sums.index, "wape": wape.to_numpy(), "bias": bias.to_numpy()}
+        )
+        breakdown["actual"] = sums["actual"].to_numpy(dtype=float)
+        for day in by_day.columns:
+            breakdown[f"wape_day_{day}"] = by_day.loc[sums.index, day].to_numpy()
+        ranked = wape.dropna()
+        best = str(ranked.idxmin()) if len(ranked) else None
+        return Summary(
+            "BacktestResult",
+            {
+                "models": len(sums),
+                "queues": int(self.errors[QUEUE].nunique()),
+                "origins": int(self.errors["origin"].nunique()),
+                "horizon_days": self.horizon_days,
+                "lowest_wape_model": best,
+                "lowest_wape": float(ranked.min()) if best is not None else None,
+            },
+            units={"horizon_days": "days", "lowest_wape": "fraction"},
+            breakdown=breakdown,
+        )
 
     @property
     def origins(self) -> list[Any]:

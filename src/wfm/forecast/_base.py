@@ -26,6 +26,8 @@ from typing import Any, Self
 import numpy as np
 import pandas as pd
 
+from wfm.core._display import ResultDisplay
+from wfm.core._summary import Summary
 from wfm.core.errors import InputError, NotFittedError, describe_value
 from wfm.forecast._slots import FloatArray
 
@@ -87,8 +89,8 @@ def level_key(level: float) -> str:
     return f"{level:g}"
 
 
-@dataclass(frozen=True)
-class PointForecast:
+@dataclass(frozen=True, repr=False)
+class PointForecast(ResultDisplay):
     """A model's forecast of one queue.
 
     Attributes
@@ -111,11 +113,21 @@ class PointForecast:
             data[f"volume_hi_{key}"] = self.upper[key]
         return pd.DataFrame(data)
 
-    def summary(self) -> str:
-        """One-line description."""
-        return (
-            f"PointForecast: {self.mean.size} intervals, total {self.mean.sum():.1f} contacts, "
-            f"levels {sorted(self.lower)}"
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Return the forecast table by name (``{"forecast": to_frame()}``)."""
+        return {"forecast": self.to_frame()}
+
+    def summary(self) -> Summary:
+        """Intervals, total and peak contacts, and the band levels (percent, as text)."""
+        return Summary(
+            "PointForecast",
+            {
+                "intervals": self.mean.size,
+                "total_contacts": float(self.mean.sum()),
+                "peak_contacts": float(self.mean.max(initial=0.0)),
+                "levels": ", ".join(sorted(self.lower)),
+            },
+            units={"total_contacts": "contacts", "peak_contacts": "contacts per interval"},
         )
 
 

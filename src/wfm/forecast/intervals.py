@@ -18,6 +18,7 @@ import pandas as pd
 
 from wfm.core._display import ResultDisplay
 from wfm.core._parallel import TaskProgress
+from wfm.core._summary import Summary
 from wfm.core.errors import InputError
 from wfm.core.frames import AHT_SECONDS, INTERVAL_START, QUEUE, VOLUME
 from wfm.forecast._base import (
@@ -46,8 +47,8 @@ from wfm.forecast.special_days import EFFECT_COLUMNS, effects_table
 ModelSpec = str | IntervalForecaster
 
 
-@dataclass(frozen=True)
-class HistoryReport:
+@dataclass(frozen=True, repr=False)
+class HistoryReport(ResultDisplay):
     """What the DataFrame layer did to each queue's history before fitting.
 
     Attributes
@@ -77,18 +78,51 @@ class HistoryReport:
     special_days: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EFFECT_COLUMNS))
     event_multipliers: dict[Hashable, dict[str, float]] = field(default_factory=dict)
 
-    def summary(self) -> str:
-        """Short text report."""
-        return (
-            f"{len(self.models)} queue(s); missing intervals imputed for training: "
-            f"{len(self.missing)}; excluded by events: {len(self.excluded)}; partial days "
-            f"trimmed: {len(self.trimmed_days)}; models: {self.models}"
-            + (
-                f"; special days forecast: {len(self.special_days)}"
-                if len(self.special_days)
-                else ""
+    def to_frame(self) -> pd.DataFrame:
+        """Per queue: ``model``, ``missing_intervals``, ``excluded_intervals``, ``trimmed_days``.
+
+        Also ``special_days`` (forecast special days) and ``event_multipliers`` (learned
+        events), counts per queue.
+        """
+        queues = list(self.models)
+
+        def counts(frame: pd.DataFrame) -> list[int]:
+            per_queue = (
+                frame.groupby(QUEUE, sort=False).size() if len(frame) else pd.Series(dtype=np.int64)
             )
-            + (f"; event multipliers: {self.event_multipliers}" if self.event_multipliers else "")
+            return [int(per_queue.get(queue, 0)) for queue in queues]
+
+        return pd.DataFrame(
+            {
+                QUEUE: queues,
+                "model": [self.models[q] for q in queues],
+                "missing_intervals": counts(self.missing),
+                "excluded_intervals": counts(self.excluded),
+                "trimmed_days": counts(self.trimmed_days),
+                "special_days": counts(self.special_days),
+                "event_multipliers": [len(self.event_multipliers.get(q, {})) for q in queues],
+            }
+        )
+
+    def summary(self) -> Summary:
+        """Totals over queues of what was imputed, excluded and trimmed; per queue in breakdown."""
+        return Summary(
+            "HistoryReport",
+            {
+                "queues": len(self.models),
+                "missing_intervals": len(self.missing),
+                "excluded_intervals": len(self.excluded),
+                "trimmed_days": len(self.trimmed_days),
+                "special_days": len(self.special_days),
+                "event_multipliers": sum(len(m) for m in self.event_multipliers.values()),
+            },
+            units={
+                "missing_intervals": "intervals",
+                "excluded_intervals": "intervals",
+                "trimmed_days": "days",
+                "special_days": "days",
+            },
+            breakdown=self.to_frame(),
         )
 
 
@@ -119,16 +153,56 @@ class IntervalForecast(ResultDisplay):
         """Return a copy of the long-format forecast frame."""
         return self.frame.copy()
 
-    def summary(self) -> str:
-        """Short text report of the forecast."""
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Return the forecast and what was done to the history (missing, excluded, ...)."""
+        return {
+            "forecast": self.frame,
+            "missing_intervals": self.report.missing,
+            "excluded_intervals": self.report.excluded,
+            "trimmed_days": self.report.trimmed_days,
+            "special_days": self.report.special_days,
+        }
+
+    def summary(self) -> Summary:
+        """Start, horizon and forecast contacts; per queue the model and contacts in breakdown."""
         totals = self.frame.groupby(QUEUE, sort=True)[VOLUME].sum()
-        lines = [
-            f"IntervalForecast {self.metadata.get('start')} + "
-            f"{self.metadata.get('horizon_days')} days, {len(self.frame)} rows",
-            *[f"  {queue}: {total:.0f} contacts" for queue, total in totals.items()],
-            "  " + self.report.summary(),
-        ]
-        return "\n".join(lines)
+        per_queue = self.report.to_frame().set_index(QUEUE)
+        breakdown = pd.DataFrame(
+            {
+                QUEUE: list(totals.index),
+                "model": [self.report.models.get(q) for q in totals.index],
+                "forecast_contacts": totals.to_numpy(dtype=float),
+                "missing_intervals": [
+                    int(per_queue["missing_intervals"].get(q, 0)) for q in totals.index
+                ],
+            }
+        )
+        history = self.report.summary()
+        start = self.metadata.get("start")
+        horizon = self.metadata.get("horizon_days")
+        return Summary(
+            "IntervalForecast",
+            {
+                "start": None if start is None else str(start),
+                "horizon_days": None if horizon is None else int(horizon),
+                "queues": len(totals),
+                "rows": len(self.frame),
+                "forecast_contacts": float(totals.sum()),
+                "missing_intervals": history["missing_intervals"],
+                "excluded_intervals": history["excluded_intervals"],
+                "trimmed_days": history["trimmed_days"],
+                "special_days": history["special_days"],
+            },
+            units={
+                "horizon_days": "days",
+                "forecast_contacts": "contacts",
+                "missing_intervals": "intervals",
+                "excluded_intervals": "intervals",
+                "trimmed_days": "days",
+                "special_days": "days",
+            },
+            breakdown=breakdown,
+        )
 
 
 def _local_date(value: Any, tz: str, name: str) -> np.datetime64:

@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from wfm.core._display import ResultDisplay
+from wfm.core._summary import Summary
 from wfm.core.errors import InputError, missing_extra
 from wfm.core.frames import AHT_SECONDS, INTERVAL_START, QUEUE, VOLUME, require_columns
 from wfm.core.tables import Table
@@ -26,8 +28,8 @@ from wfm.forecast.metrics import forecast_accuracy
 _META_KEY = b"wfm.forecast"
 
 
-@dataclass(frozen=True)
-class ForecastSnapshot:
+@dataclass(frozen=True, repr=False)
+class ForecastSnapshot(ResultDisplay):
     """A saved forecast and its metadata.
 
     Attributes
@@ -45,9 +47,30 @@ class ForecastSnapshot:
         """Return a copy of the forecast frame."""
         return self.frame.copy()
 
-    def summary(self) -> str:
-        """One-line description."""
-        return f"ForecastSnapshot: {len(self.frame)} rows, metadata {self.metadata}"
+    def summary(self) -> Summary:
+        """Rows, queues, contacts and the scalar metadata (others as JSON text).
+
+        Metadata values that are not one number, flag or word (model per queue, special
+        days) appear as compact JSON text in the ``metadata`` section.
+        """
+        metadata = {
+            str(key): value
+            if value is None or isinstance(value, bool | int | float | str)
+            else json.dumps(value, default=str, separators=(",", ":"))
+            for key, value in self.metadata.items()
+        }
+        return Summary(
+            "ForecastSnapshot",
+            {
+                "rows": len(self.frame),
+                "queues": int(self.frame[QUEUE].nunique()) if QUEUE in self.frame else 0,
+                "forecast_contacts": float(self.frame[VOLUME].sum())
+                if VOLUME in self.frame
+                else None,
+                "metadata": Summary("metadata", metadata),
+            },
+            units={"forecast_contacts": "contacts"},
+        )
 
 
 def save_forecast_snapshot(

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.core._display import ResultDisplay
+from wfm.core._summary import Summary, units_from_names
 from wfm.core.frames import INTERVAL_START, QUEUE, REQUIRED_AGENTS
 from wfm.schedule._solver import SolveReport
 
@@ -79,7 +80,7 @@ class ScheduleResult(ResultDisplay):
         """Return the segments frame (a copy)."""
         return self.segments.copy()
 
-    def summary(self) -> pd.Series:
+    def summary(self) -> Summary:
         """Headline figures: costs, bound, gap, status, coverage errors, time.
 
         ``lp_bound`` is the first solve's LP relaxation; ``phase_1`` (and ``phase_2`` for
@@ -91,28 +92,29 @@ class ScheduleResult(ResultDisplay):
         over = float((self.coverage["over_agents"] * hours).sum())
         required = float((self.coverage[REQUIRED_AGENTS] * hours).sum())
         work = self.segments[self.segments["activity"] != "off"]
-        return pd.Series(
-            {
-                "status": self.status,
-                "objective": self.objective,
-                "labour_cost": self.labour_cost,
-                "coverage_cost": self.coverage_cost,
-                "best_bound": self.best_bound,
-                "gap": self.gap,
-                "shifts": int(work["shift_id"].nunique()),
-                "agents": int(work["agent"].nunique()),
-                "required_agent_hours": required,
-                "under_agent_hours": under,
-                "over_agent_hours": over,
-                "solve_seconds": self.solve_seconds,
-                "conflicts": len(self.conflicts),
-                "lp_bound": self.solves[0].lp_bound if self.solves else math.nan,
-                **{
-                    f"phase_{i + 1}": describe_solve(report) for i, report in enumerate(self.solves)
-                },
-            },
-            name="schedule",
+        figures = {
+            "status": self.status,
+            "objective": self.objective,
+            "labour_cost": self.labour_cost,
+            "coverage_cost": self.coverage_cost,
+            "best_bound": self.best_bound,
+            "gap": self.gap,
+            "shifts": int(work["shift_id"].nunique()),
+            "agents": int(work["agent"].nunique()),
+            "required_agent_hours": required,
+            "under_agent_hours": under,
+            "over_agent_hours": over,
+            "solve_seconds": self.solve_seconds,
+            "conflicts": len(self.conflicts),
+            "lp_bound": self.solves[0].lp_bound if self.solves else math.nan,
+            **{f"phase_{i + 1}": describe_solve(report) for i, report in enumerate(self.solves)},
+        }
+        cost = "cost units"  # the templates' cost_per_paid_hour and the penalties' unit
+        units = units_from_names(
+            figures, objective=cost, labour_cost=cost, coverage_cost=cost, best_bound=cost
         )
+        units.update(lp_bound=cost, conflicts="rule groups")
+        return Summary("ScheduleResult", figures, units=units)
 
     def gantt(self, *, day: str | pd.Timestamp | None = None, max_agents: int = 30) -> str:
         """Plain-text Gantt chart of one local day.

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from wfm.core._display import ResultDisplay
+from wfm.core._display import ResultDisplay, Summary, units_from_names
 from wfm.core.errors import InputError
 from wfm.core.frames import INTERVAL_START, QUEUE, VOLUME
 from wfm.core.grid import LOCALISE_ERRORS
@@ -358,15 +358,18 @@ class SimulationResult(ResultDisplay):
             }
         )
 
-    def summary(self, confidence: float = 0.95) -> pd.DataFrame:
-        """Whole-horizon figures per queue with confidence intervals and daily-SL quantiles.
+    def summary(self, confidence: float = 0.95) -> Summary:
+        """Whole-horizon figures with confidence intervals, all queues and per queue.
 
         Returns
         -------
-        pandas.DataFrame
-            One row per queue: mean offered per replication, ``service_level`` (answered
-            of offered) with ``_low``/``_high``, ``asa_seconds``, ``abandon_rate``, and the
-            5th, 50th and 95th percentiles of the per-replication horizon service level.
+        Summary
+            Over all queues: ``replications``, mean ``offered`` contacts per replication,
+            ``service_level`` (answered within target of offered, fraction) with
+            ``service_level_low``/``_high`` (Student-t interval across replications at
+            ``confidence``), ``asa_seconds`` and ``abandon_rate``. The breakdown has the
+            same per queue, plus the 5th, 50th and 95th percentiles of the
+            per-replication horizon service level (``service_level_p05`` ...).
         """
         offered = self._offered().sum(axis=2)
         numerator, _ = self.service_level_counts("answered_of_offered")
@@ -384,7 +387,7 @@ class SimulationResult(ResultDisplay):
         with np.errstate(invalid="ignore", divide="ignore"):
             per_rep = np.where(offered > 0, numerator.sum(axis=2) / np.maximum(offered, 1), np.nan)
         quantiles = _nan_quantiles(per_rep, (0.05, 0.5, 0.95))
-        return pd.DataFrame(
+        breakdown = pd.DataFrame(
             {
                 QUEUE: list(self.queues),
                 "offered": offered.mean(axis=0),
@@ -398,6 +401,43 @@ class SimulationResult(ResultDisplay):
                 "abandon_rate": abandon_mean,
             }
         )
+        all_offered = offered.sum(axis=1)
+        level, level_low, level_high = ratio_confidence(
+            numerator.sum(axis=(1, 2)), all_offered, confidence
+        )
+        asa, _, _ = ratio_confidence(
+            self.counts["wait_answered_seconds"].sum(axis=(1, 2)),
+            self.counts["answered"].sum(axis=(1, 2)),
+            confidence,
+        )
+        abandon, _, _ = ratio_confidence(
+            self.counts["abandoned"].sum(axis=(1, 2)), all_offered, confidence
+        )
+        figures = {
+            "queues": len(self.queues),
+            "replications": self.replications,
+            "confidence": confidence,
+            "offered_contacts": float(all_offered.mean()),
+            "service_level": float(level),
+            "service_level_low": float(level_low),
+            "service_level_high": float(level_high),
+            "asa_seconds": float(asa),
+            "abandon_rate": float(abandon),
+        }
+        return Summary(
+            "SimulationResult",
+            figures,
+            units=units_from_names(figures, confidence="fraction"),
+            breakdown=breakdown,
+        )
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Per-interval figures, occupancy per skill group and daily service level."""
+        return {
+            "intervals": self.to_frame(),
+            "occupancy": self.occupancy_frame(),
+            "daily_service_level": self.daily_service_level(),
+        }
 
 
 def _nan_quantiles(values: np.ndarray, levels: Sequence[float]) -> np.ndarray:
@@ -775,8 +815,14 @@ class PeakTestResult(ResultDisplay):
             drop=True
         )
 
-    def summary(self) -> pd.DataFrame:
-        """Per queue: failing intervals, worst shortfall and horizon service level."""
+    def summary(self) -> Summary:
+        """Failing intervals, worst shortfall and horizon service level, all and per queue.
+
+        ``service_level`` is the surged simulation's over all queues and the horizon,
+        ``baseline_service_level`` the same plan's with the forecast volume (fractions);
+        the breakdown has ``failing_intervals``, ``worst_shortfall`` and ``service_level``
+        per queue.
+        """
         grouped = self.intervals.groupby(QUEUE, sort=True)
         table = pd.DataFrame(
             {
@@ -784,8 +830,24 @@ class PeakTestResult(ResultDisplay):
                 "worst_shortfall": grouped["shortfall"].max(),
             }
         ).reset_index()
-        overall = self.surged.summary()[[QUEUE, "service_level"]]
-        return table.merge(overall, on=QUEUE, how="left")
+        surged = self.surged.summary()
+        overall = surged.breakdown[[QUEUE, "service_level"]]
+        figures = {
+            "target_service_level": self.target_service_level,
+            "intervals": len(self.intervals),
+            "failing_intervals": int(self.intervals["fails"].sum()),
+            "worst_shortfall": float(self.intervals["shortfall"].max())
+            if len(self.intervals)
+            else 0.0,
+            "service_level": surged["service_level"],
+            "baseline_service_level": self.baseline.summary()["service_level"],
+        }
+        return Summary(
+            "PeakTestResult",
+            figures,
+            units=units_from_names(figures, worst_shortfall="fraction"),
+            breakdown=table.merge(overall, on=QUEUE, how="left"),
+        )
 
 
 def peak_test(

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from wfm.core._display import ResultDisplay
+from wfm.core._display import ResultDisplay, Summary
 from wfm.core.errors import InputError
 from wfm.core.frames import INTERVAL_START, QUEUE
 from wfm.erlang.metrics import service_level as erlang_service_level
@@ -164,10 +164,15 @@ class MultiskillStaffingResult(ResultDisplay):
         """Return the staffing frame."""
         return self.staffing
 
-    def summary(self) -> pd.DataFrame:
-        """Agent-intervals over the horizon: multi-skill, separate queues, full pooling."""
+    def summary(self) -> Summary:
+        """Agent-intervals over the horizon: multi-skill, separate queues, full pooling.
+
+        The breakdown has one row per staffing (``multiskill``, ``separate_queues``,
+        ``full_pooling``) with ``agent_intervals`` and ``cost`` (NaN for the Erlang C
+        bounds, which have no skill-group costs).
+        """
         totals = self.comparison[["multiskill_agents", "separate_agents", "pooled_agents"]].sum()
-        return pd.DataFrame(
+        breakdown = pd.DataFrame(
             {
                 "staffing": ["multiskill", "separate_queues", "full_pooling"],
                 "agent_intervals": [
@@ -182,6 +187,17 @@ class MultiskillStaffingResult(ResultDisplay):
                 ],
             }
         )
+        levels = self.service["service_level"].to_numpy(dtype=float)
+        figures = {
+            "multiskill_agent_intervals": int(totals["multiskill_agents"]),
+            "separate_queues_agent_intervals": int(totals["separate_agents"]),
+            "full_pooling_agent_intervals": int(totals["pooled_agents"]),
+            "multiskill_cost": float(self.comparison["multiskill_cost"].sum()),
+            "lowest_service_level": float(np.nanmin(levels)) if np.isfinite(levels).any() else None,
+        }
+        units = {name: "agent-intervals" for name in figures if name.endswith("_intervals")}
+        units.update(multiskill_cost="cost units", lowest_service_level="fraction")
+        return Summary("MultiskillStaffingResult", figures, units=units, breakdown=breakdown)
 
 
 def _stationary_grid(grid: ForecastGrid, interval: int, block_intervals: int) -> ForecastGrid:
