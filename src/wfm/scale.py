@@ -27,11 +27,11 @@ import importlib
 import resource
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import quote
 
 import pandas as pd
@@ -40,16 +40,16 @@ from wfm.config import PlanConfig
 from wfm.core._display import ResultDisplay
 from wfm.core._parallel import TaskFailure, TaskProgress, run_tasks
 from wfm.core.errors import InputError, MissingDependencyError
-from wfm.core.frames import INTERVAL_START, QUEUE
-from wfm.pipeline import (
-    backtest_history,
-    estimate_patience_seconds,
-    forecast_history,
-    history_in_site_zone,
-    size_open_forecast,
-)
+from wfm.core.frames import INTERVAL_START, QUEUE, require_columns
+
+if TYPE_CHECKING:
+    from wfm.adherence import AdherenceResult, AdherenceRules, StateMapping
+    from wfm.schedule import ScheduleResult
 
 _TABLES = ("forecast", "requirement", "backtest")
+SITE = "site"
+TEAM = "team"
+AGENT = "agent"
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,10 @@ class QueueStats:
         Peak resident memory of the process that ran it so far, MiB.
     worker : str
         Host and process id that ran it.
+    rss_mb : float
+        Resident memory of that process when the queue was done, MiB.
+    finished_at : float
+        When the queue was done (seconds since the epoch), to order a worker's queues.
     """
 
     queue: str
@@ -80,6 +84,8 @@ class QueueStats:
     history_rows: int
     peak_rss_mb: float
     worker: str
+    rss_mb: float = 0.0
+    finished_at: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -173,6 +179,16 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def _rss_mb() -> float:
+    """Return the resident set size of this process now, MiB (0 where /proc is absent)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            pages = int(statm.read().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0.0
+    return pages * resource.getpagesize() / 2**20
+
+
 def _worker_name() -> str:
     import os
     import socket
@@ -186,6 +202,14 @@ def _file_name(queue: str) -> str:
 
 def _one_queue(queue: str, rows: pd.DataFrame, task: _QueueTask) -> _QueueOutput:
     """Backtest, forecast and size one queue (the per-queue part of :func:`wfm.plan`)."""
+    from wfm.pipeline import (  # here, not at the top: a worker imports only what it runs
+        backtest_history,
+        estimate_patience_seconds,
+        forecast_history,
+        history_in_site_zone,
+        size_open_forecast,
+    )
+
     began = time.perf_counter()
     began_cpu = time.thread_time()
     config = task.config
@@ -220,6 +244,8 @@ def _one_queue(queue: str, rows: pd.DataFrame, task: _QueueTask) -> _QueueOutput
         history_rows=len(rows),
         peak_rss_mb=_peak_rss_mb(),
         worker=_worker_name(),
+        rss_mb=_rss_mb(),
+        finished_at=time.time(),
     )
     return _QueueOutput(
         queue=queue,
@@ -469,6 +495,316 @@ def _assemble(
     )
 
 
+PartT = TypeVar("PartT")
+
+
+@dataclass(frozen=True, repr=False)
+class PartitionResult(ResultDisplay, Generic[PartT]):
+    """Results of independent partitions (sites or teams) and the partitions that failed.
+
+    Attributes
+    ----------
+    results : dict of str to result
+        One result per partition that succeeded, in partition-name order.
+    failures : list of TaskFailure
+        Partitions without a result, each named, with the error.
+    seconds : float
+        Wall-clock seconds of the whole run.
+    """
+
+    results: dict[str, PartT]
+    failures: list[TaskFailure]
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """Whether every partition succeeded."""
+        return not self.failures
+
+    def raise_on_failure(self) -> None:
+        """Raise :class:`InputError` listing every failed partition (nothing if none)."""
+        if self.failures:
+            lines = "\n".join(f"  {failure}" for failure in self.failures)
+            raise InputError(
+                f"{len(self.failures)} partition(s) failed; the others' results are kept:\n"
+                f"{lines}\nFix: correct those partitions' input and rerun them."
+            )
+
+    def frame(self, get: Callable[[PartT], pd.DataFrame], column: str) -> pd.DataFrame:
+        """One frame of every partition's result, with the partition name in ``column``."""
+        frames = [get(result).assign(**{column: name}) for name, result in self.results.items()]
+        if not frames:
+            return pd.DataFrame()
+        return pd.concat(frames, ignore_index=True)
+
+
+class _ScheduleSite:
+    """Picklable task: schedule one site's requirement under its configuration."""
+
+    def __call__(self, job: tuple[pd.DataFrame, PlanConfig]) -> ScheduleResult:
+        from wfm.pipeline import schedule_requirement
+
+        requirement, config = job
+        return schedule_requirement(requirement, config)
+
+
+def _site_of_queues(requirement: pd.DataFrame, sites: Mapping[str, str] | None) -> pd.Series:
+    """Return the site of every requirement row, from ``sites`` or a site column."""
+    if sites is None:
+        if SITE not in requirement.columns:
+            raise InputError(
+                f"the requirement has no {SITE!r} column and no sites mapping was given. Fix: "
+                f"pass sites={{queue: site}} or add a {SITE!r} column."
+            )
+        site = requirement[SITE]
+        if site.isna().any():
+            queues = sorted(requirement.loc[site.isna(), QUEUE].astype(str).unique())
+            raise InputError(
+                f"requirement[{SITE!r}] is empty for queue(s) {queues[:10]}. Fix: give "
+                "every queue a site."
+            )
+        return site.astype(str)
+    queue_of_row: pd.Series = requirement[QUEUE].astype(str)
+    unknown = sorted(set(queue_of_row) - set(sites))
+    if unknown:
+        raise InputError(
+            f"queue(s) {unknown[:10]} have no site in the sites mapping. Fix: map every "
+            "queue of the requirement to a site."
+        )
+    site_of_row: pd.Series = queue_of_row.map(dict(sites)).astype(str)
+    return site_of_row
+
+
+def _templates_of(config: PlanConfig, queues: set[str]) -> PlanConfig:
+    """Return the shared configuration with only the templates of ``queues`` (or none)."""
+    templates = [t for t in config.schedule.templates if t.queue is None or t.queue in queues]
+    schedule = config.schedule.model_copy(update={"templates": templates})
+    return config.model_copy(update={"schedule": schedule})
+
+
+def schedule_by_site(
+    requirement: pd.DataFrame,
+    config: PlanConfig | Mapping[str, PlanConfig],
+    *,
+    sites: Mapping[str, str] | None = None,
+    n_jobs: int = 1,
+    executor: Any = None,
+    progress: TaskProgress | None = None,
+) -> PartitionResult[ScheduleResult]:
+    """Schedule every site on its own, one task per site (its queues' requirement only).
+
+    Scheduling couples the queues a site's agents serve, so it is partitioned by site:
+    each task runs :func:`wfm.pipeline.schedule_requirement` on the rows of that site's
+    queues, exactly what a serial call on that site's requirement returns.
+
+    Parameters
+    ----------
+    requirement : pandas.DataFrame
+        Requirement of every queue (as from :func:`plan_queues` or :func:`wfm.plan`),
+        with a ``site`` column unless ``sites`` is given.
+    config : PlanConfig or mapping of str to PlanConfig
+        One configuration per site (its templates, agents, rules), or one shared by every
+        site: each site then gets the templates of its own queues (and those without a
+        queue) and every other setting, including ``schedule.agents``.
+    sites : mapping of str to str, optional
+        Site of each queue; default the requirement's ``site`` column.
+    n_jobs, executor, progress
+        As in :func:`plan_queues` (stage ``"sites"``).
+
+    Returns
+    -------
+    PartitionResult of wfm.schedule.ScheduleResult
+        One schedule per site that succeeded; a site whose input is bad (or has no
+        configuration in the mapping) is in ``failures`` by name and the others are kept.
+
+    Raises
+    ------
+    InputError
+        If a queue has no site.
+    """
+    began = time.perf_counter()
+    require_columns(requirement, [QUEUE], name="requirement")
+    site_of_row = _site_of_queues(requirement, sites)
+    names: list[str] = []
+    jobs: list[tuple[pd.DataFrame, PlanConfig]] = []
+    missing: list[TaskFailure] = []
+    for site, rows in requirement.groupby(site_of_row, sort=True):
+        name = str(site)
+        site_config = config if isinstance(config, PlanConfig) else config.get(name)
+        if site_config is None:
+            missing.append(
+                TaskFailure(
+                    name,
+                    "InputError",
+                    f"no configuration for site {name!r}. Fix: add it to the config mapping.",
+                )
+            )
+            continue
+        if isinstance(config, PlanConfig):
+            site_config = _templates_of(config, set(rows[QUEUE].astype(str)))
+        names.append(name)
+        jobs.append((rows.drop(columns=[SITE], errors="ignore"), site_config))
+    outcome = run_tasks(
+        _ScheduleSite(),
+        jobs,
+        keys=names,
+        n_jobs=n_jobs,
+        executor=executor,
+        progress=progress,
+        stage="sites",
+        on_error="collect",
+        jobs_per_task=1,
+    )
+    pairs = zip(names, outcome.results, strict=True)
+    results = {name: result for name, result in pairs if result is not None}
+    failures = sorted([*missing, *outcome.failures], key=lambda failure: failure.key)
+    return PartitionResult(results, failures, time.perf_counter() - began)
+
+
+@dataclass(frozen=True)
+class _TeamAdherence:
+    """Picklable task: adherence of one team's agents (every option of the whole call)."""
+
+    mapping: StateMapping | None
+    rules: AdherenceRules | None
+    period_start: pd.Timestamp
+    period_end: pd.Timestamp
+    until: Any
+    tz: str
+    interval_minutes: int
+    on_bad: str
+
+    def __call__(self, job: tuple[pd.DataFrame, pd.DataFrame]) -> AdherenceResult:
+        from wfm.adherence import compute_adherence
+
+        schedule, events = job
+        return compute_adherence(
+            schedule,
+            events,
+            mapping=self.mapping,
+            rules=self.rules,
+            period_start=self.period_start,
+            period_end=self.period_end,
+            until=self.until,
+            tz=self.tz,
+            interval_minutes=self.interval_minutes,
+            on_bad=self.on_bad,  # type: ignore[arg-type]
+        )
+
+
+def adherence_by_team(
+    schedule: pd.DataFrame,
+    events: pd.DataFrame,
+    *,
+    team_column: str = TEAM,
+    mapping: StateMapping | None = None,
+    rules: AdherenceRules | None = None,
+    period_start: str | pd.Timestamp | None = None,
+    period_end: str | pd.Timestamp | None = None,
+    until: str | pd.Timestamp | None = None,
+    tz: str | None = None,
+    interval_minutes: int = 30,
+    on_bad: str = "raise",
+    n_jobs: int = 1,
+    executor: Any = None,
+    progress: TaskProgress | None = None,
+) -> PartitionResult[AdherenceResult]:
+    """Adherence of every team on its own, one task per team.
+
+    The agents of different teams never interact, so each task runs
+    :func:`wfm.adherence.compute_adherence` on one team's schedule and the events of its
+    agents. Every team is measured over the same period (by default the local days of the
+    whole schedule), so each agent's figures equal those of one call on everything.
+
+    Parameters
+    ----------
+    schedule : pandas.DataFrame
+        Schedule segments with a team column (``team_column``; one team per agent).
+    events : pandas.DataFrame
+        Agent state events; each goes to the team of its agent.
+    team_column : str, default "team"
+        Column of ``schedule`` naming each agent's team.
+    mapping, rules, period_start, period_end, until, tz, interval_minutes, on_bad
+        As in :func:`wfm.adherence.compute_adherence`.
+    n_jobs, executor, progress
+        As in :func:`plan_queues` (stage ``"teams"``).
+
+    Returns
+    -------
+    PartitionResult of wfm.adherence.AdherenceResult
+        One result per team that succeeded. A team with bad input (e.g. overlapping
+        segments, or bad events with ``on_bad="raise"``) fails by name and the others are
+        kept; events of agents in no team's schedule are one failure named ``"(no team)"``.
+
+    Raises
+    ------
+    InputError
+        If the team column is missing or empty, or an agent is in two teams.
+    """
+    from wfm.adherence._inputs import resolve_period, schedule_time_zone
+
+    began = time.perf_counter()
+    require_columns(schedule, [AGENT, team_column], name="schedule")
+    require_columns(events, [AGENT], name="events")
+    teams = schedule[team_column]
+    if teams.isna().any():
+        agents = sorted(schedule.loc[teams.isna(), AGENT].astype(str).unique())
+        raise InputError(
+            f"schedule[{team_column!r}] is empty for agent(s) {agents[:10]}. Fix: give "
+            "every agent a team."
+        )
+    team_of = schedule.groupby(AGENT, sort=False)[team_column].unique()
+    several = team_of[team_of.map(len) > 1]
+    if len(several):
+        raise InputError(
+            f"agent(s) {list(several.index[:5])} are in more than one team. Fix: one team "
+            "per agent for the period."
+        )
+    agent_team = team_of.map(lambda values: str(values[0]))
+    zone = tz or schedule_time_zone(schedule)
+    grid, _ = resolve_period(schedule, zone, period_start, period_end, None, interval_minutes)
+    task = _TeamAdherence(
+        mapping, rules, grid.start, grid.end, until, zone, interval_minutes, on_bad
+    )
+    event_team = events[AGENT].map(agent_team)
+    names: list[str] = []
+    jobs: list[tuple[pd.DataFrame, pd.DataFrame]] = []
+    for team, rows in schedule.groupby(teams.astype(str), sort=True):
+        names.append(str(team))
+        jobs.append((rows, events[event_team == str(team)]))
+    outcome = run_tasks(
+        task,
+        jobs,
+        keys=names,
+        n_jobs=n_jobs,
+        executor=executor,
+        progress=progress,
+        stage="teams",
+        on_error="collect",
+        jobs_per_task=1,
+    )
+    results = {
+        name: result
+        for name, result in zip(names, outcome.results, strict=True)
+        if result is not None
+    }
+    failures = list(outcome.failures)
+    orphans = event_team.isna()
+    if orphans.any():
+        agents = sorted(events.loc[orphans, AGENT].astype(str).unique())
+        failures.append(
+            TaskFailure(
+                "(no team)",
+                "InputError",
+                f"{int(orphans.sum())} event(s) of agent(s) {agents[:10]} not in the "
+                "schedule. Fix: add the agents to the schedule (with a team) or drop their "
+                "events.",
+            )
+        )
+    failures.sort(key=lambda failure: failure.key)
+    return PartitionResult(results, failures, time.perf_counter() - began)
+
+
 @contextmanager
 def dask_client(*, workers: int | None = None, scheduler: str | None = None) -> Iterator[Any]:
     """Open a Dask client: a local cluster of ``workers`` processes, or ``scheduler``.
@@ -557,10 +893,13 @@ class ProgressBar:
 
 
 __all__ = [
+    "PartitionResult",
     "ProgressBar",
     "QueueStats",
     "ScaleResult",
     "TaskFailure",
+    "adherence_by_team",
     "dask_client",
     "plan_queues",
+    "schedule_by_site",
 ]

@@ -262,3 +262,176 @@ def test_cli_scale_writes_per_queue_and_lists_failures(
     clash = CliRunner().invoke(main, [*both, "--scheduler", "tcp://127.0.0.1:1"])
     assert clash.exit_code == 2
     assert "give exactly one" in clash.output
+
+
+# ---------------------------------------------------------------- sites and teams
+
+
+def _site_config() -> PlanConfig:
+    templates = [
+        {
+            "name": f"day{q}",
+            "earliest_start": "08:00",
+            "latest_start": "12:00",
+            "start_step_minutes": 60,
+            "paid_minutes": [240],
+            "queue": f"q{q}",
+        }
+        for q in range(6)
+    ]
+    return PlanConfig.model_validate(
+        {"site": {"time_zone": TZ}, "schedule": {"templates": templates}}
+    )
+
+
+SITES = {f"q{q}": f"site{q % 3}" for q in range(6)}
+
+
+@pytest.fixture(scope="module")
+def site_requirement() -> pd.DataFrame:
+    stamps = pd.date_range("2025-03-03 08:00", periods=16, freq="30min", tz=TZ)
+    rng = np.random.default_rng(1)
+    return pd.DataFrame(
+        {
+            "queue": np.repeat([f"q{q}" for q in range(6)], stamps.size),
+            "interval_start": np.tile(stamps, 6),
+            "required_agents": rng.integers(0, 5, 6 * stamps.size),
+        }
+    )
+
+
+def _own_config(site: str) -> PlanConfig:
+    """The configuration of one site: the templates of its queues only."""
+    config = _site_config()
+    templates = [t for t in config.schedule.templates if SITES[str(t.queue)] == site]
+    return config.model_copy(
+        update={"schedule": config.schedule.model_copy(update={"templates": templates})}
+    )
+
+
+def _serial_site(requirement: pd.DataFrame, site: str) -> pd.DataFrame:
+    from wfm.pipeline import schedule_requirement
+
+    rows = requirement[requirement["queue"].map(SITES) == site]
+    return schedule_requirement(rows, _own_config(site)).segments
+
+
+def test_schedules_by_site_equal_one_serial_call_per_site(site_requirement: pd.DataFrame) -> None:
+    from wfm.scale import schedule_by_site
+
+    result = schedule_by_site(site_requirement, _site_config(), sites=SITES)
+    assert result.ok, result.failures
+    assert list(result.results) == ["site0", "site1", "site2"]
+    for site, schedule in result.results.items():
+        pd.testing.assert_frame_equal(schedule.segments, _serial_site(site_requirement, site))
+    with_column = site_requirement.assign(site=site_requirement["queue"].map(SITES))
+    again = schedule_by_site(with_column, _site_config())
+    both = again.frame(lambda s: s.segments, "site")
+    pd.testing.assert_frame_equal(both, result.frame(lambda s: s.segments, "site"))
+    with pytest.raises(InputError, match="no site"):
+        schedule_by_site(site_requirement, _site_config(), sites={"q0": "site0"})
+
+
+def test_a_bad_site_fails_by_name_and_the_others_are_kept(site_requirement: pd.DataFrame) -> None:
+    from wfm.scale import schedule_by_site
+
+    broken = site_requirement.copy()
+    broken.loc[broken["queue"] == "q4", "required_agents"] = -3  # q4 is at site1
+    configs = {"site0": _own_config("site0"), "site1": _own_config("site1")}  # no site2
+    result = schedule_by_site(broken, configs, sites=SITES)
+    assert [f.key for f in result.failures] == ["site1", "site2"]
+    assert "site2" in result.failures[1].message
+    pd.testing.assert_frame_equal(
+        result.results["site0"].segments, _serial_site(site_requirement, "site0")
+    )
+    with pytest.raises(InputError, match="site1"):
+        result.raise_on_failure()
+
+
+def _team_inputs() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Three teams of four agents over one day; events drift from the schedule at random."""
+    rng = np.random.default_rng(5)
+    day = pd.Timestamp("2025-03-03", tz=TZ)
+    segments, events = [], []
+    for index in range(12):
+        agent, team = f"a{index:02d}", f"team{index % 3}"
+        start = day + pd.Timedelta(hours=8 + index % 4)
+        for activity, begin, end in (("work", 0, 240), ("lunch", 240, 270), ("work", 270, 480)):
+            segments.append(
+                (
+                    agent,
+                    team,
+                    activity,
+                    start + pd.Timedelta(minutes=begin),
+                    start + pd.Timedelta(minutes=end),
+                )
+            )
+        clock = start + pd.Timedelta(minutes=int(rng.integers(-10, 15)))
+        for state in ("Available", "On Call", "Available", "Lunch", "Available", "Logged Out"):
+            events.append((agent, state, clock))
+            clock += pd.Timedelta(minutes=int(rng.integers(20, 120)))
+    schedule = pd.DataFrame(segments, columns=["agent", "team", "activity", "start", "end"])
+    return schedule, pd.DataFrame(events, columns=["agent", "state", "start"])
+
+
+def test_adherence_by_team_equals_one_call_on_everything() -> None:
+    from wfm.adherence import compute_adherence
+    from wfm.scale import adherence_by_team
+
+    schedule, events = _team_inputs()
+    whole = compute_adherence(schedule, events, on_bad="flag")
+    result = adherence_by_team(schedule, events, on_bad="flag")
+    assert result.ok, result.failures
+    assert list(result.results) == ["team0", "team1", "team2"]
+    for level in ("agent_day", "team"):
+        parts = result.frame(lambda r, by=level: r.aggregate(by), "partition")  # type: ignore[misc]
+        pd.testing.assert_frame_equal(
+            parts.drop(columns="partition")
+            .sort_values(list(parts.columns[:1]))
+            .reset_index(drop=True),
+            whole.aggregate(level).sort_values(list(parts.columns[:1])).reset_index(drop=True),
+        )
+    # a team with overlapping segments fails by name; events of an unknown agent too
+    bad = pd.concat([schedule, schedule[schedule["team"] == "team1"].head(1)], ignore_index=True)
+    stray = pd.concat([events, events.head(1).assign(agent="nobody")], ignore_index=True)
+    partial = adherence_by_team(bad, stray, on_bad="flag")
+    assert [f.key for f in partial.failures] == ["(no team)", "team1"]
+    assert "nobody" in partial.failures[0].message
+    pd.testing.assert_frame_equal(
+        partial.results["team2"].aggregate("agent"), result.results["team2"].aggregate("agent")
+    )
+
+
+def test_sizing_adherence_sites_and_teams_on_the_local_cluster_equal_serial(
+    client: Any, site_requirement: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import wfm.adherence.batch as batch_module
+    from wfm.adherence import compute_adherence
+    from wfm.erlang import required_agents_continuous
+    from wfm.scale import adherence_by_team, schedule_by_site
+
+    rng = np.random.default_rng(3)
+    volume = rng.uniform(1, 400, 70_000)  # two tasks of 65,536 intervals
+    aht = rng.uniform(120, 400, volume.size)
+    np.testing.assert_array_equal(
+        required_agents_continuous(volume, aht, executor=client),
+        required_agents_continuous(volume, aht),
+    )
+    schedule, events = _team_inputs()
+    serial = compute_adherence(schedule, events)
+    monkeypatch.setattr(batch_module, "_PARALLEL_MIN_ROWS", 0)  # split even this small input
+    spread = compute_adherence(schedule, events, executor=client)
+    pd.testing.assert_frame_equal(spread.aggregate("agent_day"), serial.aggregate("agent_day"))
+    pd.testing.assert_frame_equal(spread.exceptions, serial.exceptions)
+    sites = schedule_by_site(site_requirement, _site_config(), sites=SITES, executor=client)
+    assert sites.ok, sites.failures
+    for site, result in sites.results.items():
+        pd.testing.assert_frame_equal(result.segments, _serial_site(site_requirement, site))
+    teams = adherence_by_team(schedule, events, executor=client)
+    local = adherence_by_team(schedule, events)
+    assert list(teams.results) == list(local.results)
+    for team, result in teams.results.items():
+        pd.testing.assert_frame_equal(result.exceptions, local.results[team].exceptions)
+        pd.testing.assert_frame_equal(
+            result.aggregate("agent_day"), local.results[team].aggregate("agent_day")
+        )
