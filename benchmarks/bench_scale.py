@@ -84,19 +84,34 @@ def read_tables(folder: Path) -> dict[str, pd.DataFrame]:
     }
 
 
-def peak_by_worker(result: ScaleResult, first: int) -> pd.DataFrame:
-    """Each worker's peak RSS after its first ``first`` queues and after all of them."""
-    stats = result.stats_frame()
+CHECKPOINTS = (0.25, 0.5, 1.0)
+"""Fractions of each worker's queues after which its memory is reported."""
+
+GROWTH_TOLERANCE_MB = 48.0
+"""Most a worker's peak RSS may grow from its 25 % checkpoint to its last queue, MiB.
+
+A worker's peak is its imports plus one task's working set (one partition's history and
+its fits); a year of half-hours costs about 30-60 MiB at its peak, so growth beyond one
+such task's worth means something accumulates per queue.
+"""
+
+
+def memory_by_worker(result: ScaleResult) -> pd.DataFrame:
+    """Each worker's peak and current RSS after 25 %, 50 % and 100 % of its queues."""
+    stats = result.stats_frame().sort_values("finished_at")
     rows = []
     for worker, part in stats.groupby("worker", sort=True):
-        rows.append(
-            {
-                "worker": worker,
-                "queues": len(part),
-                f"peak_mb_after_{first}": float(part["peak_rss_mb"].iloc[:first].max()),
-                "peak_mb_at_end": float(part["peak_rss_mb"].max()),
-            }
+        row: dict[str, object] = {"worker": worker, "queues": len(part)}
+        for share in CHECKPOINTS:
+            upto = part.iloc[: max(1, round(share * len(part)))]
+            label = f"{round(share * 100)}%"
+            row[f"peak_mb@{label}"] = round(float(upto["peak_rss_mb"].max()), 1)
+            row[f"rss_mb@{label}"] = round(float(upto["rss_mb"].iloc[-1]), 1)
+        row["growth_mb"] = round(
+            float(row[f"peak_mb@{label}"]) - float(row["peak_mb@25%"]),  # type: ignore[arg-type]
+            1,
         )
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -185,9 +200,20 @@ def main() -> int:
         )
         models = pd.Series(serial.models).value_counts().to_dict()
         print(f"models chosen: {models}")
-        first = max(1, min(10, queues // (4 * args.workers)))
-        print("peak resident memory per worker (MiB; must not grow with the queue count):")
-        print(peak_by_worker(parallel, first).to_string(index=False))
+        memory = memory_by_worker(parallel)
+        print(
+            "peak / current resident memory per worker (MiB) after 25, 50 and 100 % of its "
+            "queues:"
+        )
+        print(memory.to_string(index=False))
+        growth = float(memory["growth_mb"].max())
+        bounded = growth <= GROWTH_TOLERANCE_MB
+        print(
+            f"memory bounded (peak growth from 25 % to 100 % of the queues <= "
+            f"{GROWTH_TOLERANCE_MB:.0f} MiB): {bounded} (largest growth {growth:.1f} MiB)"
+        )
+        if not bounded:
+            wrong.append(f"a worker's peak memory grew by {growth:.1f} MiB with the queues")
 
         dask_stats = parallel.stats_frame()
         serial_cpu = float(stats["cpu_seconds"].sum())

@@ -859,8 +859,9 @@ def scale(
 ) -> None:
     """Forecast and size thousands of queues, one task per queue, written per queue.
 
-    HISTORY is a parquet dataset partitioned by queue (a folder, read lazily with Dask so
-    no process holds it whole) or a CSV/parquet file. Each task writes
+    HISTORY is a parquet dataset partitioned by queue (a folder with queue=<name>/
+    subfolders; each task reads its own queues' files, so no process holds it whole) or a
+    CSV/parquet file. Each task writes
     OUT/forecast/<queue>.parquet and OUT/requirement/<queue>.parquet; failed queues are
     listed (exit status 1) and the others' results are kept.
     """
@@ -869,17 +870,8 @@ def scale(
     from wfm.scale import plan_queues
 
     config = load_config(config_path)
-    if history.is_dir():
-        try:
-            import dask.dataframe as dd
-        except ImportError as exc:
-            from wfm.core.errors import MissingDependencyError
-
-            raise MissingDependencyError(
-                "reading a parquet dataset folder needs dask. Fix: pip install 'openwfm[dask]'."
-            ) from exc
-        frame: Any = dd.read_parquet(history)
-    else:
+    frame: Any = history  # a dataset folder: each task reads its own queues' files
+    if not history.is_dir():
         frame = read_frame(
             history, tz=config.site.time_zone, time_columns=["interval_start"], line_numbers=True
         )

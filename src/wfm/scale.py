@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import os
 import resource
 import time
 import warnings
@@ -32,7 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pandas as pd
 
@@ -264,6 +265,29 @@ def _plain_queue_column(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+@dataclass(frozen=True)
+class _QueueFiles:
+    """One queue's parquet files in a dataset folder: a worker reads them itself."""
+
+    queue: str
+    files: tuple[str, ...]
+
+    def read(self, columns: list[str] | None = None) -> pd.DataFrame:
+        """Return the queue's rows (only ``columns`` if given) with a ``queue`` column."""
+        frames = [pd.read_parquet(path, columns=columns) for path in self.files]
+        frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+        return frame.assign(**{QUEUE: self.queue})
+
+
+def _read_piece(piece: Any) -> pd.DataFrame:
+    """Return the rows of a piece: a pandas frame, a queue's files or a Dask partition."""
+    if isinstance(piece, _QueueFiles):
+        return piece.read()
+    if hasattr(piece, "compute"):
+        return _plain_queue_column(piece.compute(scheduler="sync"))
+    return _plain_queue_column(piece)
+
+
 class _RunPartition:
     """Picklable task: run every queue of one history piece, each failure kept apart."""
 
@@ -271,8 +295,7 @@ class _RunPartition:
         self.task = task
 
     def __call__(self, piece: Any) -> _PartitionOutput:
-        frame = piece.compute(scheduler="sync") if hasattr(piece, "compute") else piece
-        frame = _plain_queue_column(frame)
+        frame = _read_piece(piece)
         outputs: list[_QueueOutput] = []
         failures: list[TaskFailure] = []
         for queue, rows in frame.groupby(QUEUE, sort=True, observed=True):
@@ -350,6 +373,37 @@ def _scan_dask_frame(
     return [part for part, _ in kept], names, latest, scanned.failures
 
 
+def _is_dataset_folder(history: Any) -> bool:
+    return isinstance(history, str | os.PathLike) and Path(history).is_dir()
+
+
+def _dataset_queues(root: Path) -> list[_QueueFiles]:
+    """Every ``queue=<name>`` folder of a hive-partitioned dataset and its parquet files.
+
+    Only names are listed here: no file is opened, so the client reads no history.
+    """
+    jobs = []
+    for folder in sorted(root.iterdir()):
+        if not folder.is_dir() or not folder.name.startswith(f"{QUEUE}="):
+            continue
+        files = tuple(str(path) for path in sorted(folder.rglob("*.parquet")))
+        if files:
+            jobs.append(_QueueFiles(unquote(folder.name.split("=", 1)[1]), files))
+    if not jobs:
+        raise InputError(
+            f"{root} holds no '{QUEUE}=<name>' folder with parquet files. Fix: write the "
+            f"history with to_parquet(folder, partition_cols=[{QUEUE!r}]), or pass a "
+            "pandas or dask.dataframe DataFrame."
+        )
+    return jobs
+
+
+def _scan_queue_files(job: _QueueFiles) -> tuple[list[str], Any]:
+    """Return the queue's name and latest timestamp (reading only that column)."""
+    stamps = job.read(columns=[INTERVAL_START])[INTERVAL_START]
+    return [job.queue], stamps.max() if len(stamps) else None
+
+
 def _scan_partition(piece: Any) -> tuple[list[str], Any]:
     """Queues and latest timestamp of one partition (read on the worker)."""
     frame = _plain_queue_column(piece.compute(scheduler="sync"))
@@ -386,10 +440,13 @@ def plan_queues(
 
     Parameters
     ----------
-    history : pandas.DataFrame or dask.dataframe.DataFrame
-        Interval history as for :func:`wfm.plan`. A Dask frame must hold each queue in a
-        single partition (a parquet dataset partitioned by queue does); each task then
-        reads only its partition.
+    history : pandas.DataFrame, dask.dataframe.DataFrame, str or pathlib.Path
+        Interval history as for :func:`wfm.plan`. A folder is a parquet dataset
+        partitioned by queue (``queue=<name>/*.parquet``, as written by
+        ``to_parquet(folder, partition_cols=["queue"])``): the client only lists it and
+        each task reads its own queues' files, the leanest way (no Dask graph per
+        partition). A Dask frame must hold each queue in a single partition; each task
+        then reads only its partition.
     config : PlanConfig
         Run configuration (forecast and staffing sections are used).
     run_backtest : bool, default False
@@ -420,7 +477,23 @@ def plan_queues(
     began = time.perf_counter()
     unread: list[TaskFailure] = []
     jobs: list[Any]
-    if _is_dask_frame(history):
+    if _is_dataset_folder(history):
+        files = _dataset_queues(Path(history))
+        scanned = run_tasks(
+            _scan_queue_files,
+            files,
+            keys=[job.queue for job in files],
+            n_jobs=n_jobs,
+            executor=executor,
+            stage="scan",
+            on_error="collect",
+        )
+        unread = scanned.failures
+        kept = [(job, found) for job, found in zip(files, scanned.results, strict=True) if found]
+        jobs = [job for job, _ in kept]
+        names = [job.queue for job in jobs]
+        latest = max((found[1] for _, found in kept if found[1] is not None), default=None)
+    elif _is_dask_frame(history):
         jobs, names, latest, unread = _scan_dask_frame(history, n_jobs, executor)
     elif isinstance(history, pd.DataFrame):
         if QUEUE not in history.columns or INTERVAL_START not in history.columns:
@@ -434,8 +507,8 @@ def plan_queues(
         jobs = [rows for _, rows in groups]
     else:
         raise InputError(
-            f"history is a {type(history).__name__}. Fix: pass a pandas DataFrame or a "
-            "dask.dataframe.DataFrame."
+            f"history is a {type(history).__name__}. Fix: pass a pandas DataFrame, a "
+            "dask.dataframe.DataFrame or the folder of a parquet dataset partitioned by queue."
         )
     task = _QueueTask(
         config=config,

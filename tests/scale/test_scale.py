@@ -154,6 +154,14 @@ def test_dask_frame_partitioned_by_queue_equals_serial(
     _assert_same_as_serial(plan_queues(frame, _config()), serial)
 
 
+def test_dataset_folder_read_by_each_task_equals_serial(
+    parquet_dataset: Path, serial: PlanResult, tmp_path: Path
+) -> None:
+    _assert_same_as_serial(plan_queues(parquet_dataset, _config()), serial)
+    with pytest.raises(InputError, match="queue=<name>"):
+        plan_queues(tmp_path, _config())
+
+
 def test_a_queue_spread_over_partitions_is_refused(history: pd.DataFrame) -> None:
     frame = dd.from_pandas(history.sort_values("interval_start"), npartitions=3, sort=False)
     with pytest.raises(InputError, match="more than one partition"):
@@ -207,7 +215,9 @@ def _blas_threads(_: int) -> list[int]:
 def test_local_cluster_equals_serial(
     client: Any, parquet_dataset: Path, history: pd.DataFrame, serial: PlanResult
 ) -> None:
-    result = plan_queues(dd.read_parquet(parquet_dataset), _config(), executor=client)
+    # the dataset folder: each task reads its queues' files (a Dask frame's partitions
+    # run on the cluster in the dead-worker test below)
+    result = plan_queues(parquet_dataset, _config(), executor=client)
     _assert_same_as_serial(result, serial)
     assert len({s.worker for s in result.stats}) >= 1
     for threads in map_tasks(_blas_threads, [0, 1, 2, 3], executor=client):
