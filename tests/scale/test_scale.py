@@ -107,6 +107,16 @@ def test_plan_with_an_executor_and_task_progress_equals_serial(
     assert ("forecast", QUEUES, QUEUES) in seen
 
 
+def test_queues_grouped_per_task_equal_serial(history: pd.DataFrame, serial: PlanResult) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        result = plan_queues(history, _config(), executor=pool, queues_per_task=3)
+    _assert_same_as_serial(result, serial)
+    with pytest.raises(InputError, match="queues_per_task"):
+        plan_queues(history, _config(), queues_per_task=0)
+
+
 def test_a_bad_queue_fails_by_name_and_the_others_are_kept(
     history: pd.DataFrame, serial: PlanResult
 ) -> None:

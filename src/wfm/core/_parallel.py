@@ -295,6 +295,11 @@ def run_tasks(
                 if on_error == "raise" and not result[0].ok:
                     break  # fail fast: the serial run stops at its first bad job
         return _collect(outcomes, names, on_error)
+    for name, value in (("jobs_per_task", jobs_per_task), ("window", window)):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            raise InputError(f"{name}={value!r} is not a positive integer. Fix: pass one, or None.")
     size = jobs_per_task or chunk_size(total, workers)
     chunks = list(_chunks(total, size))
     limit = window or in_flight_window(workers)
