@@ -1,12 +1,14 @@
-"""Thousands of queues: forecast, backtest and sizing partitioned by queue, on Dask or locally.
+"""Thousands of queues: forecast and sizing by queue, schedules by site, adherence by team.
 
 :func:`plan_queues` runs the per-queue part of :func:`wfm.plan` (optional backtest, model
-selection, forecast, patience estimate and sizing) as one task per queue, or per partition
-of a ``dask.dataframe`` whose partitions each hold whole queues (e.g. a parquet dataset
-with one file or directory per queue). No task sees more than its own queues' history,
-and no process, not even the client, ever holds the whole history when it comes as a
-Dask frame; with ``output=`` each task writes its tables itself and returns only
-figures, so the client does not hold the whole forecast either.
+selection, forecast, patience estimate and sizing) in tasks of a few queues each. The
+history is a pandas frame, a ``dask.dataframe`` whose partitions each hold whole queues,
+or the folder of a parquet dataset partitioned by queue (``queue=<name>/``), which the
+client only lists: each task reads its own queues' files. No task sees more than its own
+queues' history, and with a folder or a Dask frame no process, not even the client, ever
+holds the whole history; with ``output=`` each task writes its tables itself and returns
+only figures, so the client does not hold the whole forecast either. At most two tasks per
+worker thread are in flight at once, so memory does not grow with the number of queues.
 
 The results are those of the serial run: every queue is forecast from the same start day
 (the day after the latest history row of any queue, found first from the timestamps
@@ -14,6 +16,10 @@ alone), each task runs under one BLAS thread, and the tables come back sorted by
 ``(queue, interval_start)``. A queue whose input is bad, or whose task dies with its
 worker, is listed in :attr:`ScaleResult.failures` with its name; the other queues' results
 are kept.
+
+:func:`schedule_by_site` schedules each site's queues on their own, one task per site, and
+:func:`adherence_by_team` measures each team on its own; both keep the other partitions
+when one fails (:class:`PartitionResult`).
 
 Run it on a Dask cluster by passing a ``dask.distributed.Client`` as ``executor``
 (``docs/scale.md`` shows Slurm and Kubernetes); ``n_jobs`` uses local processes and any
