@@ -236,3 +236,23 @@ def test_tasks_in_flight_stay_within_the_window_whatever_the_number_of_jobs() ->
         default = run_tasks(_slow_square, [2] * 300, executor=pool)
         assert default.results == [4] * 300
         assert pool.most <= in_flight_window(3)
+
+
+def _die_on_13(x: int) -> int:
+    if x == 13:
+        import os
+
+        os._exit(3)  # the worker process dies: the pool is broken
+    return x * x
+
+
+def test_a_broken_process_pool_loses_its_tasks_not_the_finished_ones() -> None:
+    jobs = list(range(40))
+    outcome = run_tasks(_die_on_13, jobs, n_jobs=2, on_error="collect", jobs_per_task=1, window=2)
+    failed = {f.key for f in outcome.failures}
+    assert "13" in failed
+    assert all(f.error_type == "BrokenProcessPool" for f in outcome.failures)
+    # with a window of 2, jobs 0-11 were collected before job 13 was even submitted
+    assert outcome.results[:12] == [x * x for x in range(12)]
+    kept = [r for k, r in zip(map(str, jobs), outcome.results, strict=True) if k not in failed]
+    assert kept == [x * x for x in jobs if str(x) not in failed]

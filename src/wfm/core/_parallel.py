@@ -333,14 +333,23 @@ def bounded(
     """Submit ``items`` keeping at most ``window`` futures pending; yield each as it ends.
 
     A new item is submitted only when a pending one has finished and been yielded, so the
-    number of submitted-but-unconsumed futures never exceeds ``window``.
+    number of submitted-but-unconsumed futures never exceeds ``window``. An item that
+    cannot be submitted (a broken pool) is yielded with a future holding that error.
     """
     from concurrent.futures import FIRST_COMPLETED, wait
+
+    def start(item: ItemT) -> Future[Any]:
+        try:
+            return submit(item)
+        except Exception as exc:  # e.g. a process pool broken by an earlier task
+            failed: Future[Any] = Future()
+            failed.set_exception(exc)
+            return failed
 
     queue = iter(items)
     pending: dict[Future[Any], ItemT] = {}
     for item in queue:
-        pending[submit(item)] = item
+        pending[start(item)] = item
         if len(pending) >= window:
             break
     while pending:
@@ -350,7 +359,7 @@ def bounded(
             yield item, future
             following = next(queue, None)
             if following is not None:
-                pending[submit(following)] = following
+                pending[start(following)] = following
 
 
 def _run_on_dask(
