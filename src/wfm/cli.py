@@ -844,6 +844,13 @@ def report_command(folder: Path, output: Path | None) -> None:
 @_CONFIG_OPTION
 @_OUTPUT_OPTION
 @click.option("--backtest", is_flag=True, help="Also write each queue's backtest errors.")
+@click.option(
+    "--queues-per-task",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Queues grouped into one task (default: about 8 tasks per worker, at most 16 "
+    "queues each); larger groups cost a large cluster's scheduler less.",
+)
 @_WORKERS_OPTION
 @_SCHEDULER_OPTION
 @_PROGRESS_OPTION
@@ -853,11 +860,12 @@ def scale(
     config_path: Path,
     output: Path,
     backtest: bool,
+    queues_per_task: int | None,
     workers: int | None,
     scheduler: str | None,
     progress_bar: bool,
 ) -> None:
-    """Forecast and size thousands of queues, one task per queue, written per queue.
+    """Forecast and size thousands of queues in tasks of a few queues, written per queue.
 
     HISTORY is a parquet dataset partitioned by queue (a folder with queue=<name>/
     subfolders; each task reads its own queues' files, so no process holds it whole) or a
@@ -883,6 +891,7 @@ def scale(
             executor=executor,
             progress=progress,
             output=output,
+            queues_per_task=queues_per_task,
         )
     for queue, messages in result.warnings.items():
         for message in messages:

@@ -267,6 +267,7 @@ def test_cli_scale_writes_per_queue_and_lists_failures(
     )
     out = tmp_path / "out"
     args = ["scale", str(parquet_dataset), "-c", str(config), "-o", str(out), "--progress"]
+    args += ["--queues-per-task", "2"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert f"{QUEUES} queue(s) done" in result.output
