@@ -666,9 +666,11 @@ def build_result(
     check_executor(executor)
     if executor is not None:
         parts = _agent_slices(encoded, states, executor_width(executor))
-        # the kernel reads the group's own segments, never encoded.segments
-        light = replace(encoded, segments=parts[0][1])
-        jobs = [_AgentGroupJob(light, part[1], part[2], part[0], rules) for part in parts]
+        # the kernel never reads encoded.segments: each job carries only its group's rows
+        jobs = [
+            _AgentGroupJob(replace(encoded, segments=part[1]), part[1], part[2], part[0], rules)
+            for part in parts
+        ]
         keys = [f"agents {part[0][0]}-{part[0][1] - 1}" for part in parts]
         chunks = map_tasks(_run_agent_group, jobs, keys=keys, executor=executor, stage="agents")
     else:
