@@ -8,6 +8,7 @@ queues survive a worker's death.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -170,6 +171,15 @@ def test_dataset_folder_read_by_each_task_equals_serial(
     _assert_same_as_serial(plan_queues(parquet_dataset, _config()), serial)
     with pytest.raises(InputError, match="queue=<name>"):
         plan_queues(tmp_path, _config())
+    # an unreadable file fails its queue by name; the other queue is planned
+    shutil.copytree(parquet_dataset / "queue=q00001", tmp_path / "queue=q00001")
+    (tmp_path / "queue=broken").mkdir()
+    (tmp_path / "queue=broken" / "part-0.parquet").write_text("not parquet")
+    result = plan_queues(tmp_path, _config())
+    assert [f.key for f in result.failures] == ["broken"]
+    assert sorted(result.models) == ["q00001"]
+    expected = serial.forecast[serial.forecast["queue"] == "q00001"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(result.forecast, expected)
 
 
 def test_a_queue_spread_over_partitions_is_refused(history: pd.DataFrame) -> None:
