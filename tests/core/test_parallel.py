@@ -136,7 +136,7 @@ def test_erlang_sizing_and_adherence_on_an_executor_equal_serial(
     from wfm.erlang import staff_intervals
 
     rng = np.random.default_rng(4)
-    volume = rng.uniform(1, 300, 70_000)  # two tasks of 65,536 intervals
+    volume = rng.uniform(1, 300, 66_000)  # two tasks: 65,536 intervals and the rest
     aht = rng.uniform(120, 400, volume.size)
     frame = pd.DataFrame(
         {

@@ -206,7 +206,8 @@ def client() -> Iterator[Any]:
     pytest.importorskip("distributed")
     import cloudpickle
     import dask
-    from distributed import Client, LocalCluster
+
+    from wfm.scale import dask_client
 
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
     # no retry of a task whose worker died, and one task at a time per worker, so that
@@ -216,14 +217,12 @@ def client() -> Iterator[Any]:
         "distributed.scheduler.worker-saturation": 1.0,
         "distributed.worker.daemon": False,
     }
-    with (
-        dask.config.set(settings),
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    with dask.config.set(settings), dask_client(workers=2) as client:
         yield client
+
+
+def _profiling(dask_worker: Any) -> bool:
+    return "profile" in dask_worker.periodic_callbacks
 
 
 def _blas_threads(_: int) -> list[int]:
@@ -242,6 +241,8 @@ def test_local_cluster_equals_serial(
     assert len({s.worker for s in result.stats}) >= 1
     for threads in map_tasks(_blas_threads, [0, 1, 2, 3], executor=client):
         assert all(n == 1 for n in threads)
+    # Dask's profiler, which grew worker memory with every queue, is off
+    assert not any(client.run(_profiling).values())
     again = plan(history, _config(), run_backtest=False, executor=client)
     pd.testing.assert_frame_equal(again.forecast, serial.forecast)
     pd.testing.assert_frame_equal(again.requirement, serial.requirement)
@@ -438,15 +439,14 @@ def test_sizing_adherence_sites_and_teams_on_the_local_cluster_equal_serial(
 ) -> None:
     import wfm.adherence.batch as batch_module
     from wfm.adherence import compute_adherence
-    from wfm.erlang import required_agents_continuous
+    from wfm.erlang import required_agents
     from wfm.scale import adherence_by_team, schedule_by_site
 
     rng = np.random.default_rng(3)
-    volume = rng.uniform(1, 400, 70_000)  # two tasks of 65,536 intervals
+    volume = rng.uniform(1, 400, 66_000)  # two tasks: 65,536 intervals and the rest
     aht = rng.uniform(120, 400, volume.size)
     np.testing.assert_array_equal(
-        required_agents_continuous(volume, aht, executor=client),
-        required_agents_continuous(volume, aht),
+        required_agents(volume, aht, executor=client), required_agents(volume, aht)
     )
     schedule, events = _team_inputs()
     serial = compute_adherence(schedule, events)
