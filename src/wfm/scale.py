@@ -304,6 +304,12 @@ class _RunPartition:
         frame = _read_piece(piece)
         outputs: list[_QueueOutput] = []
         failures: list[TaskFailure] = []
+        if isinstance(piece, _QueueFiles) and not len(frame):
+            message = (
+                f"its files {list(piece.files)[:3]} hold no rows. Fix: write the queue's "
+                "history there, or remove its folder."
+            )
+            failures.append(TaskFailure(piece.queue, "InputError", message))
         for queue, rows in frame.groupby(QUEUE, sort=True, observed=True):
             name = str(queue)
             try:

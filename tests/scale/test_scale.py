@@ -175,8 +175,13 @@ def test_dataset_folder_read_by_each_task_equals_serial(
     shutil.copytree(parquet_dataset / "queue=q00001", tmp_path / "queue=q00001")
     (tmp_path / "queue=broken").mkdir()
     (tmp_path / "queue=broken" / "part-0.parquet").write_text("not parquet")
+    (tmp_path / "queue=empty").mkdir()
+    pd.read_parquet(parquet_dataset / "queue=q00001").head(0).to_parquet(
+        tmp_path / "queue=empty" / "part-0.parquet"
+    )
     result = plan_queues(tmp_path, _config())
-    assert [f.key for f in result.failures] == ["broken"]
+    assert [f.key for f in result.failures] == ["broken", "empty"]
+    assert "no rows" in result.failures[1].message
     assert sorted(result.models) == ["q00001"]
     expected = serial.forecast[serial.forecast["queue"] == "q00001"].reset_index(drop=True)
     pd.testing.assert_frame_equal(result.forecast, expected)
