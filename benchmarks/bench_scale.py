@@ -150,9 +150,16 @@ def main() -> int:
         print(f"serial:   {serial_seconds:8.1f} s   (this process peak RSS {serial_rss:.0f} MiB)")
 
         load_before = os.getloadavg()
+        began = time.perf_counter()
         with dask_client(workers=args.workers) as client:
+            started = time.perf_counter() - began
             # import the library in the workers first: a real cluster keeps its workers
             client.run(warm_up)
+            print(
+                f"cluster of {args.workers} workers up in {started:.1f} s; importing wfm and "
+                f"a first small queue on them took {time.perf_counter() - began - started:.1f} s "
+                "(not counted below)"
+            )
             workers_before = client.run(process_cpu)
             began, began_cpu = time.perf_counter(), process_cpu()
             parallel = plan_queues(history, config(), executor=client, output=root / "dask")
