@@ -304,7 +304,9 @@ def run_tasks(
     chunks = list(_chunks(total, size))
     limit = window or in_flight_window(workers)
     if is_dask_client(executor):
-        _run_on_dask(executor, task, jobs, chunks, names, stage, limit, finished, lost)
+        _run_on_dask(
+            executor, task, jobs, chunks, names, stage, limit, finished, lost, adaptive=not window
+        )
         return _collect(outcomes, names, on_error)
     own_pool = executor is None
     pool = executor or ProcessPoolExecutor(max_workers=workers, initializer=one_blas_thread)
@@ -372,11 +374,16 @@ def _run_on_dask(
     window: int,
     finished: Callable[[range, list[_Outcome]], None],
     lost: Callable[[range, BaseException], None],
+    *,
+    adaptive: bool = False,
 ) -> None:
     """Submit the chunks as Dask tasks, at most ``window`` at a time, and record each.
 
-    Each result is fetched and its future released as soon as its task ends, so neither
-    the workers nor the scheduler keep finished results. A task lost with its worker
+    With ``adaptive``, the window follows workers that join during the run (an adaptive
+    or still-starting cluster): the number of worker threads is asked again at most once
+    a second and the window grows to two tasks per thread. Each result is fetched and its
+    future released as soon as its task ends, so neither the workers nor the scheduler
+    keep finished results. A task lost with its worker
     (``KilledWorker``) may only have been sharing the worker with the task that killed it,
     so each of its jobs is run once more, alone; only a job that kills its worker again
     is reported as a failure.
@@ -392,6 +399,8 @@ def _run_on_dask(
         key = f"wfm-{stage}-{run}{attempt}-{chunk[0]}-{label}"
         return client.submit(task, [jobs[i] for i in chunk], key=key, pure=False)
 
+    import time
+
     queue = iter(chunks)
     pending: dict[Any, range] = {}
     for chunk in queue:
@@ -400,6 +409,7 @@ def _run_on_dask(
             break
     killed: list[int] = []
     running = dask_completed(list(pending))  # type: ignore[no-untyped-call]
+    asked = time.monotonic()
     for future in running:
         chunk = pending.pop(future)
         if future.status == "finished":
@@ -409,8 +419,13 @@ def _run_on_dask(
         else:
             lost(chunk, future.exception())
         future.release()
-        following = next(queue, None)
-        if following is not None:
+        if adaptive and time.monotonic() - asked > 1.0:
+            window = max(window, in_flight_window(executor_width(client)))
+            asked = time.monotonic()
+        while len(pending) < window:
+            following = next(queue, None)
+            if following is None:
+                break
             added = submit(following)
             pending[added] = following
             running.add(added)  # type: ignore[no-untyped-call]
