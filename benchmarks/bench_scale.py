@@ -8,15 +8,17 @@ DST days), then forecasts (``model="auto"``: backtest selection per queue) and s
 1. serially in this process (``executor=None``);
 2. on a ``LocalCluster`` of ``--workers`` processes with one thread each.
 
-Both read the dataset lazily with ``dask.dataframe.read_parquet`` and write each queue's
-tables to parquet themselves (``output=``), so no process holds the whole history or the
-whole forecast. The script prints wall times, the speed-up, the per-queue cost in time
-and memory, each worker's peak resident memory after its first queues and at the end
-(bounded: it must not grow with the number of queues), the machine's load average (the
-machine is shared, so times vary with it), and a projection to 10 and 100 workers.
+Both get the dataset folder: every task reads its own queues' files and writes each
+queue's tables to parquet itself (``output=``), so no process holds the whole history or
+the whole forecast. The script prints wall times, the speed-up, the per-queue cost in
+CPU, time and memory, each worker's peak and current resident memory after 25, 50 and
+100 % of its queues, the machine's load average (the machine is shared, so times vary
+with it), and a projection to 10 and 100 workers.
 
-A wrong result exits 1: the cluster's tables must equal the serial ones exactly and no
-queue may fail. Time never fails the run.
+A wrong result exits 1: the cluster's tables must equal the serial ones exactly, no
+queue may fail, and no worker's peak memory may grow by more than
+``GROWTH_TOLERANCE_MB`` from its 25 % checkpoint to its last queue (memory must not grow
+with the number of queues). Time never fails the run.
 
 ``--quick`` (CI, ``make bench-quick``): 12 queues x 120 days. ``--full``: 2,000 queues x
 365 days (about half an hour on 2 shared cores). ``--queues N`` / ``--days D`` override.
@@ -36,7 +38,7 @@ import pandas as pd
 
 from wfm.config import PlanConfig
 from wfm.datasets import synthetic_queue_history
-from wfm.scale import ScaleResult, plan_queues
+from wfm.scale import ScaleResult, dask_client, plan_queues
 
 TZ = "Europe/London"
 
@@ -84,19 +86,34 @@ def read_tables(folder: Path) -> dict[str, pd.DataFrame]:
     }
 
 
-def peak_by_worker(result: ScaleResult, first: int) -> pd.DataFrame:
-    """Each worker's peak RSS after its first ``first`` queues and after all of them."""
-    stats = result.stats_frame()
+CHECKPOINTS = (0.25, 0.5, 1.0)
+"""Fractions of each worker's queues after which its memory is reported."""
+
+GROWTH_TOLERANCE_MB = 48.0
+"""Most a worker's peak RSS may grow from its 25 % checkpoint to its last queue, MiB.
+
+A worker's peak is its imports plus one task's working set (one partition's history and
+its fits); a year of half-hours costs about 30-60 MiB at its peak, so growth beyond one
+such task's worth means something accumulates per queue.
+"""
+
+
+def memory_by_worker(result: ScaleResult) -> pd.DataFrame:
+    """Each worker's peak and current RSS after 25 %, 50 % and 100 % of its queues."""
+    stats = result.stats_frame().sort_values("finished_at")
     rows = []
     for worker, part in stats.groupby("worker", sort=True):
-        rows.append(
-            {
-                "worker": worker,
-                "queues": len(part),
-                f"peak_mb_after_{first}": float(part["peak_rss_mb"].iloc[:first].max()),
-                "peak_mb_at_end": float(part["peak_rss_mb"].max()),
-            }
+        row: dict[str, object] = {"worker": worker, "queues": len(part)}
+        for share in CHECKPOINTS:
+            upto = part.iloc[: max(1, round(share * len(part)))]
+            label = f"{round(share * 100)}%"
+            row[f"peak_mb@{label}"] = round(float(upto["peak_rss_mb"].max()), 1)
+            row[f"rss_mb@{label}"] = round(float(upto["rss_mb"].iloc[-1]), 1)
+        row["growth_mb"] = round(
+            float(row[f"peak_mb@{label}"]) - float(row["peak_mb@25%"]),  # type: ignore[arg-type]
+            1,
         )
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -111,8 +128,7 @@ def main() -> int:
     queues = args.queues or (2000 if args.full else 12)
     days = args.days or (365 if args.full else 120)
     try:
-        import dask.dataframe as dd
-        from distributed import Client, LocalCluster
+        import distributed  # noqa: F401
     except ImportError:
         print("dask[distributed] is not installed (pip install 'openwfm[dask]'): skipped")
         return 0
@@ -123,7 +139,7 @@ def main() -> int:
         began = time.perf_counter()
         size_mb = write_dataset(root / "history", queues, days)
         print(f"dataset written in {time.perf_counter() - began:.1f} s ({size_mb:.1f} MiB parquet)")
-        history = dd.read_parquet(root / "history")
+        history = root / "history"  # each task reads its own queues' files
 
         warm_up()
         began, began_cpu = time.perf_counter(), process_cpu()
@@ -134,17 +150,16 @@ def main() -> int:
         print(f"serial:   {serial_seconds:8.1f} s   (this process peak RSS {serial_rss:.0f} MiB)")
 
         load_before = os.getloadavg()
-        with (
-            LocalCluster(
-                n_workers=args.workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=":0",
-            ) as cluster,
-            Client(cluster) as client,
-        ):
+        began = time.perf_counter()
+        with dask_client(workers=args.workers) as client:
+            started = time.perf_counter() - began
             # import the library in the workers first: a real cluster keeps its workers
             client.run(warm_up)
+            print(
+                f"cluster of {args.workers} workers up in {started:.1f} s; importing wfm and "
+                f"a first small queue on them took {time.perf_counter() - began - started:.1f} s "
+                "(not counted below)"
+            )
             workers_before = client.run(process_cpu)
             began, began_cpu = time.perf_counter(), process_cpu()
             parallel = plan_queues(history, config(), executor=client, output=root / "dask")
@@ -185,9 +200,19 @@ def main() -> int:
         )
         models = pd.Series(serial.models).value_counts().to_dict()
         print(f"models chosen: {models}")
-        first = max(1, min(10, queues // (4 * args.workers)))
-        print("peak resident memory per worker (MiB; must not grow with the queue count):")
-        print(peak_by_worker(parallel, first).to_string(index=False))
+        memory = memory_by_worker(parallel)
+        print(
+            "peak / current resident memory per worker (MiB) after 25, 50 and 100 % of its queues:"
+        )
+        print(memory.to_string(index=False))
+        growth = float(memory["growth_mb"].max())
+        bounded = growth <= GROWTH_TOLERANCE_MB
+        print(
+            f"memory bounded (peak growth from 25 % to 100 % of the queues <= "
+            f"{GROWTH_TOLERANCE_MB:.0f} MiB): {bounded} (largest growth {growth:.1f} MiB)"
+        )
+        if not bounded:
+            wrong.append(f"a worker's peak memory grew by {growth:.1f} MiB with the queues")
 
         dask_stats = parallel.stats_frame()
         serial_cpu = float(stats["cpu_seconds"].sum())
@@ -214,12 +239,22 @@ def main() -> int:
             f"dask: {busy / queues:.3f} s per queue in tasks, {per_task_overhead:.3f} s per "
             "queue of scheduling, reading, writing and idle time"
         )
+        worker_per_queue = sum(worker_cpu) / queues
+        central_per_queue = client_cpu / queues
+        print(
+            f"per-queue CPU cost: serial {serial_process_cpu / queues:.3f} s (in the task "
+            f"{serial_cpu / queues:.3f} s); on a worker {worker_per_queue:.3f} s (in the task "
+            f"{dask_cpu / queues:.3f} s); client + scheduler {1000 * central_per_queue:.1f} ms"
+        )
         for workers in (10, 100):
-            projected = queues * (busy / queues + per_task_overhead) / workers
+            # idle cores: the workers' CPU shared out, unless the one scheduler is slower
+            by_cpu = max(queues * worker_per_queue / workers, queues * central_per_queue)
+            at_load = queues * (busy / queues + per_task_overhead) / workers
             print(
-                f"projection {workers:>3} workers: {projected:8.1f} s for {queues} queues, "
-                f"{projected * 10_000 / queues:8.1f} s for 10,000 queues (linear model: "
-                "per-queue cost / workers; the scheduler handles thousands of tasks/s)"
+                f"projection {workers:>3} workers: {by_cpu:8.1f} s for {queues} queues, "
+                f"{by_cpu * 10_000 / queues:8.1f} s for 10,000 (CPU per queue / workers, "
+                f"bounded below by the scheduler's CPU per queue); at this machine's load "
+                f"{at_load:8.1f} s"
             )
     if wrong:
         print("WRONG:", *wrong, sep="\n  ", file=sys.stderr)

@@ -26,9 +26,13 @@ ANY_ALLOWED: dict[str, set[str]] = {
     "backtest": {"executor"},
     "forecast_intervals": {"start", "executor"},  # start: date, string or Timestamp
     "plan": {"executor"},
+    "required_agents": {"executor"},
+    "required_agents_continuous": {"executor"},
+    "compute_adherence": {"executor"},
     "plan_queues": {"history", "executor"},  # history: pandas or dask DataFrame
     # a single number or a mapping queue -> number (per-queue targets)
     "staff_intervals": {
+        "executor",
         "target_service_level",
         "target_seconds",
         "max_occupancy",

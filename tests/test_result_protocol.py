@@ -102,24 +102,31 @@ def _staffing(agents: int = 14) -> pd.DataFrame:
     )
 
 
-def _adherence() -> wfm.AdherenceResult:
+def _adherence_schedule() -> pd.DataFrame:
     day = "2024-01-10"
-    schedule = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "agent": ["a"],
-            "activity": ["work"],
-            "start": [pd.Timestamp(f"{day} 09:00", tz="UTC")],
-            "end": [pd.Timestamp(f"{day} 10:00", tz="UTC")],
+            "agent": ["a", "b"],
+            "activity": ["work", "work"],
+            "start": [pd.Timestamp(f"{day} 09:00", tz="UTC")] * 2,
+            "end": [pd.Timestamp(f"{day} 10:00", tz="UTC")] * 2,
         }
     )
-    events = pd.DataFrame(
+
+
+def _adherence_events() -> pd.DataFrame:
+    day = "2024-01-10"
+    return pd.DataFrame(
         {
-            "agent": ["a", "a"],
-            "state": ["Available", "Logged Out"],
-            "start": [pd.Timestamp(f"{day} {c}", tz="UTC") for c in ("09:10", "10:10")],
+            "agent": ["a", "a", "b", "b"],
+            "state": ["Available", "Logged Out"] * 2,
+            "start": [pd.Timestamp(f"{day} {c}", tz="UTC") for c in ("09:10", "10:10") * 2],
         }
     )
-    return wfm.compute_adherence(schedule, events)
+
+
+def _adherence() -> wfm.AdherenceResult:
+    return wfm.compute_adherence(_adherence_schedule(), _adherence_events())
 
 
 def _contact_kpis() -> wfm.ContactKpiResult:
@@ -194,6 +201,9 @@ FACTORIES: dict[str, Callable[[], object]] = {
     ),
     "PeakTestResult": lambda: wfm.peak_test(
         _forecast_frame(), staffing=_staffing(), surge_factor=1.2, replications=3, seed=2
+    ),
+    "PartitionResult": lambda: wfm.scale.adherence_by_team(
+        _adherence_schedule().assign(team=["north", "south"]), _adherence_events()
     ),
     "PlanResult": lambda: wfm.plan(_history(), _plan_config(), run_backtest=False),
     "PointForecast": lambda: wfm.PointForecast(

@@ -844,6 +844,13 @@ def report_command(folder: Path, output: Path | None) -> None:
 @_CONFIG_OPTION
 @_OUTPUT_OPTION
 @click.option("--backtest", is_flag=True, help="Also write each queue's backtest errors.")
+@click.option(
+    "--queues-per-task",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Queues grouped into one task (default: about 8 tasks per worker, at most 16 "
+    "queues each); larger groups cost a large cluster's scheduler less.",
+)
 @_WORKERS_OPTION
 @_SCHEDULER_OPTION
 @_PROGRESS_OPTION
@@ -853,14 +860,16 @@ def scale(
     config_path: Path,
     output: Path,
     backtest: bool,
+    queues_per_task: int | None,
     workers: int | None,
     scheduler: str | None,
     progress_bar: bool,
 ) -> None:
-    """Forecast and size thousands of queues, one task per queue, written per queue.
+    """Forecast and size thousands of queues in tasks of a few queues, written per queue.
 
-    HISTORY is a parquet dataset partitioned by queue (a folder, read lazily with Dask so
-    no process holds it whole) or a CSV/parquet file. Each task writes
+    HISTORY is a parquet dataset partitioned by queue (a folder with queue=<name>/
+    subfolders; each task reads its own queues' files, so no process holds it whole) or a
+    CSV/parquet file. Each task writes
     OUT/forecast/<queue>.parquet and OUT/requirement/<queue>.parquet; failed queues are
     listed (exit status 1) and the others' results are kept.
     """
@@ -869,17 +878,8 @@ def scale(
     from wfm.scale import plan_queues
 
     config = load_config(config_path)
-    if history.is_dir():
-        try:
-            import dask.dataframe as dd
-        except ImportError as exc:
-            from wfm.core.errors import MissingDependencyError
-
-            raise MissingDependencyError(
-                "reading a parquet dataset folder needs dask. Fix: pip install 'openwfm[dask]'."
-            ) from exc
-        frame: Any = dd.read_parquet(history)
-    else:
+    frame: Any = history  # a dataset folder: each task reads its own queues' files
+    if not history.is_dir():
         frame = read_frame(
             history, tz=config.site.time_zone, time_columns=["interval_start"], line_numbers=True
         )
@@ -891,6 +891,7 @@ def scale(
             executor=executor,
             progress=progress,
             output=output,
+            queues_per_task=queues_per_task,
         )
     for queue, messages in result.warnings.items():
         for message in messages:

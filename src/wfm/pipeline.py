@@ -355,6 +355,8 @@ def size_forecast(
     config: PlanConfig,
     *,
     patience_estimates: Mapping[str, float] | None = None,
+    n_jobs: int = 1,
+    executor: Any = None,
 ) -> pd.DataFrame:
     """Turn a forecast frame into the staffing requirement with :func:`wfm.staff_intervals`.
 
@@ -366,6 +368,8 @@ def size_forecast(
         Service targets per queue and shrinkage.
     patience_estimates : mapping of str to float, optional
         Patience per queue (seconds) for queues configured with ``"estimate"``.
+    n_jobs, executor
+        As in :func:`wfm.staff_intervals` (threads, or tasks of 65,536 intervals).
 
     Returns
     -------
@@ -424,6 +428,8 @@ def size_forecast(
         shrinkage=float(shrinkage) if shrinkage is not None else None,
         interval_minutes=config.site.interval_minutes,
         offered_load=config.staffing.offered_load,
+        n_jobs=n_jobs,
+        executor=executor,
     )
 
 
@@ -1169,6 +1175,8 @@ def size_open_forecast(
     history: pd.DataFrame,
     *,
     patience_estimates: Mapping[str, float] | None = None,
+    n_jobs: int = 1,
+    executor: Any = None,
 ) -> pd.DataFrame:
     """Size a forecast inside opening hours: the requirement ``plan()`` schedules.
 
@@ -1182,6 +1190,8 @@ def size_open_forecast(
         forecast_frame.assign(volume=closed_volume),
         config,
         patience_estimates=patience_estimates,
+        n_jobs=n_jobs,
+        executor=executor,
     )
     keys = pd.MultiIndex.from_frame(forecast_frame[["queue", "interval_start"]])
     rows = keys.get_indexer(pd.MultiIndex.from_frame(requirement[["queue", "interval_start"]]))
@@ -1221,12 +1231,13 @@ def plan(
     progress : callable, optional
         Called with a short message at the start and end of each step.
     n_jobs : int, default 1
-        Local worker processes for the per-queue backtests, model selection and fits; 1
-        runs everything in this process and starts no thread or process.
+        Local worker processes for the per-queue backtests, model selection and fits, and
+        threads for the sizing and adherence arrays; 1 runs everything in this process and
+        starts no thread or process.
     executor : concurrent.futures.Executor or dask.distributed.Client, optional
-        Runs the per-queue jobs instead (``n_jobs`` is then ignored). Results are
-        identical to the serial run. For histories too large for this process see
-        :func:`wfm.scale.plan_queues`.
+        Runs the per-queue jobs, the sizing chunks and the adherence agent groups instead
+        (``n_jobs`` is then ignored). Results are identical to the serial run. For
+        histories too large for this process see :func:`wfm.scale.plan_queues`.
     task_progress : callable, optional
         ``task_progress(stage, done, total)`` after each queue of each per-queue stage
         (``"backtest"``, ``"selection"``, ``"forecast"``), e.g. for a progress bar.
@@ -1277,7 +1288,12 @@ def plan(
 
     with _step("requirement", timings, report):
         requirement = size_open_forecast(
-            forecast_frame, config, frame, patience_estimates=patience_estimates
+            forecast_frame,
+            config,
+            frame,
+            patience_estimates=patience_estimates,
+            n_jobs=n_jobs,
+            executor=executor,
         )
     patience_used: dict[str, float] = {}
     for queue in queues:
@@ -1310,6 +1326,8 @@ def plan(
                 rules=config.adherence.rules(),
                 interval_minutes=config.site.interval_minutes,
                 on_bad="flag",
+                n_jobs=n_jobs,
+                executor=executor,
             )
         _check_flagged_events(adherence_result.flagged, len(state_events))
 

@@ -1,7 +1,9 @@
 """The parallelism convention: n_jobs / executor / progress, failures by name, BLAS limits."""
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -123,3 +125,134 @@ def test_adherence_starts_no_thread_by_default(
     )
     frame = result.to_frame()
     assert round(float(frame["adherence"].iloc[0]), 3) == 0.714  # 1 - 20/70, as serial
+
+
+def test_erlang_sizing_and_adherence_on_an_executor_equal_serial(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    import wfm.adherence.batch as batch_module
+    from wfm.erlang import staff_intervals
+
+    rng = np.random.default_rng(4)
+    volume = rng.uniform(1, 300, 66_000)  # two tasks: 65,536 intervals and the rest
+    aht = rng.uniform(120, 400, volume.size)
+    frame = pd.DataFrame(
+        {
+            "queue": "q",
+            "interval_start": pd.date_range(
+                "2024-01-01", periods=volume.size, freq="30min", tz="UTC"
+            ),
+            "volume": volume,
+            "aht_seconds": aht,
+        }
+    )
+    serial = staff_intervals(frame, max_occupancy=0.9)
+    monkeypatch.setattr(batch_module, "_PARALLEL_MIN_ROWS", 0)
+    schedule, events = _two_agents()
+    alone = compute_adherence(schedule, events)
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        pd.testing.assert_frame_equal(
+            staff_intervals(frame, max_occupancy=0.9, executor=pool), serial
+        )
+        spread = compute_adherence(schedule, events, executor=pool)
+    pd.testing.assert_frame_equal(spread.aggregate("agent_day"), alone.aggregate("agent_day"))
+    pd.testing.assert_frame_equal(spread.exceptions, alone.exceptions)
+
+
+def _two_agents() -> tuple[pd.DataFrame, pd.DataFrame]:
+    def t(clock: str) -> pd.Timestamp:
+        return pd.Timestamp(f"2024-01-10 {clock}", tz="UTC")
+
+    schedule = pd.DataFrame(
+        {
+            "agent": ["a", "a", "b"],
+            "activity": ["work", "work", "work"],
+            "start": [t("09:00"), t("11:00"), t("09:00")],
+            "end": [t("10:00"), t("12:00"), t("10:00")],
+        }
+    )
+    events = pd.DataFrame(
+        {
+            "agent": ["a", "a", "a", "b"],
+            "state": ["Available", "Logged Out", "Available", "Available"],
+            "start": [t("09:10"), t("10:10"), t("11:20"), t("09:00")],
+        }
+    )
+    return schedule, events
+
+
+def _slow_square(x: int) -> int:
+    time.sleep(0.001)
+    return _square(x)
+
+
+class _CountingExecutor(ThreadPoolExecutor):
+    """A thread pool that records the most tasks submitted and not yet finished."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=3)
+        self.pending = 0
+        self.most = 0
+        self.lock = threading.Lock()
+
+    def _ended(self, _: Future[Any]) -> None:
+        with self.lock:
+            self.pending -= 1
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with self.lock:
+            self.pending += 1
+            self.most = max(self.most, self.pending)
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(self._ended)
+        return future
+
+
+def test_tasks_in_flight_stay_within_the_window_whatever_the_number_of_jobs() -> None:
+    from wfm.core._parallel import bounded, chunk_size, in_flight_window
+
+    assert in_flight_window(3) == 6
+    assert chunk_size(10, 2) == 1  # few jobs: one per task, the load still balances
+    assert chunk_size(2000, 2) == 16  # many: grouped, at most 16 per task
+    items = [x for x in range(200) if x != 13]
+    with _CountingExecutor() as pool:
+        seen = [
+            item
+            for item, future in bounded(lambda i: pool.submit(_slow_square, i), items, 5)
+            if future.result() == _square(item)
+        ]
+        assert sorted(seen) == items
+        assert pool.most <= 5
+    with _CountingExecutor() as pool:
+        jobs = [12, 13] * 100
+        outcome = run_tasks(
+            _slow_square, jobs, executor=pool, on_error="collect", jobs_per_task=4, window=3
+        )
+        assert pool.most <= 3
+        assert len(outcome.failures) == 100  # every 13 fails, by its key; the 12s are kept
+        assert outcome.results[:4] == [144, None, 144, None]
+        default = run_tasks(_slow_square, [2] * 300, executor=pool)
+        assert default.results == [4] * 300
+        assert pool.most <= in_flight_window(3)
+
+
+def _die_on_13(x: int) -> int:
+    if x == 13:
+        import os
+
+        os._exit(3)  # the worker process dies: the pool is broken
+    return x * x
+
+
+def test_a_broken_process_pool_loses_its_tasks_not_the_finished_ones() -> None:
+    jobs = list(range(40))
+    outcome = run_tasks(_die_on_13, jobs, n_jobs=2, on_error="collect", jobs_per_task=1, window=2)
+    failed = {f.key for f in outcome.failures}
+    assert "13" in failed
+    assert all(f.error_type == "BrokenProcessPool" for f in outcome.failures)
+    # with a window of 2, jobs 0-11 were collected before job 13 was even submitted
+    assert outcome.results[:12] == [x * x for x in range(12)]
+    kept = [r for k, r in zip(map(str, jobs), outcome.results, strict=True) if k not in failed]
+    assert kept == [x * x for x in jobs if str(x) not in failed]

@@ -8,6 +8,7 @@ queues survive a worker's death.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -107,6 +108,16 @@ def test_plan_with_an_executor_and_task_progress_equals_serial(
     assert ("forecast", QUEUES, QUEUES) in seen
 
 
+def test_queues_grouped_per_task_equal_serial(history: pd.DataFrame, serial: PlanResult) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        result = plan_queues(history, _config(), executor=pool, queues_per_task=3)
+    _assert_same_as_serial(result, serial)
+    with pytest.raises(InputError, match="queues_per_task"):
+        plan_queues(history, _config(), queues_per_task=0)
+
+
 def test_a_bad_queue_fails_by_name_and_the_others_are_kept(
     history: pd.DataFrame, serial: PlanResult
 ) -> None:
@@ -154,20 +165,45 @@ def test_dask_frame_partitioned_by_queue_equals_serial(
     _assert_same_as_serial(plan_queues(frame, _config()), serial)
 
 
+def test_dataset_folder_read_by_each_task_equals_serial(
+    parquet_dataset: Path, serial: PlanResult, tmp_path: Path
+) -> None:
+    _assert_same_as_serial(plan_queues(parquet_dataset, _config()), serial)
+    with pytest.raises(InputError, match="queue=<name>"):
+        plan_queues(tmp_path, _config())
+    # an unreadable file fails its queue by name; the other queue is planned
+    shutil.copytree(parquet_dataset / "queue=q00001", tmp_path / "queue=q00001")
+    (tmp_path / "queue=broken").mkdir()
+    (tmp_path / "queue=broken" / "part-0.parquet").write_text("not parquet")
+    (tmp_path / "queue=empty").mkdir()
+    pd.read_parquet(parquet_dataset / "queue=q00001").head(0).to_parquet(
+        tmp_path / "queue=empty" / "part-0.parquet"
+    )
+    result = plan_queues(tmp_path, _config())
+    assert [f.key for f in result.failures] == ["broken", "empty"]
+    assert "no rows" in result.failures[1].message
+    assert sorted(result.models) == ["q00001"]
+    expected = serial.forecast[serial.forecast["queue"] == "q00001"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(result.forecast, expected)
+
+
 def test_a_queue_spread_over_partitions_is_refused(history: pd.DataFrame) -> None:
     frame = dd.from_pandas(history.sort_values("interval_start"), npartitions=3, sort=False)
     with pytest.raises(InputError, match="more than one partition"):
         plan_queues(frame, _config())
 
 
-def _load_queue(index: int, marker: str) -> pd.DataFrame:
+def _load_queue(index: int, marker: str, once: bool = False) -> pd.DataFrame:
     """One queue's history, as a worker reads it; queue 2 kills its worker on its 2nd read.
 
     The first read is the scan for queue names and the last timestamp, the second the
-    forecast task: the worker dies in the middle of the run.
+    forecast task: the worker dies in the middle of the run. With ``once`` only that read
+    kills; a third (the rerun) succeeds.
     """
     if index == 2:
-        if os.path.exists(marker):
+        died = Path(marker + ".died")
+        if os.path.exists(marker) and not (once and died.exists()):
+            died.touch()
             os._exit(17)
         Path(marker).touch()
     return synthetic_queue_history(index, days=DAYS, start="2025-08-11", tz=TZ, seed=7)
@@ -178,7 +214,8 @@ def client() -> Iterator[Any]:
     pytest.importorskip("distributed")
     import cloudpickle
     import dask
-    from distributed import Client, LocalCluster
+
+    from wfm.scale import dask_client
 
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
     # no retry of a task whose worker died, and one task at a time per worker, so that
@@ -188,14 +225,12 @@ def client() -> Iterator[Any]:
         "distributed.scheduler.worker-saturation": 1.0,
         "distributed.worker.daemon": False,
     }
-    with (
-        dask.config.set(settings),
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    with dask.config.set(settings), dask_client(workers=2) as client:
         yield client
+
+
+def _profiling(dask_worker: Any) -> bool:
+    return "profile" in dask_worker.periodic_callbacks
 
 
 def _blas_threads(_: int) -> list[int]:
@@ -207,14 +242,29 @@ def _blas_threads(_: int) -> list[int]:
 def test_local_cluster_equals_serial(
     client: Any, parquet_dataset: Path, history: pd.DataFrame, serial: PlanResult
 ) -> None:
-    result = plan_queues(dd.read_parquet(parquet_dataset), _config(), executor=client)
+    # the dataset folder: each task reads its queues' files (a Dask frame's partitions
+    # run on the cluster in the dead-worker test below)
+    result = plan_queues(parquet_dataset, _config(), executor=client)
     _assert_same_as_serial(result, serial)
     assert len({s.worker for s in result.stats}) >= 1
     for threads in map_tasks(_blas_threads, [0, 1, 2, 3], executor=client):
         assert all(n == 1 for n in threads)
+    # Dask's profiler, which grew worker memory with every queue, is off
+    assert not any(client.run(_profiling).values())
     again = plan(history, _config(), run_backtest=False, executor=client)
     pd.testing.assert_frame_equal(again.forecast, serial.forecast)
     pd.testing.assert_frame_equal(again.requirement, serial.requirement)
+
+
+def test_queues_of_a_group_lost_with_its_worker_are_rerun_one_by_one(
+    client: Any, serial: PlanResult, tmp_path: Path
+) -> None:
+    # queues 2 and 3 share a task; queue 2 kills its worker once: both are rerun alone
+    marker = str(tmp_path / "queue-2-was-read")
+    frame = dd.from_map(_load_queue, list(range(QUEUES)), marker=marker, once=True)
+    result = plan_queues(frame, _config(), executor=client, queues_per_task=2)
+    assert Path(marker + ".died").exists()
+    _assert_same_as_serial(result, serial)
 
 
 def test_a_dead_worker_loses_only_its_queue(
@@ -230,7 +280,7 @@ def test_a_dead_worker_loses_only_its_queue(
     pd.testing.assert_frame_equal(
         _sorted(result.requirement, keys), _sorted(good, keys), check_dtype=False
     )
-    assert np.isin(sorted(result.models), ["q00000", "q00001", "q00003"]).all()
+    assert sorted(result.models) == ["q00000", "q00001", "q00003"]
 
 
 def test_cli_scale_writes_per_queue_and_lists_failures(
@@ -247,6 +297,7 @@ def test_cli_scale_writes_per_queue_and_lists_failures(
     )
     out = tmp_path / "out"
     args = ["scale", str(parquet_dataset), "-c", str(config), "-o", str(out), "--progress"]
+    args += ["--queues-per-task", "2"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert f"{QUEUES} queue(s) done" in result.output
@@ -262,3 +313,175 @@ def test_cli_scale_writes_per_queue_and_lists_failures(
     clash = CliRunner().invoke(main, [*both, "--scheduler", "tcp://127.0.0.1:1"])
     assert clash.exit_code == 2
     assert "give exactly one" in clash.output
+
+
+# ---------------------------------------------------------------- sites and teams
+
+
+def _site_config() -> PlanConfig:
+    templates = [
+        {
+            "name": f"day{q}",
+            "earliest_start": "08:00",
+            "latest_start": "12:00",
+            "start_step_minutes": 60,
+            "paid_minutes": [240],
+            "queue": f"q{q}",
+        }
+        for q in range(6)
+    ]
+    return PlanConfig.model_validate(
+        {"site": {"time_zone": TZ}, "schedule": {"templates": templates}}
+    )
+
+
+SITES = {f"q{q}": f"site{q % 3}" for q in range(6)}
+
+
+@pytest.fixture(scope="module")
+def site_requirement() -> pd.DataFrame:
+    stamps = pd.date_range("2025-03-03 08:00", periods=16, freq="30min", tz=TZ)
+    rng = np.random.default_rng(1)
+    return pd.DataFrame(
+        {
+            "queue": np.repeat([f"q{q}" for q in range(6)], stamps.size),
+            "interval_start": np.tile(stamps, 6),
+            "required_agents": rng.integers(0, 5, 6 * stamps.size),
+        }
+    )
+
+
+def _own_config(site: str) -> PlanConfig:
+    """The configuration of one site: the templates of its queues only."""
+    config = _site_config()
+    templates = [t for t in config.schedule.templates if SITES[str(t.queue)] == site]
+    return config.model_copy(
+        update={"schedule": config.schedule.model_copy(update={"templates": templates})}
+    )
+
+
+def _serial_site(requirement: pd.DataFrame, site: str) -> pd.DataFrame:
+    from wfm.pipeline import schedule_requirement
+
+    rows = requirement[requirement["queue"].map(SITES) == site]
+    return schedule_requirement(rows, _own_config(site)).segments
+
+
+def test_schedules_by_site_equal_one_serial_call_per_site(site_requirement: pd.DataFrame) -> None:
+    from wfm.scale import schedule_by_site
+
+    result = schedule_by_site(site_requirement, _site_config(), sites=SITES)
+    assert result.ok, result.failures
+    assert list(result.results) == ["site0", "site1", "site2"]
+    for site, schedule in result.results.items():
+        pd.testing.assert_frame_equal(schedule.segments, _serial_site(site_requirement, site))
+    with_column = site_requirement.assign(site=site_requirement["queue"].map(SITES))
+    again = schedule_by_site(with_column, _site_config())
+    both = again.frame(lambda s: s.segments, "site")
+    pd.testing.assert_frame_equal(both, result.frame(lambda s: s.segments, "site"))
+    with pytest.raises(InputError, match="no site"):
+        schedule_by_site(site_requirement, _site_config(), sites={"q0": "site0"})
+
+
+def test_a_bad_site_fails_by_name_and_the_others_are_kept(site_requirement: pd.DataFrame) -> None:
+    from wfm.scale import schedule_by_site
+
+    broken = site_requirement.copy()
+    broken.loc[broken["queue"] == "q4", "required_agents"] = -3  # q4 is at site1
+    configs = {"site0": _own_config("site0"), "site1": _own_config("site1")}  # no site2
+    result = schedule_by_site(broken, configs, sites=SITES)
+    assert [f.key for f in result.failures] == ["site1", "site2"]
+    assert "site2" in result.failures[1].message
+    pd.testing.assert_frame_equal(
+        result.results["site0"].segments, _serial_site(site_requirement, "site0")
+    )
+    with pytest.raises(InputError, match="site1"):
+        result.raise_on_failure()
+
+
+def _team_inputs() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Three teams of four agents over one day; events drift from the schedule at random."""
+    rng = np.random.default_rng(5)
+    day = pd.Timestamp("2025-03-03", tz=TZ)
+    segments, events = [], []
+    for index in range(12):
+        agent, team = f"a{index:02d}", f"team{index % 3}"
+        start = day + pd.Timedelta(hours=8 + index % 4)
+        for activity, begin, end in (("work", 0, 240), ("lunch", 240, 270), ("work", 270, 480)):
+            segments.append(
+                (
+                    agent,
+                    team,
+                    activity,
+                    start + pd.Timedelta(minutes=begin),
+                    start + pd.Timedelta(minutes=end),
+                )
+            )
+        clock = start + pd.Timedelta(minutes=int(rng.integers(-10, 15)))
+        for state in ("Available", "On Call", "Available", "Lunch", "Available", "Logged Out"):
+            events.append((agent, state, clock))
+            clock += pd.Timedelta(minutes=int(rng.integers(20, 120)))
+    schedule = pd.DataFrame(segments, columns=["agent", "team", "activity", "start", "end"])
+    return schedule, pd.DataFrame(events, columns=["agent", "state", "start"])
+
+
+def test_adherence_by_team_equals_one_call_on_everything() -> None:
+    from wfm.adherence import compute_adherence
+    from wfm.scale import adherence_by_team
+
+    schedule, events = _team_inputs()
+    whole = compute_adherence(schedule, events, on_bad="flag")
+    result = adherence_by_team(schedule, events, on_bad="flag")
+    assert result.ok, result.failures
+    assert list(result.results) == ["team0", "team1", "team2"]
+    for level in ("agent_day", "team"):
+        parts = result.frame(lambda r, by=level: r.aggregate(by), "partition")  # type: ignore[misc]
+        pd.testing.assert_frame_equal(
+            parts.drop(columns="partition")
+            .sort_values(list(parts.columns[:1]))
+            .reset_index(drop=True),
+            whole.aggregate(level).sort_values(list(parts.columns[:1])).reset_index(drop=True),
+        )
+    # a team with overlapping segments fails by name; events of an unknown agent too
+    bad = pd.concat([schedule, schedule[schedule["team"] == "team1"].head(1)], ignore_index=True)
+    stray = pd.concat([events, events.head(1).assign(agent="nobody")], ignore_index=True)
+    partial = adherence_by_team(bad, stray, on_bad="flag")
+    assert [f.key for f in partial.failures] == ["(no team)", "team1"]
+    assert "nobody" in partial.failures[0].message
+    pd.testing.assert_frame_equal(
+        partial.results["team2"].aggregate("agent"), result.results["team2"].aggregate("agent")
+    )
+
+
+def test_sizing_adherence_sites_and_teams_on_the_local_cluster_equal_serial(
+    client: Any, site_requirement: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import wfm.adherence.batch as batch_module
+    from wfm.adherence import compute_adherence
+    from wfm.erlang import required_agents
+    from wfm.scale import adherence_by_team, schedule_by_site
+
+    rng = np.random.default_rng(3)
+    volume = rng.uniform(1, 400, 66_000)  # two tasks: 65,536 intervals and the rest
+    aht = rng.uniform(120, 400, volume.size)
+    np.testing.assert_array_equal(
+        required_agents(volume, aht, executor=client), required_agents(volume, aht)
+    )
+    schedule, events = _team_inputs()
+    serial = compute_adherence(schedule, events)
+    monkeypatch.setattr(batch_module, "_PARALLEL_MIN_ROWS", 0)  # split even this small input
+    spread = compute_adherence(schedule, events, executor=client)
+    pd.testing.assert_frame_equal(spread.aggregate("agent_day"), serial.aggregate("agent_day"))
+    pd.testing.assert_frame_equal(spread.exceptions, serial.exceptions)
+    sites = schedule_by_site(site_requirement, _site_config(), sites=SITES, executor=client)
+    assert sites.ok, sites.failures
+    for site, result in sites.results.items():
+        pd.testing.assert_frame_equal(result.segments, _serial_site(site_requirement, site))
+    teams = adherence_by_team(schedule, events, executor=client)
+    local = adherence_by_team(schedule, events)
+    assert list(teams.results) == list(local.results)
+    for team, result in teams.results.items():
+        pd.testing.assert_frame_equal(result.exceptions, local.results[team].exceptions)
+        pd.testing.assert_frame_equal(
+            result.aggregate("agent_day"), local.results[team].aggregate("agent_day")
+        )

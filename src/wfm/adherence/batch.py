@@ -43,7 +43,13 @@ from wfm.adherence._kernel import (
 from wfm.adherence.mapping import AGENT, NO_STATE, TEAM, UNSCHEDULED, StateMapping
 from wfm.adherence.rules import AdherenceRules
 from wfm.core._display import ResultDisplay
-from wfm.core._parallel import check_n_jobs, thread_map
+from wfm.core._parallel import (
+    check_executor,
+    check_n_jobs,
+    executor_width,
+    map_tasks,
+    thread_map,
+)
 from wfm.core._summary import Summary, units_from_names
 from wfm.core.errors import InputError
 from wfm.core.frames import INTERVAL_START, REQUIRED_AGENTS, require_columns
@@ -594,6 +600,21 @@ def _chunk(
     return _ChunkResult(runs=kept_runs, cells=cells, exception_time=exception_time)
 
 
+@dataclass(frozen=True)
+class _AgentGroupJob:
+    """One group of agents with only its own rows (picklable, for a process or Dask)."""
+
+    encoded: Encoded
+    segments: SegmentArrays
+    states: StateArrays
+    agents: tuple[int, int]
+    rules: AdherenceRules
+
+
+def _run_agent_group(job: _AgentGroupJob) -> _ChunkResult:
+    return _chunk(job.encoded, job.segments, job.states, job.agents, job.rules)
+
+
 def _agent_slices(
     encoded: Encoded, states: StateArrays, workers: int
 ) -> list[tuple[tuple[int, int], SegmentArrays, StateArrays]]:
@@ -642,17 +663,31 @@ def build_result(
     flagged: pd.DataFrame,
     *,
     n_jobs: int = 1,
+    executor: Any = None,
 ) -> AdherenceResult:
     """Run the kernel on encoded inputs and assemble an :class:`AdherenceResult`.
 
     With ``n_jobs > 1``, large inputs are split into that many groups of agents computed
-    in parallel threads (numpy releases the GIL in sorts and array arithmetic); by default
-    nothing is started. The result does not depend on it.
+    in parallel threads (numpy releases the GIL in sorts and array arithmetic); with an
+    ``executor`` into as many groups as it runs tasks at once, each a task that carries
+    only its agents' rows. By default nothing is started. The result does not depend on
+    it.
     """
-    parts = _agent_slices(encoded, states, check_n_jobs(n_jobs))
-    chunks = thread_map(
-        lambda part: _chunk(encoded, part[1], part[2], part[0], rules), parts, n_jobs=n_jobs
-    )
+    check_executor(executor)
+    if executor is not None:
+        parts = _agent_slices(encoded, states, executor_width(executor))
+        # the kernel never reads encoded.segments: each job carries only its group's rows
+        jobs = [
+            _AgentGroupJob(replace(encoded, segments=part[1]), part[1], part[2], part[0], rules)
+            for part in parts
+        ]
+        keys = [f"agents {part[0][0]}-{part[0][1] - 1}" for part in parts]
+        chunks = map_tasks(_run_agent_group, jobs, keys=keys, executor=executor, stage="agents")
+    else:
+        parts = _agent_slices(encoded, states, check_n_jobs(n_jobs))
+        chunks = thread_map(
+            lambda part: _chunk(encoded, part[1], part[2], part[0], rules), parts, n_jobs=n_jobs
+        )
     offsets = np.cumsum([0] + [chunk.runs["agent"].size for chunk in chunks])
     runs = {name: np.concatenate([chunk.runs[name] for chunk in chunks]) for name in chunks[0].runs}
     exceptions = _exceptions_frame(runs, encoded, state_names, rules)
@@ -709,6 +744,7 @@ def compute_adherence(
     interval_minutes: int | None = None,
     on_bad: OnBad = "raise",
     n_jobs: int = 1,
+    executor: Any = None,
 ) -> AdherenceResult:
     """Compute schedule adherence, conformance and exceptions from agent state events.
 
@@ -746,8 +782,11 @@ def compute_adherence(
         its ``action`` column). Naive timestamps and bad schedules always raise.
     n_jobs : int, default 1
         Threads over groups of agents for large inputs (1 starts none; the result does not
-        depend on it). To spread teams over processes or a cluster, run one call per team
-        (the agents of different teams never interact).
+        depend on it). To spread teams over processes or a cluster, see
+        :func:`wfm.scale.adherence_by_team` (the agents of different teams never interact).
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
+        Runs groups of agents as tasks instead (as many groups as the executor runs at
+        once, for large inputs); ``n_jobs`` is then ignored and the result is identical.
 
     Returns
     -------
@@ -786,4 +825,6 @@ def compute_adherence(
         until_ns=encoded.until_ns,
         on_bad=on_bad,
     )
-    return build_result(encoded, states, state_names, rules, flagged, n_jobs=n_jobs)
+    return build_result(
+        encoded, states, state_names, rules, flagged, n_jobs=n_jobs, executor=executor
+    )

@@ -30,7 +30,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar, cast
 
@@ -110,6 +110,13 @@ def check_executor(executor: Any) -> None:
     )
 
 
+def executor_width(executor: Any) -> int:
+    """How many tasks ``executor`` runs at once (Dask: its worker threads; at least 1)."""
+    if is_dask_client(executor):
+        return max(1, int(sum(executor.nthreads().values())))
+    return max(1, int(getattr(executor, "_max_workers", 1) or 1))
+
+
 def one_blas_thread() -> None:
     """Process initializer: one BLAS/OpenMP thread for the process's lifetime."""
     threadpool_limits(limits=1)
@@ -183,11 +190,31 @@ def _chunks(n_items: int, size: int) -> Iterator[range]:
         yield range(start, min(start + size, n_items))
 
 
-def _chunk_size(n_items: int, workers: int, *, dask: bool) -> int:
-    """Jobs per task: one on Dask (failures stay per queue), else ~8 tasks per worker."""
-    if dask:
-        return 1
-    return max(1, min(64, n_items // (8 * workers)))
+MAX_JOBS_PER_TASK = 16
+"""Most jobs (queues) in one task: enough to amortise a task's scheduling cost."""
+
+TASKS_PER_WORKER = 8
+"""Aim for at least this many tasks per worker thread, so the load balances at the end."""
+
+
+def chunk_size(n_items: int, workers: int) -> int:
+    """Jobs per task: about ``TASKS_PER_WORKER`` tasks per worker, at most 16 jobs each.
+
+    Grouping queues into one task pays the executor's per-task cost (scheduling,
+    serialising the task, a round trip to the client) once per group; with few jobs per
+    worker every job stays its own task, so the load still balances.
+    """
+    return max(1, min(MAX_JOBS_PER_TASK, n_items // (TASKS_PER_WORKER * max(1, workers))))
+
+
+def in_flight_window(workers: int) -> int:
+    """Tasks submitted and not yet collected, at most: two per worker thread (>= 2).
+
+    Every worker has its next task queued while it runs one, so none idles, yet neither
+    the client, the scheduler nor the workers ever hold more than this many tasks' inputs
+    and results, whatever the number of queues.
+    """
+    return max(2, 2 * workers)
 
 
 def run_tasks(
@@ -200,6 +227,8 @@ def run_tasks(
     progress: TaskProgress | None = None,
     stage: str = "tasks",
     on_error: OnError = "raise",
+    jobs_per_task: int | None = None,
+    window: int | None = None,
 ) -> TaskOutcome[ResultT]:
     """Run ``func`` on every job: serially, in ``n_jobs`` processes, or on ``executor``.
 
@@ -223,6 +252,12 @@ def run_tasks(
     on_error : {"raise", "collect"}, default "raise"
         ``"raise"``: re-raise the first failed job's exception (in job order) with a note
         naming its key. ``"collect"``: keep going and return the failures.
+    jobs_per_task : int, optional
+        Jobs grouped into one task; default :func:`chunk_size` of the jobs and workers.
+    window : int, optional
+        Most tasks submitted and not yet collected; default :func:`in_flight_window`.
+        Tasks are submitted as earlier ones finish, so memory does not grow with the
+        number of jobs.
 
     Returns
     -------
@@ -233,7 +268,7 @@ def run_tasks(
     names = [str(k) for k in keys] if keys is not None else [str(i) for i in range(len(jobs))]
     if len(names) != len(jobs):
         raise InputError(f"keys has {len(names)} entries for {len(jobs)} jobs. Fix: one per job.")
-    workers = check_n_jobs(n_jobs)
+    workers = check_n_jobs(n_jobs) if executor is None else executor_width(executor)
     task = _Chunk(func)
     unlimited = _Chunk(func, limit=False)
     outcomes: list[_Outcome | None] = [None] * len(jobs)
@@ -259,44 +294,99 @@ def run_tasks(
                 finished(range(index, index + 1), result)
                 if on_error == "raise" and not result[0].ok:
                     break  # fail fast: the serial run stops at its first bad job
-    elif is_dask_client(executor):
-        _run_on_dask(executor, task, jobs, names, stage, finished, lost)
-    else:
-        size = _chunk_size(total, workers, dask=False)
-        own_pool = executor is None
-        pool = executor or ProcessPoolExecutor(max_workers=workers, initializer=one_blas_thread)
-        runner = unlimited if own_pool else task
-        try:
-            pending: dict[Future[list[_Outcome]], range] = {
-                pool.submit(runner, [jobs[i] for i in chunk]): chunk
-                for chunk in _chunks(total, size)
-            }
-            for future in as_completed(pending):
-                exc = future.exception()
-                if exc is None:
-                    finished(pending[future], future.result())
-                else:  # the task itself died (e.g. a broken process pool)
-                    lost(pending[future], exc)
-        finally:
-            if own_pool:
-                pool.shutdown(wait=True, cancel_futures=True)
+        return _collect(outcomes, names, on_error)
+    for name, value in (("jobs_per_task", jobs_per_task), ("window", window)):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            raise InputError(f"{name}={value!r} is not a positive integer. Fix: pass one, or None.")
+    size = jobs_per_task or chunk_size(total, workers)
+    chunks = list(_chunks(total, size))
+    limit = window or in_flight_window(workers)
+    if is_dask_client(executor):
+        _run_on_dask(
+            executor, task, jobs, chunks, names, stage, limit, finished, lost, adaptive=not window
+        )
+        return _collect(outcomes, names, on_error)
+    own_pool = executor is None
+    pool = executor or ProcessPoolExecutor(max_workers=workers, initializer=one_blas_thread)
+    runner = unlimited if own_pool else task
+    try:
+        for chunk, future in bounded(
+            lambda chunk: pool.submit(runner, [jobs[i] for i in chunk]), chunks, limit
+        ):
+            exc = future.exception()
+            if exc is None:
+                finished(chunk, future.result())
+            else:  # the task itself died (e.g. a broken process pool)
+                lost(chunk, exc)
+    finally:
+        if own_pool:
+            pool.shutdown(wait=True, cancel_futures=True)
     return _collect(outcomes, names, on_error)
+
+
+ItemT = TypeVar("ItemT")
+
+
+def bounded(
+    submit: Callable[[ItemT], Future[Any]], items: Sequence[ItemT], window: int
+) -> Iterator[tuple[ItemT, Future[Any]]]:
+    """Submit ``items`` keeping at most ``window`` futures pending; yield each as it ends.
+
+    A new item is submitted only when a pending one has finished and been yielded, so the
+    number of submitted-but-unconsumed futures never exceeds ``window``. An item that
+    cannot be submitted (a broken pool) is yielded with a future holding that error.
+    """
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    def start(item: ItemT) -> Future[Any]:
+        try:
+            return submit(item)
+        except Exception as exc:  # e.g. a process pool broken by an earlier task
+            failed: Future[Any] = Future()
+            failed.set_exception(exc)
+            return failed
+
+    queue = iter(items)
+    pending: dict[Future[Any], ItemT] = {}
+    for item in queue:
+        pending[start(item)] = item
+        if len(pending) >= window:
+            break
+    while pending:
+        ended, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in ended:
+            item = pending.pop(future)
+            yield item, future
+            following = next(queue, None)
+            if following is not None:
+                pending[start(following)] = following
 
 
 def _run_on_dask(
     client: Any,
     task: _Chunk[Any, Any],
     jobs: Sequence[Any],
+    chunks: Sequence[range],
     names: Sequence[str],
     stage: str,
+    window: int,
     finished: Callable[[range, list[_Outcome]], None],
     lost: Callable[[range, BaseException], None],
+    *,
+    adaptive: bool = False,
 ) -> None:
-    """Submit one Dask task per job and record each as it completes.
+    """Submit the chunks as Dask tasks, at most ``window`` at a time, and record each.
 
-    A task lost with its worker (``KilledWorker``) may only have been sharing the worker
-    with the task that killed it, so each lost task is run once more, alone; only a task
-    that kills its worker again is reported as a failure.
+    With ``adaptive``, the window follows workers that join during the run (an adaptive
+    or still-starting cluster): the number of worker threads is asked again at most once
+    a second and the window grows to two tasks per thread. Each result is fetched and its
+    future released as soon as its task ends, so neither the workers nor the scheduler
+    keep finished results. A task lost with its worker
+    (``KilledWorker``) may only have been sharing the worker with the task that killed it,
+    so each of its jobs is run once more, alone; only a job that kills its worker again
+    is reported as a failure.
     """
     from uuid import uuid4
 
@@ -304,23 +394,43 @@ def _run_on_dask(
 
     run = uuid4().hex[:8]
 
-    def submit(index: int, attempt: str = "") -> Any:
-        key = f"wfm-{stage}-{run}{attempt}-{index}-{names[index]}"
-        return client.submit(task, [jobs[index]], key=key, pure=False)
+    def submit(chunk: range, attempt: str = "") -> Any:
+        label = names[chunk[0]] if len(chunk) == 1 else f"{names[chunk[0]]}..{names[chunk[-1]]}"
+        key = f"wfm-{stage}-{run}{attempt}-{chunk[0]}-{label}"
+        return client.submit(task, [jobs[i] for i in chunk], key=key, pure=False)
 
-    futures = {submit(index): index for index in range(len(jobs))}
+    import time
+
+    queue = iter(chunks)
+    pending: dict[Any, range] = {}
+    for chunk in queue:
+        pending[submit(chunk)] = chunk
+        if len(pending) >= window:
+            break
     killed: list[int] = []
-    for future in dask_completed(list(futures)):  # type: ignore[no-untyped-call]
-        index = futures[future]
+    running = dask_completed(list(pending))  # type: ignore[no-untyped-call]
+    asked = time.monotonic()
+    for future in running:
+        chunk = pending.pop(future)
         if future.status == "finished":
-            finished(range(index, index + 1), future.result())
+            finished(chunk, future.result())
         elif type(future.exception()).__name__ == "KilledWorker":
-            killed.append(index)
+            killed.extend(chunk)
         else:
-            lost(range(index, index + 1), future.exception())
+            lost(chunk, future.exception())
         future.release()
+        if adaptive and time.monotonic() - asked > 1.0:
+            window = max(window, in_flight_window(executor_width(client)))
+            asked = time.monotonic()
+        while len(pending) < window:
+            following = next(queue, None)
+            if following is None:
+                break
+            added = submit(following)
+            pending[added] = following
+            running.add(added)  # type: ignore[no-untyped-call]
     for index in sorted(killed):
-        future = submit(index, "-retry")
+        future = submit(range(index, index + 1), "-retry")
         try:
             finished(range(index, index + 1), future.result())
         except Exception as exc:  # the task killed its worker again (or could not run)

@@ -96,6 +96,7 @@ def staff_intervals(
     interval_minutes: int | None = None,
     offered_load: str = "interval",
     n_jobs: int = 1,
+    executor: Any = None,
 ) -> pd.DataFrame:
     """Size every interval of a long-format frame (the DataFrame entry point).
 
@@ -139,6 +140,9 @@ def staff_intervals(
         Threads for the staffing search over chunks of intervals (1 starts none; the
         result does not depend on it). To spread many queues over processes or a Dask
         cluster, see :func:`wfm.scale.plan_queues`.
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
+        Runs the staffing search as tasks of 65,536 intervals instead (``n_jobs`` is then
+        ignored); the result is identical.
 
     Every target accepts a scalar, a mapping ``{queue: value}``, a column name, or an array
     with one value per row (in the caller's row order).
@@ -205,6 +209,7 @@ def staff_intervals(
         "min_agents": resolved["min_agents"],
         "service_level_definition": definition,
         "n_jobs": n_jobs,
+        "executor": executor,
     }
     whole, fractional = required_agents_both(volume, aht, **staffing_arguments)
     metric_arguments = {"interval_seconds": interval_seconds, "patience_seconds": patience}

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from wfm.core import InputError
-from wfm.core._parallel import check_n_jobs, thread_map
+from wfm.core._parallel import check_executor, check_n_jobs, map_tasks, thread_map
 from wfm.erlang._checks import (
     BoolArray,
     FloatArray,
@@ -330,20 +330,50 @@ def _search_continuous(
     return result
 
 
+@dataclass(frozen=True)
+class _SizingJob:
+    """One chunk of intervals to size (picklable: it travels to a process or Dask worker)."""
+
+    inputs: QueueInputs
+    targets: _Targets
+    floor_agents: FloatArray
+    continuous: bool
+
+
+def _size_job(job: _SizingJob) -> FloatArray:
+    """Whole (row 0) and, when asked, fractional (row 1) requirement of one chunk."""
+    whole = _whole_requirement(job.inputs, job.targets, job.floor_agents)
+    if not job.continuous:
+        return whole[None, :]
+    continuous = _search_continuous(job.inputs, job.targets, whole, job.floor_agents)
+    return np.stack([whole, continuous])
+
+
 def _in_chunks(
-    index: IntArray, work: Callable[[IntArray], FloatArray], n_jobs: int = 1
+    index: IntArray,
+    make_job: Callable[[IntArray], _SizingJob],
+    n_jobs: int = 1,
+    executor: Any = None,
 ) -> FloatArray:
-    """Apply ``work`` to cache-sized chunks of ``index``; on ``n_jobs`` threads if asked.
+    """Size cache-sized chunks of ``index``: here, on ``n_jobs`` threads, or on ``executor``.
 
     numpy and scipy release the GIL inside their array loops, so with ``n_jobs > 1`` the
-    chunks run in parallel; by default (1) no thread is started, so a Dask or Spark worker
-    that already runs one task per core is not oversubscribed. Each element's result does
-    not depend on the chunking or the threads.
+    chunks run in parallel threads; by default (1) no thread is started, so a Dask or
+    Spark worker that already runs one task per core is not oversubscribed. With an
+    ``executor`` every chunk (its own slice of the inputs only) is a task on it. Each
+    element's result does not depend on the chunking, the threads or the executor.
     """
-    if index.size <= _CHUNK_SIZE:
-        return work(index)
     chunks = [index[i : i + _CHUNK_SIZE] for i in range(0, index.size, _CHUNK_SIZE)]
-    return np.concatenate(thread_map(work, chunks, n_jobs=n_jobs), axis=-1)
+    if executor is not None:
+        jobs = [make_job(chunk) for chunk in chunks]
+        keys = [f"intervals {chunk[0]}-{chunk[-1]}" for chunk in chunks]
+        return np.concatenate(
+            map_tasks(_size_job, jobs, keys=keys, executor=executor, stage="sizing"), axis=-1
+        )
+    if len(chunks) == 1:
+        return _size_job(make_job(index))
+    results = thread_map(lambda chunk: _size_job(make_job(chunk)), chunks, n_jobs=n_jobs)
+    return np.concatenate(results, axis=-1)
 
 
 def _solve(
@@ -361,6 +391,7 @@ def _solve(
     service_level_definition: str | None,
     continuous: bool,
     n_jobs: int = 1,
+    executor: Any = None,
 ) -> tuple[FloatArray, tuple[int, ...]]:
     """Shared driver of the staffing functions.
 
@@ -375,6 +406,7 @@ def _solve(
         patience_seconds=patience_seconds,
     )
     check_n_jobs(n_jobs)
+    check_executor(executor)
     floor_array = check_min_agents(min_agents)
     targets = _check_targets(
         q.traffic.shape,
@@ -392,18 +424,18 @@ def _solve(
     floor_flat = floor_flat.reshape(-1)
     busy = np.flatnonzero(q.traffic.reshape(-1) > 0)
 
-    def work(index: IntArray) -> FloatArray:
-        flat = _subset_inputs(q, index, np.zeros(index.size))
-        sub_targets = targets.subset(index)
-        whole = _whole_requirement(flat, sub_targets, floor_flat[index])
-        if not continuous:
-            return whole[None, :]
-        return np.stack([whole, _search_continuous(flat, sub_targets, whole, floor_flat[index])])
+    def make_job(index: IntArray) -> _SizingJob:
+        return _SizingJob(
+            inputs=_subset_inputs(q, index, np.zeros(index.size)),
+            targets=targets.subset(index),
+            floor_agents=floor_flat[index],
+            continuous=continuous,
+        )
 
     rows = 2 if continuous else 1
     result = np.repeat(floor_flat[None, :], rows, axis=0)
     if busy.size:
-        result[:, busy] = _in_chunks(busy, work, n_jobs)
+        result[:, busy] = _in_chunks(busy, make_job, n_jobs, executor)
     return result, shape
 
 
@@ -421,6 +453,7 @@ def required_agents(
     min_agents: npt.ArrayLike = 0,
     service_level_definition: str | None = None,
     n_jobs: int = 1,
+    executor: Any = None,
 ) -> IntArray:
     """Smallest whole number of agents per interval that meets every target at once.
 
@@ -452,6 +485,9 @@ def required_agents(
     n_jobs : int, default 1
         Threads over chunks of 65,536 intervals (numpy releases the GIL); 1 starts no
         thread. The result does not depend on it.
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
+        Runs each chunk of 65,536 intervals as a task instead (``n_jobs`` is then
+        ignored); the result is identical to the serial one.
 
     Returns
     -------
@@ -484,6 +520,7 @@ def required_agents(
         service_level_definition=service_level_definition,
         continuous=False,
         n_jobs=n_jobs,
+        executor=executor,
     )
     return np.asarray(result[0], dtype=np.int64).reshape(shape)
 
@@ -502,6 +539,7 @@ def required_agents_continuous(
     min_agents: npt.ArrayLike = 0,
     service_level_definition: str | None = None,
     n_jobs: int = 1,
+    executor: Any = None,
 ) -> FloatArray:
     """Fractional agents per interval: the smallest real ``N`` meeting every target.
 
@@ -529,6 +567,7 @@ def required_agents_continuous(
         service_level_definition=service_level_definition,
         continuous=True,
         n_jobs=n_jobs,
+        executor=executor,
     )
     return np.asarray(result[1], dtype=np.float64).reshape(shape)
 
@@ -554,6 +593,7 @@ def required_agents_both(
         "min_agents": 0,
         "service_level_definition": None,
         "n_jobs": 1,
+        "executor": None,
     }
     unknown = set(targets) - set(arguments)
     if unknown:
