@@ -683,6 +683,7 @@ class PartitionResult(ResultDisplay, Generic[PartT]):
 
         Partitions that succeeded come first (in name order), then the failures.
         """
+        rows: list[tuple[str, bool, str | None, str | None]]
         rows = [(name, True, None, None) for name in self.results]
         rows += [(f.key, False, f.error_type, f.message) for f in self.failures]
         return pd.DataFrame(rows, columns=["partition", "ok", "error_type", "message"])
