@@ -108,6 +108,9 @@ class SpecialDays(WfmModel):
     shrinkage : float, default 2.0
         ``k`` of the shrinkage weight ``n / (n + k)`` (past occurrences ``n``); 0 uses the
         raw learned ratios as soon as there is one occurrence.
+    month_position : bool, default True
+        Also learn how busy each part of the month is (paydays, statements; see
+        ``wfm.forecast.month_position``), shrunk with the same ``k``.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -119,6 +122,7 @@ class SpecialDays(WfmModel):
     after_days: bool = True
     bridges: bool = True
     shrinkage: float = Field(default=2.0, ge=0.0)
+    month_position: bool = True
 
     @classmethod
     def from_csv(
