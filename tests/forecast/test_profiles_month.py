@@ -1,0 +1,124 @@
+"""Intraday profiles (recency, shrinkage) and the month-position effect on synthetic series."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from wfm.forecast import EventCalendar
+from wfm.forecast._backtest import backtest_histories
+from wfm.forecast._slots import weekday_of
+from wfm.forecast.intervals import split_histories
+from wfm.forecast.month_position import BINS, learn_month_factors, month_bins
+from wfm.forecast.profiles import shrunk_profiles
+from wfm.forecast.special_days import SpecialDays
+
+SLOTS = 48
+
+
+def bell(centre: float, width: float) -> np.ndarray:
+    """A day shape over 48 slots (open 07:00-21:00), rows sum to 1."""
+    slots = np.arange(SLOTS)
+    shape = np.exp(-0.5 * ((slots - centre) / width) ** 2) * ((slots >= 14) & (slots < 42))
+    return shape / shape.sum()
+
+
+def test_shrinkage_lowers_profile_error_and_keeps_a_different_weekday() -> None:
+    """Five weekdays share one true shape, Friday has its own: shrinkage helps the five and
+    leaves Friday near its own shape (not pulled to the others)."""
+    rng = np.random.default_rng(3)
+    common, friday = bell(26, 7), bell(18, 3)
+    start = np.datetime64("2024-01-01")  # a Monday
+    n_days = 7 * 8
+    weekdays = weekday_of(start, n_days)
+    truth = np.where((weekdays == 4)[:, None], friday, common)
+    truth[weekdays == 5] = 0.0  # Saturday closed
+    days = rng.poisson(600 * truth).astype(np.float64)
+    plain = shrunk_profiles(days, weekdays, weeks=8, half_life=None, shrink=False)
+    shrunk = shrunk_profiles(days, weekdays, weeks=8, half_life=None, shrink=True)
+    shared = [0, 1, 2, 3, 6]
+    plain_error = np.abs(plain[shared] - common).sum()
+    shrunk_error = np.abs(shrunk[shared] - common).sum()
+    assert shrunk_error < 0.7 * plain_error
+    assert np.abs(shrunk[4] - friday).sum() < 1.2 * np.abs(plain[4] - friday).sum()
+    assert np.abs(shrunk[4] - friday).sum() < 0.3 * np.abs(common - friday).sum()
+    assert np.allclose(shrunk[[0, 1, 2, 3, 4, 6]].sum(axis=1), 1.0)
+    assert not shrunk[5].any()  # a closed weekday keeps no shape
+
+
+def test_recency_weighting_follows_a_seasonal_drift() -> None:
+    """The peak moves one slot every two weeks (like opening after sunset): the recency-
+    weighted 20-week profile is closer to the next week's shape than the equal-weight one."""
+    rng = np.random.default_rng(5)
+    start = np.datetime64("2024-01-01")
+    n_days = 7 * 20
+    weekdays = weekday_of(start, n_days)
+    centre = 20 + np.arange(n_days) / 14.0
+    truth = np.array([bell(c, 4) for c in centre])
+    days = rng.poisson(2000 * truth).astype(np.float64)
+    upcoming = bell(20 + n_days / 14.0, 4)
+    flat = shrunk_profiles(days, weekdays, weeks=20, half_life=None, shrink=False)
+    recent = shrunk_profiles(days, weekdays, weeks=20, half_life=8.0, shrink=False)
+    assert np.abs(recent[0] - upcoming).sum() < 0.8 * np.abs(flat[0] - upcoming).sum()
+
+
+def month_series(effect: np.ndarray, days: int, seed: int) -> tuple[np.ndarray, np.datetime64]:
+    """Daily totals with a weekday pattern and a known month-position effect (Poisson)."""
+    rng = np.random.default_rng(seed)
+    start = np.datetime64("2023-01-01")
+    weekday_level = np.array([1.0, 0.95, 0.9, 0.92, 0.8, 0.3, 0.0])
+    mean = 2000 * weekday_level[weekday_of(start, days)] * effect[month_bins(start, days)]
+    return rng.poisson(mean).astype(np.float64), start
+
+
+def test_month_position_factors_recovered() -> None:
+    """Known factors (busy start of month, quiet end) are recovered within 3%."""
+    effect = np.array([1.2, 1.1, 1.0, 0.95, 0.9, 0.85])
+    totals, start = month_series(effect, 365, seed=1)
+    factors = learn_month_factors(totals, start, totals > 0, shrinkage=0.0)
+    open_bins = month_bins(start, totals.size)[totals > 0]
+    expected = effect / effect[open_bins].mean()  # the factors have mean 1 over the days
+    assert factors.shape == (BINS,)
+    np.testing.assert_allclose(factors, expected, rtol=0.03)
+
+
+def test_month_position_without_effect_and_shrinkage() -> None:
+    """No effect: factors stay near 1; with little history, shrinkage pulls towards 1."""
+    totals, start = month_series(np.ones(BINS), 365, seed=2)
+    factors = learn_month_factors(totals, start, totals > 0, shrinkage=2.0)
+    np.testing.assert_allclose(factors, 1.0, atol=0.02)
+    effect = np.array([1.3, 1.3, 1.0, 0.8, 0.8, 0.8])
+    short, start = month_series(effect, 70, seed=3)
+    raw = learn_month_factors(short, start, short > 0, shrinkage=0.0)
+    shrunk = learn_month_factors(short, start, short > 0, shrinkage=2.0)
+    assert np.abs(shrunk - 1).sum() < np.abs(raw - 1).sum()
+
+
+def test_month_position_improves_the_backtest_through_the_calendar() -> None:
+    """A 30-minute series with a month-position effect: the calendar path that learns it
+    forecasts better at every origin set than the same calendar without it."""
+    rng = np.random.default_rng(11)
+    start = pd.Timestamp("2023-01-02", tz="Europe/London")
+    grid = pd.date_range(start, start + pd.Timedelta(days=182), freq="30min", inclusive="left")
+    local = grid.tz_localize(None)
+    effect = np.array([1.25, 1.1, 1.0, 0.9, 0.85, 0.85])
+    day_of_month = np.minimum((local.day.to_numpy() - 1) // 5, BINS - 1)
+    open_hours = (local.hour >= 8) & (local.hour < 18) & (local.day_of_week < 5)
+    rate = 40.0 * open_hours * effect[day_of_month]
+    frame = pd.DataFrame({"interval_start": grid, "volume": rng.poisson(rate).astype(float)})
+    frame = frame[open_hours]
+    histories, _, _ = split_histories(frame.assign(queue="q"))
+    wapes = {}
+    for flag in (True, False):
+        calendar = EventCalendar(special_days=SpecialDays(month_position=flag))
+        result = backtest_histories(
+            histories,
+            ["weighted_average_8w"],
+            horizon_days=7,
+            origins=10,
+            step_days=7,
+            calendar=calendar,
+        )
+        table = result.to_frame()
+        wapes[flag] = table["abs_error"].sum() / table["actual"].sum()
+    assert wapes[True] < 0.85 * wapes[False]
