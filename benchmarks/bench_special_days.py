@@ -49,6 +49,7 @@ from wfm.forecast import EventCalendar, MissingIntervalsWarning
 from wfm.forecast._backtest import backtest_histories
 from wfm.forecast._slots import QueueHistory, weekday_of
 from wfm.forecast.intervals import split_histories
+from wfm.forecast.profiles import shrunk_profiles
 
 HORIZON = 7
 FIRST_ORIGIN = 35
@@ -100,19 +101,34 @@ def baseline_forecast(history: QueueHistory, kinds: np.ndarray, origin: int) -> 
     return out
 
 
-def oracle_total_forecast(history: QueueHistory, origin: int) -> np.ndarray:
-    """Reference, not a forecast: each day's TRUE total spread by its 8-week weekday profile.
+def oracle_total_forecast(
+    history: QueueHistory, origin: int, special: np.ndarray, shrunk: bool = False
+) -> np.ndarray:
+    """Reference, not a forecast: each day's TRUE total spread by a weekday profile.
 
-    It shows how much of the interval error is the intraday shape alone.
+    The profile is the plain 8-week weekday profile or (``shrunk``) the library's
+    recency-weighted, shrunk one (:func:`wfm.forecast.profiles.shrunk_profiles`), both
+    from the ordinary days before the origin. It shows how much of the interval error is
+    the intraday shape alone.
     """
     weekdays = weekday_of(history.first_date, history.n_days)
+    usable = ~special[:origin]
+    if shrunk:
+        profiles = shrunk_profiles(history.volume[:origin], weekdays[:origin], usable=usable)
+    else:
+        profiles = shrunk_profiles(
+            history.volume[:origin],
+            weekdays[:origin],
+            usable=usable,
+            weeks=8,
+            half_life=None,
+            shrink=False,
+        )
     out = np.zeros((HORIZON, history.volume.shape[1]))
     for lead in range(min(HORIZON, history.n_days - origin)):
         day = origin + lead
-        pool = np.flatnonzero(weekdays[:origin] == weekdays[day])[-8:]
-        shape = history.volume[pool].sum(axis=0)
         total = np.where(history.observed[day], history.volume[day], 0.0).sum()
-        out[lead] = total * shape / shape.sum() if shape.sum() > 0 else 0.0
+        out[lead] = total * profiles[weekdays[day]]
     return out
 
 
@@ -201,8 +217,11 @@ def run(
     forecasts["holiday-aware median"] = {
         o: baseline_forecast(history, kinds, o) for o in origin_days
     }
-    forecasts["(true daily total x profile)"] = {
-        o: oracle_total_forecast(history, o) for o in origin_days
+    forecasts["(true daily total x 8-week profile)"] = {
+        o: oracle_total_forecast(history, o, special) for o in origin_days
+    }
+    forecasts["(true daily total x shrunk profile)"] = {
+        o: oracle_total_forecast(history, o, special, shrunk=True) for o in origin_days
     }
     calendar = EventCalendar.for_country(country)
     assert calendar.special_days is not None
