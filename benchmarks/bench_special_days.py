@@ -27,7 +27,11 @@ here was tuned to these series. Targets (issue 16): Israeli overall WAPE >= 15% 
 baseline, special-day WAPE <= 1.5 x ordinary-day WAPE, no loss against the baseline and the
 calendar-free forecast on the US series. A reference line (not a forecast) spreads each
 day's TRUE total by the 8-week weekday profile: the error left when the daily total is
-known. Exit code 1 only for wrong results (NaN).
+known (with the plain 8-week profile and with the library's shrunk profile), and a Poisson
+noise floor. Every table is printed for the whole run, the development part (origins whose
+7 forecast days fall before ISRAEL_SPLIT / US_SPLIT: the only part used to choose the
+intraday profile estimator and the month-position effect) and the held-out part (origins
+from those dates, scored once after the choice). Exit code 1 only for wrong results (NaN).
 """
 
 from __future__ import annotations
