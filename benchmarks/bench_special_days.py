@@ -24,14 +24,16 @@ The library's forecasts use ``EventCalendar.for_country(country)`` (holidays, ev
 after-days, bridges; effects learned from the history before each origin and shrunk with
 ``k = 2``), applied by the backtest exactly as ``forecast_intervals`` applies it. ``k``, the
 kinds and the priors were fixed before the first run; the profile estimator and the
-month-position effect were chosen on the development part only (below). Targets (issue 16): Israeli overall WAPE >= 15% below the
-baseline, special-day WAPE <= 1.5 x ordinary-day WAPE, no loss against the baseline and the
-calendar-free forecast on the US series. A reference line (not a forecast) spreads each
-day's TRUE total by a weekday profile: the error left when the daily total is known (with the plain 8-week profile and with the library's shrunk profile), and a Poisson
-noise floor. Every table is printed for the whole run, the development part (origins whose
-7 forecast days fall before ISRAEL_SPLIT / US_SPLIT: the only part used to choose the
-intraday profile estimator and the month-position effect) and the held-out part (origins
-from those dates, scored once after the choice). Exit code 1 only for wrong results (NaN).
+month-position effect were chosen on the development part only (below). Targets (issue
+16): Israeli overall WAPE >= 15% below the baseline, special-day WAPE <= 1.5 x ordinary-day
+WAPE, no loss against the baseline and the calendar-free forecast on the US series.
+Reference lines (not forecasts) spread each day's TRUE total by a weekday profile (the
+plain 8-week one and the library's shrunk one): the error left when the daily total is
+known; a Poisson noise floor is printed too. Every table is printed for the whole run,
+the development part (origins whose 7 forecast days fall before ISRAEL_SPLIT / US_SPLIT,
+the only part used to choose the intraday profile estimator and the month-position
+effect) and the held-out part (origins from those dates, scored once after the choice).
+Exit code 1 only for wrong results (NaN).
 """
 
 from __future__ import annotations
