@@ -208,6 +208,7 @@ def run(
     country: str,
     models: list[str],
     split_date: str,
+    observances: tuple[str, ...],
     step: int = 1,
 ) -> dict[str, dict[str, dict]]:
     """Print and return WAPE per part of the run and method for one series."""
@@ -234,8 +235,10 @@ def run(
     no_month = calendar.model_copy(
         update={"special_days": calendar.special_days.model_copy(update={"month_position": False})}
     )
+    with_observances = EventCalendar.for_country(country, observances=observances)
     runs = [("", None, models), (" + calendar", calendar, models)]
     runs.append((" + calendar, no month position", no_month, ["combination"]))
+    runs.append((f" + calendar + {'/'.join(observances)}", with_observances, ["combination"]))
     for suffix, used, run_models in runs:
         started = time.perf_counter()
         result = backtest_histories(
@@ -298,8 +301,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     models = ["combination"] if args.quick else ["weighted_average_8w", "top_down", "combination"]
     step = 3 if args.quick else 1
-    israel = run("Israeli bank 1999 H1", load_israel_bank(), "IL", models, ISRAEL_SPLIT, step)
-    us = run("US bank 2003 (weekdays)", load_us_bank(), "US", models, US_SPLIT, step)
+    israel = run(
+        "Israeli bank 1999 H1", load_israel_bank(), "IL", models, ISRAEL_SPLIT, ("optional",), step
+    )
+    us = run(
+        "US bank 2003 (weekdays)", load_us_bank(), "US", models, US_SPLIT, ("unofficial",), step
+    )
     print("\n== targets (model: combination + calendar)")
     if args.quick:
         print("  (--quick scores every 3rd origin, a subsample that sees only some of the special")

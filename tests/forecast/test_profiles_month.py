@@ -20,7 +20,7 @@ def bell(centre: float, width: float) -> np.ndarray:
     """A day shape over 48 slots (open 07:00-21:00), rows sum to 1."""
     slots = np.arange(SLOTS)
     shape = np.exp(-0.5 * ((slots - centre) / width) ** 2) * ((slots >= 14) & (slots < 42))
-    return shape / shape.sum()
+    return np.asarray(shape / shape.sum(), dtype=np.float64)
 
 
 def test_shrinkage_lowers_profile_error_and_keeps_a_different_weekday() -> None:
@@ -122,3 +122,32 @@ def test_month_position_improves_the_backtest_through_the_calendar() -> None:
         table = result.to_frame()
         wapes[flag] = table["abs_error"].sum() / table["actual"].sum()
     assert wapes[True] < 0.85 * wapes[False]
+
+
+def test_observance_categories_are_labelled_and_checked() -> None:
+    """Israel's "optional" category (holidays package) marks Purim and Remembrance Day as
+    observances; the public holidays keep their kind; an unknown category is refused."""
+    import pytest
+
+    from wfm.core.errors import InputError
+    from wfm.forecast.special_days import KINDS
+
+    calendar = EventCalendar.for_country("IL", observances=("optional",))
+    assert calendar.special_days is not None
+    rest = np.zeros(7, dtype=bool)
+    rest[5] = True  # Saturday
+    first = np.datetime64("1999-02-28")
+    labels = calendar.special_days.label(first, 60, rest)
+    by_date = {
+        str(first + np.timedelta64(int(i), "D")): (KINDS[labels.kinds[i]], labels.names[i])
+        for i in np.flatnonzero(labels.special)
+    }
+    assert by_date["1999-03-02"] == ("observance", "Purim")
+    assert by_date["1999-04-20"] == ("observance", "Remembrance Day")  # not "eve of ..."
+    assert by_date["1999-04-21"] == ("holiday", "Independence Day")
+    assert by_date["1999-03-31"] == ("eve", "eve of Pesach")
+    plain = EventCalendar.for_country("IL").special_days
+    assert plain is not None
+    assert KINDS.index("observance") not in plain.label(first, 60, rest).kinds
+    with pytest.raises(InputError, match="observances"):
+        EventCalendar.for_country("IL", observances=("bogus",))
