@@ -151,3 +151,37 @@ def test_observance_categories_are_labelled_and_checked() -> None:
     assert KINDS.index("observance") not in plain.label(first, 60, rest).kinds
     with pytest.raises(InputError, match="observances"):
         EventCalendar.for_country("IL", observances=("bogus",))
+
+
+def test_month_position_factors_are_in_the_metadata() -> None:
+    """forecast_intervals with special days reports the learned factors per queue."""
+    import json
+
+    from wfm.forecast import forecast_intervals
+
+    rng = np.random.default_rng(12)
+    start = pd.Timestamp("2023-01-02", tz="Europe/London")
+    grid = pd.date_range(start, start + pd.Timedelta(days=91), freq="30min", inclusive="left")
+    local = grid.tz_localize(None)
+    open_hours = (local.hour >= 8) & (local.hour < 18) & (local.day_of_week < 5)
+    busy_start = np.where(local.day.to_numpy() <= 10, 1.3, 1.0)
+    rate = 30.0 * open_hours * busy_start
+    frame = pd.DataFrame({"queue": "q", "interval_start": grid, "volume": rng.poisson(rate)})
+    frame = frame[open_hours].astype({"volume": float})
+    calendar = EventCalendar(special_days=SpecialDays())
+    result = forecast_intervals(
+        frame, model="weighted_average_8w", horizon_days=7, calendar=calendar
+    )
+    factors = result.metadata["month_position"]["q"]
+    assert list(factors) == [
+        "days 1-5",
+        "days 6-10",
+        "days 11-15",
+        "days 16-20",
+        "days 21-25",
+        "days 26-31",
+    ]
+    assert factors["days 1-5"] > 1.1 > 0.95 > factors["days 21-25"]
+    json.dumps(result.metadata)  # JSON-ready
+    plain = forecast_intervals(frame, model="weighted_average_8w", horizon_days=7)
+    assert "month_position" not in plain.metadata

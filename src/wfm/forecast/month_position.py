@@ -31,6 +31,16 @@ from wfm.forecast._slots import BoolArray, FloatArray, IntArray
 BINS = 6
 """Parts of the month: days 1-5, 6-10, 11-15, 16-20, 21-25 and 26-end."""
 
+BIN_LABELS: tuple[str, ...] = (
+    "days 1-5",
+    "days 6-10",
+    "days 11-15",
+    "days 16-20",
+    "days 21-25",
+    "days 26-31",
+)
+"""Names of the parts of the month (keys of ``metadata["month_position"]``)."""
+
 NEIGHBOUR_WEEKS = (1, 2, 3)
 """Weeks before and after a day whose same weekday forms its weekly expectation."""
 
