@@ -39,6 +39,7 @@ Exit code 1 only for wrong results (NaN).
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import time
 import warnings
@@ -55,6 +56,7 @@ from wfm.forecast import EventCalendar, MissingIntervalsWarning
 from wfm.forecast._backtest import backtest_histories
 from wfm.forecast._slots import QueueHistory, weekday_of
 from wfm.forecast.intervals import split_histories
+from wfm.forecast.month_position import day_factors, learn_month_factors
 from wfm.forecast.profiles import shrunk_profiles
 
 HORIZON = 7
@@ -189,6 +191,62 @@ def score(
     return {key: e / a for key, (e, a) in sums.items()}
 
 
+def diagnostics(history: QueueHistory, special: np.ndarray) -> str:
+    """Why the shape and the total are hard to forecast on this series (one text line).
+
+    Over ordinary days with a positive total from day 35: (1) residuals of each slot about
+    the day's TRUE total x the plain 8-week profile, in Poisson units
+    ``(a - f) / sqrt(f)`` over slots with ``f >= 5``: their variance (1 for Poisson noise)
+    and their correlation 1 and 4 slots apart within the day; (2) the log ratio of each
+    day's total to the mean of the same weekday 1-3 weeks before and after (ordinary days,
+    at least three): its standard deviation and its correlation with the next open day's.
+    """
+    volume = np.where(history.observed, history.volume, 0.0)
+    weekdays = weekday_of(history.first_date, history.n_days)
+    totals = volume.sum(axis=1)
+    usable = ~special & (totals > 0)
+    pearson, lag1, lag4 = [], [], []
+    for day in np.flatnonzero(usable[FIRST_ORIGIN:]) + FIRST_ORIGIN:
+        pool = np.flatnonzero((weekdays[:day] == weekdays[day]) & usable[:day])[-8:]
+        shape = volume[pool].sum(axis=0)
+        if shape.sum() <= 0:
+            continue
+        fit = totals[day] * shape / shape.sum()
+        resid = np.where(fit >= 5, (volume[day] - fit) / np.sqrt(np.maximum(fit, 5)), np.nan)
+        pearson.append(resid)
+    block = np.array(pearson)
+    for lag, out in ((1, lag1), (4, lag4)):
+        x, y = block[:, :-lag].ravel(), block[:, lag:].ravel()
+        ok = np.isfinite(x) & np.isfinite(y)
+        out.append(np.corrcoef(x[ok], y[ok])[0, 1])
+    factors = learn_month_factors(totals, history.first_date, usable, 2.0)
+    return (
+        f"shape residuals about true total x 8-week profile: variance {np.nanmean(block**2):.1f}"
+        f" x Poisson, correlation 1 slot apart {lag1[0]:.2f}, 4 slots apart {lag4[0]:.2f}; "
+        f"daily total vs same weekday +-1-3 weeks: {_day_noise(totals, usable)}; the same "
+        "after dividing by month-position factors learned in-sample: "
+        f"{_day_noise(totals / day_factors(factors, history.first_date, totals.size), usable)}"
+    )
+
+
+def _day_noise(totals: np.ndarray, usable: np.ndarray) -> str:
+    """Log sd of a day's total about its same weekday +-1-3 weeks, and its lag-1 correlation."""
+    ratios = np.full(totals.size, np.nan)
+    for day in np.flatnonzero(usable):
+        near = [
+            d
+            for w in (1, 2, 3)
+            for d in (day - 7 * w, day + 7 * w)
+            if 0 <= d < totals.size and usable[d]
+        ]
+        if len(near) >= 3:
+            ratios[day] = np.log(totals[day] / totals[near].mean())
+    days = np.flatnonzero(np.isfinite(ratios))
+    pairs = np.array([(ratios[a], ratios[b]) for a, b in itertools.pairwise(days) if b - a <= 3])
+    correlation = np.corrcoef(pairs.T)[0, 1]
+    return f"log sd {np.nanstd(ratios):.3f}, next-open-day correlation {correlation:.2f}"
+
+
 PARTS = ("whole", "development", "held out")
 
 
@@ -256,6 +314,7 @@ def run(
                 int(o): f for (q, m, o), f in result.forecasts.items() if m == model
             }
         print(f"  ({name}: {', '.join(run_models)}{suffix}, {origins} origins, {elapsed:.0f} s)")
+    print(f"  ({name} diagnostics: {diagnostics(history, special)})")
     split = int((np.datetime64(split_date) - history.first_date).astype(np.int64))
     parts = part_origins(origin_days, split)
     results: dict[str, dict[str, dict]] = {}
