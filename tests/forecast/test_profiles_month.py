@@ -185,3 +185,34 @@ def test_month_position_factors_are_in_the_metadata() -> None:
     json.dumps(result.metadata)  # JSON-ready
     plain = forecast_intervals(frame, model="weighted_average_8w", horizon_days=7)
     assert "month_position" not in plain.metadata
+
+
+def test_plain_profile_options_and_edge_cases() -> None:
+    """``half_life=None, shrink=False`` is the plain share ``sum of slot / sum of days`` over
+    the last ``weeks`` usable days; unusable and zero days are skipped; a weekday seen once
+    is not shrunk (no noise estimate)."""
+    from wfm.forecast.top_down import TopDownDaily
+
+    rng = np.random.default_rng(8)
+    start = np.datetime64("2024-01-01")
+    n_days = 7 * 10
+    weekdays = weekday_of(start, n_days)
+    days = rng.poisson(50 * bell(26, 6), size=(n_days, SLOTS)).astype(np.float64)
+    days[weekdays == 6] = 0.0  # Sunday closed
+    usable = np.ones(n_days, dtype=bool)
+    usable[-7] = False  # the last Monday but one teaches nothing
+    plain = shrunk_profiles(days, weekdays, usable=usable, weeks=3, half_life=None, shrink=False)
+    mondays = np.flatnonzero((weekdays == 0) & usable)[-3:]
+    expected = days[mondays].sum(axis=0) / days[mondays].sum()
+    np.testing.assert_allclose(plain[0], expected)
+    assert not plain[6].any()
+    once = weekdays == 2
+    once[np.flatnonzero(once)[:-1]] = False  # only the last Wednesday
+    single = shrunk_profiles(days, weekdays, usable=once | (weekdays != 2))
+    np.testing.assert_allclose(single[2], days[np.flatnonzero(once)[0]] / days[once].sum())
+    model = TopDownDaily(profile_weeks=8, profile_half_life=None, profile_shrink=False)
+    model.fit(days, start_date="2024-01-01")
+    tuesdays = np.flatnonzero(weekdays == 1)[-8:]
+    np.testing.assert_allclose(
+        model.state_.profile[1], days[tuesdays].sum(axis=0) / days[tuesdays].sum()
+    )
