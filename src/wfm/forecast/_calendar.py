@@ -16,6 +16,7 @@ import numpy as np
 
 from wfm.forecast._slots import FloatArray, QueueHistory
 from wfm.forecast.events import EventCalendar
+from wfm.forecast.month_position import day_factors, learn_month_factors
 from wfm.forecast.special_days import (
     DayLabels,
     SpecialEffects,
@@ -39,12 +40,15 @@ class CalendarFit:
         Learned special-day effects (None without ``calendar.special_days``).
     labels : DayLabels or None
         Special-day labels from the history's first date to ``until``.
+    month_factors : numpy.ndarray or None
+        ``(6,)`` month-position factors (``wfm.forecast.month_position``), or None.
     """
 
     volume: FloatArray
     multipliers: dict[str, float]
     effects: SpecialEffects | None
     labels: DayLabels | None
+    month_factors: FloatArray | None = None
 
 
 def truncated(history: QueueHistory, n_days: int) -> QueueHistory:
@@ -84,7 +88,13 @@ def fit_calendar(
         labels.window(history.first_date, history.n_days),
         special.shrinkage,
     )
-    return CalendarFit(cleaned, multipliers, effects, labels)
+    if not special.month_position:
+        return CalendarFit(cleaned, multipliers, effects, labels)
+    totals = cleaned.sum(axis=1)
+    usable = ~labels.window(history.first_date, history.n_days).special & (totals > 0)
+    factors = learn_month_factors(totals, history.first_date, usable, special.shrinkage)
+    cleaned = cleaned / day_factors(factors, history.first_date, history.n_days)[:, None]
+    return CalendarFit(cleaned, multipliers, effects, labels, factors)
 
 
 def adjust_days(
@@ -101,9 +111,11 @@ def adjust_days(
     if calendar is None:
         return days
     out = days
+    if fit.month_factors is not None:
+        out = out * day_factors(fit.month_factors, start_date, days.shape[0])[:, None]
     if fit.effects is not None and fit.labels is not None:
         labels = fit.labels.window(start_date, days.shape[0])
-        out = apply_effects(np.maximum(days, 0.0), start_date, labels, fit.effects)
+        out = apply_effects(np.maximum(out, 0.0), start_date, labels, fit.effects)
     if fit.multipliers:
         factor = calendar.future_multipliers(
             history,

@@ -146,6 +146,7 @@ class EventCalendar(WfmModel):
         subdiv: str | None = None,
         special_days_file: str | None = None,
         shrinkage: float = 2.0,
+        observances: tuple[str, ...] = (),
     ) -> EventCalendar:
         """Calendar of a country's holidays with eves, after-days and bridges.
 
@@ -159,15 +160,26 @@ class EventCalendar(WfmModel):
             CSV file of custom days (``date,name[,kind]``).
         shrinkage : float, default 2.0
             ``k`` of the shrinkage weight ``n / (n + k)``.
+        observances : tuple of str, default ()
+            Further categories of the ``holidays`` package marked as kind ``observance``
+            (e.g. ``("optional",)`` for Israel: Purim, Remembrance Day).
 
         Returns
         -------
         EventCalendar
         """
         days = () if special_days_file is None else read_special_days_csv(special_days_file)
-        special = SpecialDays(country=country, subdiv=subdiv, days=days, shrinkage=shrinkage)
+        special = SpecialDays(
+            country=country,
+            subdiv=subdiv,
+            days=days,
+            shrinkage=shrinkage,
+            observances=tuple(observances),
+        )
         if country is not None:
-            special.holiday_table(dt.date(2000, 1, 1), dt.date(2000, 1, 1))  # check the code
+            first = dt.date(2000, 1, 1)
+            special.holiday_table(first, first)  # check the code
+            special.observance_table(first, first)  # and the categories
         return cls(special_days=special)
 
     def to_json(self) -> str:

@@ -41,6 +41,7 @@ from wfm.forecast._slots import (
 )
 from wfm.forecast._warnings import MissingIntervalsWarning
 from wfm.forecast.events import EventCalendar
+from wfm.forecast.month_position import BIN_LABELS
 from wfm.forecast.registry import FAST_MODELS, model_for_history
 from wfm.forecast.special_days import EFFECT_COLUMNS, effects_table
 
@@ -397,12 +398,15 @@ class QueueForecast:
         Future special days with their learned and shrunk effects (``EFFECT_COLUMNS``).
     multipliers : dict
         ``learned`` event name -> multiplier.
+    month_factors : dict
+        Part of the month -> learned month-position factor (empty without one).
     """
 
     forecast: PointForecast
     name: str
     special_days: pd.DataFrame
     multipliers: dict[str, float]
+    month_factors: dict[str, float] = field(default_factory=dict)
 
 
 def forecast_queue_days(
@@ -460,8 +464,11 @@ def forecast_queue_days(
             calendar_fit.labels.window(start_date, horizon_days),
             calendar_fit.effects,
         )
+    month: dict[str, float] = {}
+    if calendar_fit.month_factors is not None:
+        month = dict(zip(BIN_LABELS, map(float, calendar_fit.month_factors), strict=True))
     return QueueForecast(
-        PointForecast(mean, lower, upper), name, table, dict(calendar_fit.multipliers)
+        PointForecast(mean, lower, upper), name, table, dict(calendar_fit.multipliers), month
     )
 
 
@@ -519,8 +526,10 @@ def forecast_intervals(
     calendar : EventCalendar, optional
         Special days: exclusions, learned effects, manual overrides and, with
         ``calendar.special_days``, holidays, eves, after-days and bridges with learned,
-        shrunk effects (``report.special_days``, ``metadata["special_days"]``). The
-        selection backtest of ``"auto"`` applies the calendar exactly as the forecast does.
+        shrunk effects (``report.special_days``, ``metadata["special_days"]``) and the
+        month-position factors (``metadata["month_position"]``, queue -> part of the
+        month -> factor). The selection backtest of ``"auto"`` applies the calendar
+        exactly as the forecast does.
     candidates : sequence, default FAST_MODELS
         Models compared by ``model="auto"``: seasonal naive, 4- and 8-week seasonal
         averages, top-down and their combination (the champion, see ``model``).
@@ -623,7 +632,10 @@ def forecast_intervals(
     )
     special_tables = []
     multipliers: dict[Hashable, dict[str, float]] = {}
+    month_position: dict[str, dict[str, float]] = {}
     for (queue, queue_history), result in zip(histories.items(), results, strict=True):
+        if result.month_factors:
+            month_position[str(queue)] = result.month_factors
         forecast = result.forecast
         name = resolved[queue][1]
         used[queue] = name
@@ -672,6 +684,8 @@ def forecast_intervals(
             {key: _json_value(key, value) for key, value in row.items()}
             for row in special_days.to_dict("records")
         ]
+    if month_position:
+        metadata["month_position"] = month_position
     if multipliers:
         metadata["event_multipliers"] = {str(q): m for q, m in multipliers.items()}
     return IntervalForecast(frame, report, checked_levels, metadata)

@@ -8,6 +8,11 @@ Kinds of special day (one per local date; the first that applies wins):
 ``custom``
     A custom day from :attr:`SpecialDays.days` (e.g. read from a CSV file) with kind
     ``custom`` (billing day, campaign, ...).
+``observance``
+    A date of one of :attr:`SpecialDays.observances`, further categories of the country's
+    table (e.g. ``"optional"`` in Israel: Purim, the Passover intermediate days, Remembrance
+    Day; ``"unofficial"`` in the US: Good Friday, Christmas Eve). Observances get no eves or
+    after-days of their own.
 ``eve``
     The day before a holiday (often a short day).
 ``after``
@@ -65,8 +70,8 @@ from wfm.core._models import WfmModel
 from wfm.core.errors import InputError, missing_extra
 from wfm.forecast._slots import BoolArray, FloatArray, IntArray, weekday_of
 
-SpecialKind = Literal["holiday", "custom", "eve", "after", "bridge"]
-KINDS: tuple[str, ...] = ("holiday", "custom", "eve", "after", "bridge")
+SpecialKind = Literal["holiday", "custom", "eve", "after", "bridge", "observance"]
+KINDS: tuple[str, ...] = ("holiday", "custom", "eve", "after", "bridge", "observance")
 _ORDINARY = -1
 PRIOR_WEEKS = 8
 
@@ -108,6 +113,13 @@ class SpecialDays(WfmModel):
     shrinkage : float, default 2.0
         ``k`` of the shrinkage weight ``n / (n + k)`` (past occurrences ``n``); 0 uses the
         raw learned ratios as soon as there is one occurrence.
+    observances : tuple of str, default ()
+        Further categories of the ``holidays`` package whose dates are special days of kind
+        ``observance`` (e.g. ``("optional",)`` for Israel, ``("unofficial",)`` or
+        ``("half_day",)`` for the US); the public holidays are always included.
+    month_position : bool, default True
+        Also learn how busy each part of the month is (paydays, statements; see
+        ``wfm.forecast.month_position``), shrunk with the same ``k``.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -119,6 +131,8 @@ class SpecialDays(WfmModel):
     after_days: bool = True
     bridges: bool = True
     shrinkage: float = Field(default=2.0, ge=0.0)
+    observances: tuple[str, ...] = ()
+    month_position: bool = True
 
     @classmethod
     def from_csv(
@@ -143,6 +157,15 @@ class SpecialDays(WfmModel):
         if self.country is None:
             return {}
         table = _country_table(self.country, self.subdiv, first.year, last.year)
+        return {day: name for day, name in table if first <= day <= last}
+
+    def observance_table(self, first: dt.date, last: dt.date) -> dict[dt.date, str]:
+        """Dates of the :attr:`observances` categories (not public holidays), date -> name."""
+        if self.country is None or not self.observances:
+            return {}
+        table = _country_table(
+            self.country, self.subdiv, first.year, last.year, tuple(self.observances)
+        )
         return {day: name for day, name in table if first <= day <= last}
 
     def holiday_dates(self, first: dt.date, last: dt.date) -> dict[dt.date, str]:
@@ -176,6 +199,9 @@ class SpecialDays(WfmModel):
         names = np.full(dates.size, "", dtype=object)
         kinds = np.full(dates.size, _ORDINARY, dtype=np.int64)
         index = {pd.Timestamp(d).date(): i for i, d in enumerate(dates)}
+        for day, name in self.observance_table(first, last).items():
+            kinds[index[day]] = KINDS.index("observance")
+            names[index[day]] = name
         for day, name in self.holiday_table(first, last).items():
             kinds[index[day]] = KINDS.index("holiday")
             names[index[day]] = name
@@ -230,21 +256,34 @@ def rest_weekdays(days: FloatArray, start_date: np.datetime64, open_slots: BoolA
 
 @functools.lru_cache(maxsize=64)
 def _country_table(
-    country: str, subdiv: str | None, first_year: int, last_year: int
+    country: str,
+    subdiv: str | None,
+    first_year: int,
+    last_year: int,
+    categories: tuple[str, ...] | None = None,
 ) -> tuple[tuple[dt.date, str], ...]:
-    """Public holidays of whole years, cached (the package takes ~40 ms per call)."""
+    """Public holidays (or ``categories``) of whole years, cached (~40 ms per package call)."""
     try:
         import holidays as holidays_package
     except ImportError as exc:
         raise missing_extra("holidays", "holidays", "country holiday calendars") from exc
+    years = range(first_year, last_year + 1)
     try:
-        table = holidays_package.country_holidays(
-            country, subdiv=subdiv, years=range(first_year, last_year + 1)
-        )
+        if categories is None:
+            table = holidays_package.country_holidays(country, subdiv=subdiv, years=years)
+        else:
+            table = holidays_package.country_holidays(
+                country, subdiv=subdiv, years=years, categories=categories
+            )
     except NotImplementedError as exc:
         raise InputError(
             f"country={country!r} (subdiv={subdiv!r}) is not known to the holidays "
             "package. Fix: pass an ISO 3166 code such as 'US', 'GB' or 'IL'."
+        ) from exc
+    except ValueError as exc:
+        raise InputError(
+            f"observances={categories!r} for country={country!r}: {exc} Fix: use categories "
+            f"the holidays package lists for {country!r} (e.g. 'optional', 'unofficial')."
         ) from exc
     # the package joins several names of one date with "; "; keep the first
     return tuple((day, str(name).split("; ")[0]) for day, name in sorted(table.items()))

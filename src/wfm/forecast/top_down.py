@@ -9,8 +9,10 @@
    statsmodels' Holt-Winters ``ExponentialSmoothing`` (additive damped trend, additive
    7-day seasonality; additive because closed days have zero totals); ``method="sarima"``
    is ``SARIMAX`` with order (1, 0, 1) x (0, 1, 1, 7).
-4. Intraday profile per weekday: ``p[w, s] = sum of slot s / sum of daily totals`` over the
-   last ``profile_weeks`` days of weekday ``w``.
+4. Intraday profile per weekday: the share of the day in slot ``s``, from the last
+   ``profile_weeks`` days of weekday ``w`` weighted by recency and shrunk towards similar
+   weekdays (:func:`wfm.forecast.profiles.shrunk_profiles`; ``profile_shrink=False`` and
+   ``profile_half_life=None`` give the plain ``sum of slot s / sum of daily totals``).
 5. Interval forecast ``= D_hat(day) * h^[holiday] * p[weekday(day), s]``.
 """
 
@@ -27,6 +29,10 @@ from wfm.core.errors import InputError
 from wfm.forecast._base import IntervalForecaster
 from wfm.forecast._slots import BoolArray, FloatArray, weekday_of
 from wfm.forecast._warnings import statsmodels_warnings
+from wfm.forecast.profiles import PROFILE_HALF_LIFE, PROFILE_WEEKS, shrunk_profiles
+
+INDEX_WEEKS = 8
+"""Weeks of history in the weekday indices of ``seasonal="mul"``."""
 
 
 @dataclass(frozen=True)
@@ -38,17 +44,6 @@ class TopDownState:
     holiday_multiplier: float
     n_days: int
     weekday_index: FloatArray | None = None
-
-
-def weekday_profiles(days: FloatArray, weekdays: np.ndarray, weeks: int) -> FloatArray:
-    """Share of each weekday's total falling in each slot (rows sum to 1, or 0 if closed)."""
-    slots = days.shape[1]
-    recent = slice(max(0, days.shape[0] - 7 * weeks), None)
-    totals = np.zeros((7, slots))
-    np.add.at(totals, weekdays[recent], days[recent])
-    day_sums = totals.sum(axis=1, keepdims=True)
-    profile: FloatArray = np.divide(totals, day_sums, out=np.zeros_like(totals), where=day_sums > 0)
-    return profile
 
 
 def weekday_index(totals: FloatArray, weekdays: np.ndarray, weeks: int) -> FloatArray:
@@ -94,8 +89,13 @@ class TopDownDaily(IntervalForecaster):
         Daily model (statsmodels).
     holidays : sequence of date, default ()
         Local dates that are holidays (past ones teach the multiplier, future ones get it).
-    profile_weeks : int, default 8
-        Weeks of history in the intraday profile of each weekday.
+    profile_weeks : int, default 20
+        Most recent days of each weekday in its intraday profile.
+    profile_half_life : float or None, default 8.0
+        Weeks after which a day's weight in the profile halves (None: equal weights).
+    profile_shrink : bool, default True
+        Shrink each weekday's profile towards similar weekdays (empirical Bayes, see
+        :mod:`wfm.forecast.profiles`).
     slots_per_day : int, default 48
         Intervals per local day.
     calibration_days : int, default 14
@@ -104,7 +104,7 @@ class TopDownDaily(IntervalForecaster):
         ``"add"``: the daily model has an additive weekly seasonal component. ``"mul"``
         (``method="ets"`` only): the totals are divided by weekday indices
         ``i[w] = mean total of weekday w / mean over open weekdays`` (last
-        ``profile_weeks`` weeks), the open days' adjusted series is forecast by a damped
+        8 weeks), the open days' adjusted series is forecast by a damped
         trend ETS without seasonality, and the forecast is multiplied back, so a change of
         level moves a quiet day in proportion rather than by the same number of calls.
     """
@@ -116,11 +116,15 @@ class TopDownDaily(IntervalForecaster):
         *,
         method: Literal["ets", "sarima"] = "ets",
         holidays: Sequence[dt.date] = (),
-        profile_weeks: int = 8,
+        profile_weeks: int = PROFILE_WEEKS,
         slots_per_day: int = 48,
         calibration_days: int = 14,
         seasonal: Literal["add", "mul"] = "add",
+        profile_half_life: float | None = PROFILE_HALF_LIFE,
+        profile_shrink: bool = True,
     ) -> None:
+        self.profile_half_life = profile_half_life
+        self.profile_shrink = profile_shrink
         self.seasonal = seasonal
         self.method = method
         self.holidays = holidays
@@ -170,9 +174,16 @@ class TopDownDaily(IntervalForecaster):
             adjusted = np.where(usable, expected, totals)
         weekdays = weekday_of(start_date, n_days)
         normal = ~is_holiday
-        profile = weekday_profiles(days[normal], weekdays[normal], self.profile_weeks)
+        profile = shrunk_profiles(
+            days,
+            weekdays,
+            usable=normal,
+            weeks=self.profile_weeks,
+            half_life=self.profile_half_life,
+            shrink=self.profile_shrink,
+        )
         if self.seasonal == "mul":
-            index = weekday_index(adjusted, weekdays, self.profile_weeks)
+            index = weekday_index(adjusted, weekdays, INDEX_WEEKS)
             open_days = index[weekdays] > 0
             series = adjusted[open_days] / index[weekdays[open_days]]
             model = self._fit_level(series)
