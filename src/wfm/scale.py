@@ -42,6 +42,7 @@ from wfm.core._parallel import TaskFailure, TaskProgress, run_tasks
 from wfm.core._summary import Summary
 from wfm.core.errors import InputError, MissingDependencyError
 from wfm.core.frames import INTERVAL_START, QUEUE
+from wfm.core.types import HistoryFrame
 from wfm.pipeline import (
     backtest_history,
     estimate_patience_seconds,
@@ -395,7 +396,7 @@ def _start_day(latest: Any, config: PlanConfig) -> str:
 
 
 def plan_queues(
-    history: Any,
+    history: HistoryFrame,
     config: PlanConfig,
     *,
     run_backtest: bool = False,

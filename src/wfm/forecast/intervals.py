@@ -21,6 +21,7 @@ from wfm.core._parallel import TaskProgress
 from wfm.core._summary import Summary
 from wfm.core.errors import InputError
 from wfm.core.frames import AHT_SECONDS, INTERVAL_START, QUEUE, VOLUME
+from wfm.core.types import TimestampLike
 from wfm.forecast._base import (
     DEFAULT_LEVELS,
     IntervalForecaster,
@@ -470,7 +471,7 @@ def forecast_intervals(
     *,
     model: ModelSpec | Mapping[Hashable, ModelSpec] = "auto",
     horizon_days: int | None = None,
-    start: Any = None,
+    start: TimestampLike | None = None,
     levels: Sequence[float] = DEFAULT_LEVELS,
     interval_minutes: int | None = None,
     queues: Sequence[Hashable] | None = None,
