@@ -53,7 +53,7 @@ from wfm.core.frames import (
     validate_interval_frame,
 )
 from wfm.erlang._checks import as_float_array, broadcast_named, check_range
-from wfm.erlang._erlang_x import _tagged_wait
+from wfm.erlang._erlang_x import tagged_wait
 from wfm.erlang.metrics import SERVICE_LEVEL_DEFINITIONS
 
 __all__ = [
@@ -319,7 +319,7 @@ def _chat_with_patience(
         pi = np.exp(log_pi - log_pi.max())
         pi /= pi.sum()
         queued = pi[slots:]
-        served, by_target, time_served, abandoned_by_target = _tagged_wait(
+        served, by_target, time_served, abandoned_by_target = tagged_wait(
             1, full, theta, queued.size - 1, target, theta
         )
         free = float(pi[:slots].sum())
