@@ -29,7 +29,7 @@ from wfm.core._display import ResultDisplay, Summary, units_from_names
 from wfm.core.errors import InputError
 from wfm.core.frames import INTERVAL_START, QUEUE, VOLUME
 from wfm.core.grid import LOCALISE_ERRORS
-from wfm.erlang.metrics import SERVICE_LEVEL_DEFINITIONS
+from wfm.erlang.metrics import ERLANG_A_SERVICE_LEVEL_DEFINITIONS
 from wfm.simulation._distributions import (
     DeterministicTime,
     EmpiricalTime,
@@ -270,7 +270,7 @@ class SimulationResult(ResultDisplay):
             return numerator, self._offered() - self.counts["abandoned_in_target"]
         raise InputError(
             f"service_level_definition={chosen!r} is not a service-level definition. Fix: use "
-            f"one of {SERVICE_LEVEL_DEFINITIONS}."
+            f"one of {ERLANG_A_SERVICE_LEVEL_DEFINITIONS}."
         )
 
     def to_frame(self, confidence: float = 0.95) -> pd.DataFrame:
@@ -303,7 +303,7 @@ class SimulationResult(ResultDisplay):
         ):
             columns[name] = values.mean(axis=0).ravel()
         metrics: list[tuple[str, np.ndarray, np.ndarray]] = []
-        for definition in SERVICE_LEVEL_DEFINITIONS:
+        for definition in ERLANG_A_SERVICE_LEVEL_DEFINITIONS:
             numerator, denominator = self.service_level_counts(definition)
             metrics.append((f"service_level_{definition}", numerator, denominator))
         metrics.append(

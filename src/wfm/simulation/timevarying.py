@@ -158,7 +158,8 @@ def staff_time_varying(
     patience_seconds : float, optional
         Mean patience in seconds (Erlang A and abandoning callers in the simulation).
     service_level_definition : str, optional
-        Required with ``patience_seconds``; one of ``wfm.erlang.SERVICE_LEVEL_DEFINITIONS``.
+        Required with ``patience_seconds``; one of
+        ``wfm.erlang.ERLANG_A_SERVICE_LEVEL_DEFINITIONS``.
     replications : int, default 8
         Simulation replications per iteration (``method="simulation"``).
     iterations : int, default 12
