@@ -71,3 +71,21 @@ def test_simulation_uses_only_the_internal_interface() -> None:
                 assert not private, f"{path.relative_to(SRC)} imports {private}"
             if not inside:
                 assert not node.module.startswith("wfm.simulation._"), path.relative_to(SRC)
+
+
+def test_no_module_imports_another_modules_private_name() -> None:
+    # a helper shared between modules lives under a non-underscored name in a private
+    # module (wfm.schedule._assemble, wfm.adherence._inputs, wfm.erlang._erlang_x, ...);
+    # ``from wfm.x import _name`` would reach into another module's internals
+    found = []
+    for path in SRC.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.ImportFrom) and node.module):
+                continue
+            if node.level == 0 and not node.module.startswith("wfm"):
+                continue
+            private = [a.name for a in node.names if a.name.startswith("_")]
+            private = [name for name in private if name != "__version__"]
+            if private:
+                found.append(f"{path.relative_to(SRC)}: from {node.module} import {private}")
+    assert not found, found

@@ -19,35 +19,11 @@ MODULES = ["wfm", "wfm.core", "wfm.forecast", "wfm.erlang", "wfm.schedule", "wfm
 MODULES += ["wfm.capacity", "wfm.datasets", "wfm.simulation"]
 SNAPSHOT = Path(__file__).parent / "data" / "public_names.txt"
 
-# Parameters still typed ``Any`` on purpose (name -> parameters, with the reason):
-ANY_ALLOWED: dict[str, set[str]] = {
-    # a concurrent.futures.Executor or a dask.distributed.Client; dask is an optional extra
-    # so its Client type cannot appear in a signature of the core package
-    "backtest": {"executor"},
-    "forecast_intervals": {"start", "executor"},  # start: date, string or Timestamp
-    "plan": {"executor"},
-    "required_agents": {"executor"},
-    "required_agents_continuous": {"executor"},
-    "compute_adherence": {"executor"},
-    "plan_queues": {"history", "executor"},  # history: pandas or dask DataFrame
-    # a single number or a mapping queue -> number (per-queue targets)
-    "staff_intervals": {
-        "executor",
-        "target_service_level",
-        "target_seconds",
-        "max_occupancy",
-        "max_asa_seconds",
-        "patience_seconds",
-        "max_abandon_rate",
-        "min_agents",
-        "shrinkage",
-    },
-    "combine_shrinkage": {"components"},  # mapping name -> number or per-interval array
-    "reforecast_intraday": {"now"},  # Timestamp, datetime or string
-    "save_forecast_snapshot": {"metadata"},  # JSON-like mapping, values of any JSON type
-    "select_model": {"origins"},  # an int or a sequence of dates
-}
-RETURN_ANY_ALLOWED = {"plot_capacity_plan"}  # a matplotlib Figure; matplotlib is an extra
+# Parameters still typed ``Any`` on purpose (name -> parameters, with the reason): none.
+# Executors are ``wfm.core.ExecutorLike``, per-queue targets ``PerQueue``, dates
+# ``TimestampLike``, JSON ``JsonValue`` and Dask frames ``HistoryFrame``.
+ANY_ALLOWED: dict[str, set[str]] = {}
+RETURN_ANY_ALLOWED: set[str] = set()
 
 
 @pytest.mark.parametrize("module_name", MODULES)

@@ -36,6 +36,7 @@ from wfm.core.errors import FlaggedRecordsWarning, InputError
 from wfm.core.frames import QUEUE, require_columns, validate_interval_frame
 from wfm.core.tables import Table
 from wfm.core.targets import ServiceTarget
+from wfm.core.types import ExecutorLike
 from wfm.core.validate import check_known_names
 from wfm.erlang import combine_shrinkage, staff_intervals
 from wfm.forecast import BacktestResult, IntervalForecast, backtest, forecast_intervals
@@ -356,7 +357,7 @@ def size_forecast(
     *,
     patience_estimates: Mapping[str, float] | None = None,
     n_jobs: int = 1,
-    executor: Any = None,
+    executor: ExecutorLike | None = None,
 ) -> pd.DataFrame:
     """Turn a forecast frame into the staffing requirement with :func:`wfm.staff_intervals`.
 
@@ -1103,7 +1104,7 @@ def backtest_history(
     config: PlanConfig,
     *,
     n_jobs: int = 1,
-    executor: Any = None,
+    executor: ExecutorLike | None = None,
     progress: TaskProgress | None = None,
 ) -> BacktestResult:
     """Rolling-origin backtest of the candidate models on a validated interval history.
@@ -1129,7 +1130,7 @@ def forecast_history(
     *,
     start: Any = None,
     n_jobs: int = 1,
-    executor: Any = None,
+    executor: ExecutorLike | None = None,
     progress: TaskProgress | None = None,
 ) -> IntervalForecast:
     """Forecast ``forecast.horizon_days`` days after the history with the configured model.
@@ -1176,7 +1177,7 @@ def size_open_forecast(
     *,
     patience_estimates: Mapping[str, float] | None = None,
     n_jobs: int = 1,
-    executor: Any = None,
+    executor: ExecutorLike | None = None,
 ) -> pd.DataFrame:
     """Size a forecast inside opening hours: the requirement ``plan()`` schedules.
 
@@ -1208,7 +1209,7 @@ def plan(
     run_backtest: bool = True,
     progress: ProgressCallback | None = None,
     n_jobs: int = 1,
-    executor: Any = None,
+    executor: ExecutorLike | None = None,
     task_progress: TaskProgress | None = None,
 ) -> PlanResult:
     """Run the whole chain: forecast, requirement, schedule and (with events) adherence.

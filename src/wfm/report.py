@@ -32,7 +32,17 @@ import numpy as np
 import pandas as pd
 
 from wfm.core.errors import InputError, missing_extra
-from wfm.core.frames import infer_interval_minutes, require_columns
+from wfm.core.frames import (
+    INTERVAL_START,
+    QUEUE,
+    REQUIRED_AGENTS,
+    SEGMENT_END,
+    SEGMENT_KEY_COLUMNS,
+    SEGMENT_START,
+    VOLUME,
+    infer_interval_minutes,
+    require_columns,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -429,7 +439,7 @@ def plot_gantt(
     matplotlib.figure.Figure
         Local wall-clock time axis; every activity colour in the legend.
     """
-    require_columns(segments, ["agent", "activity", "start", "end"], name="segments")
+    require_columns(segments, SEGMENT_KEY_COLUMNS, name="segments")
     shown = segments[segments["activity"].astype(str) != "off"]
     if start is not None:
         shown = shown[shown["end"] > start]
@@ -1169,7 +1179,7 @@ def plan_report(
         if len(unserved):
             columns = [
                 c
-                for c in ("queue", "interval_start", "volume", "required_agents", "reason")
+                for c in (QUEUE, INTERVAL_START, VOLUME, REQUIRED_AGENTS, "reason")
                 if c in unserved.columns
             ]
             sections.append(
@@ -1252,7 +1262,7 @@ def plan_report(
     return html_report(title or f"wfm plan: {site}", sections)
 
 
-_TIME_COLUMNS = ("interval_start", "start", "end")
+_TIME_COLUMNS = (INTERVAL_START, SEGMENT_START, SEGMENT_END)
 
 
 def read_output_tables(folder: str | Path) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:

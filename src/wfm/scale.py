@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeGuard, TypeVar
 from urllib.parse import quote, unquote
 
 import pandas as pd
@@ -49,6 +49,7 @@ from wfm.core._parallel import TaskFailure, TaskProgress, run_tasks
 from wfm.core._summary import Summary
 from wfm.core.errors import InputError, MissingDependencyError
 from wfm.core.frames import INTERVAL_START, QUEUE, require_columns
+from wfm.core.types import ExecutorLike, HistoryFrame
 
 if TYPE_CHECKING:
     from wfm.adherence import AdherenceResult, AdherenceRules, StateMapping
@@ -393,7 +394,7 @@ def _partitions(history: Any) -> list[Any]:
 
 
 def _scan_dask_frame(
-    history: Any, n_jobs: int, executor: Any
+    history: Any, n_jobs: int, executor: ExecutorLike | None
 ) -> tuple[list[Any], list[str], Any, list[TaskFailure]]:
     """Partitions that could be read, their queue names, the latest timestamp, failures.
 
@@ -433,7 +434,7 @@ def _scan_dask_frame(
     return [part for part, _ in kept], names, latest, scanned.failures
 
 
-def _is_dataset_folder(history: Any) -> bool:
+def _is_dataset_folder(history: object) -> TypeGuard[str | os.PathLike[str]]:
     return isinstance(history, str | os.PathLike) and Path(history).is_dir()
 
 
@@ -487,12 +488,12 @@ def _start_day(latest: Any, config: PlanConfig) -> str:
 
 
 def plan_queues(
-    history: Any,
+    history: HistoryFrame | str | os.PathLike[str],
     config: PlanConfig,
     *,
     run_backtest: bool = False,
     n_jobs: int = 1,
-    executor: Any = None,
+    executor: ExecutorLike | None = None,
     progress: TaskProgress | None = None,
     output: str | Path | None = None,
     queues_per_task: int | None = None,
@@ -768,7 +769,7 @@ def schedule_by_site(
     *,
     sites: Mapping[str, str] | None = None,
     n_jobs: int = 1,
-    executor: Any = None,
+    executor: ExecutorLike | None = None,
     progress: TaskProgress | None = None,
 ) -> PartitionResult[ScheduleResult]:
     """Schedule every site on its own, one task per site (its queues' requirement only).
@@ -886,7 +887,7 @@ def adherence_by_team(
     interval_minutes: int | None = None,
     on_bad: str = "raise",
     n_jobs: int = 1,
-    executor: Any = None,
+    executor: ExecutorLike | None = None,
     progress: TaskProgress | None = None,
 ) -> PartitionResult[AdherenceResult]:
     """Adherence of every team on its own, one task per team.

@@ -170,10 +170,11 @@ def test_same_input_same_roster():
 
 def test_constructive_first_incumbent_respects_every_rule():
     # the roster built from the LP alone (no MIP) is a full, rule-respecting roster
+    from wfm.schedule._assemble import decode_instances
     from wfm.schedule._build import parse_requirement
     from wfm.schedule._solver import solve_relaxation
     from wfm.schedule.roster import eligibility
-    from wfm.schedule.shifts import build_shift_model, decode_instances
+    from wfm.schedule.shifts import build_shift_model
     from wfm.schedule.tour import add_tour_model, constructive_start, hand_to_agents
 
     rules = ScheduleRules(on_infeasible="return", max_consecutive_days=5)

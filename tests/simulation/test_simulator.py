@@ -386,3 +386,22 @@ def test_general_patience_distribution_is_used() -> None:
     assert abandoned > 0
     assert result.counts["abandoned_in_target"].sum() == abandoned
     assert (result.counts["answered_in_target"] == result.counts["answered"]).all()
+
+
+def test_former_definition_keyword_still_works_with_a_deprecation_warning() -> None:
+    forecast, staffing = _flat_day(20.0, 300.0, 5, hours=1)
+    queue = SimulationQueue("a", patience_seconds=120.0)
+    result = simulate_centre(forecast, staffing=staffing, queues=[queue], replications=2, seed=3)
+    name = "answered_of_answered"
+    current = result.service_level_counts(service_level_definition=name)
+    with pytest.warns(DeprecationWarning, match="service_level_definition"):
+        former = result.service_level_counts(definition=name)
+    assert all(np.array_equal(a, b) for a, b in zip(former, current, strict=True))
+    daily = result.daily_service_level(service_level_definition=name)
+    with pytest.warns(DeprecationWarning, match="service_level_definition"):
+        former_daily = result.daily_service_level(definition=name)
+    pd.testing.assert_frame_equal(former_daily, daily)
+    with pytest.raises(InputError, match="both"):
+        result.daily_service_level(definition=name, service_level_definition=name)
+    with pytest.raises(InputError, match="service_level_definition='answered'"):
+        result.service_level_counts("answered")

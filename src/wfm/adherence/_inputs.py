@@ -31,7 +31,7 @@ FLAG_COLUMNS = ("row", AGENT, STATE, START, "reason", "action")
 """Columns of the flagged-events frame."""
 
 
-def _ns(values: pd.Series) -> IntArray:
+def epoch_ns(values: pd.Series) -> IntArray:
     """Aware timestamps as int64 ns since the epoch (UTC)."""
     return np.asarray(pd.DatetimeIndex(values).as_unit("ns").asi8, dtype=np.int64)
 
@@ -131,7 +131,7 @@ def validate_schedule(schedule: pd.DataFrame) -> pd.DataFrame:
     check_durations(lengths, "schedule segment lengths (end - start)")
     ordered = schedule.sort_values([AGENT, START], kind="stable")
     same = (ordered[AGENT].to_numpy()[1:] == ordered[AGENT].to_numpy()[:-1]) & (
-        _ns(ordered[START])[1:] < _ns(ordered[END])[:-1]
+        epoch_ns(ordered[START])[1:] < epoch_ns(ordered[END])[:-1]
     )
     if same.any():
         mask = np.r_[False, same]
@@ -271,8 +271,8 @@ def encode_schedule(
     kept = ordered[on_shift]
     segments = SegmentArrays(
         agent=np.asarray(agents.get_indexer(pd.Index(kept[AGENT])), dtype=np.int64),
-        start=_ns(kept[START]),
-        end=_ns(kept[END]),
+        start=epoch_ns(kept[START]),
+        end=epoch_ns(kept[END]),
         activity=np.asarray(
             activity_index.get_indexer(pd.Index(kept[ACTIVITY].astype(str))), np.int64
         ),

@@ -53,6 +53,7 @@ from wfm.core._parallel import (
 from wfm.core._summary import Summary, units_from_names
 from wfm.core.errors import InputError
 from wfm.core.frames import INTERVAL_START, REQUIRED_AGENTS, require_columns
+from wfm.core.types import ExecutorLike
 
 NS = 1_000_000_000
 
@@ -663,7 +664,7 @@ def build_result(
     flagged: pd.DataFrame,
     *,
     n_jobs: int = 1,
-    executor: Any = None,
+    executor: ExecutorLike | None = None,
 ) -> AdherenceResult:
     """Run the kernel on encoded inputs and assemble an :class:`AdherenceResult`.
 
@@ -744,7 +745,7 @@ def compute_adherence(
     interval_minutes: int | None = None,
     on_bad: OnBad = "raise",
     n_jobs: int = 1,
-    executor: Any = None,
+    executor: ExecutorLike | None = None,
 ) -> AdherenceResult:
     """Compute schedule adherence, conformance and exceptions from agent state events.
 

@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from wfm.adherence._inputs import OnBad, _ns, validate_schedule
+from wfm.adherence._inputs import OnBad, epoch_ns, validate_schedule
 from wfm.adherence._kernel import (
     CATEGORY_IMPACT,
     CATEGORY_OUTSIDE_SHIFT,
@@ -309,7 +309,7 @@ class AdherenceTracker:
             raise InputError("events['start'] is not timezone-aware. Fix: tz_localize it.")
         if events[START].isna().any():
             raise InputError("events['start'] has NaT. Fix: remove or repair those rows.")
-        times = _ns(events[START])
+        times = epoch_ns(events[START])
         agents = np.asarray(self._encoded.agents.get_indexer(pd.Index(events[AGENT])), np.int64)
         channels = events[CHANNEL] if CHANNEL in events.columns else None
         local_state, state_uniques = pd.factorize(events[STATE])
@@ -884,8 +884,8 @@ def encode_schedule_keeping(
     activity_index = pd.Index(encoded.activities)
     segments = SegmentArrays(
         agent=np.asarray(encoded.agents.get_indexer(pd.Index(kept[AGENT])), dtype=np.int64),
-        start=_ns(kept[START]),
-        end=_ns(kept["end"]),
+        start=epoch_ns(kept[START]),
+        end=epoch_ns(kept["end"]),
         activity=np.asarray(
             activity_index.get_indexer(pd.Index(kept[ACTIVITY].astype(str))), dtype=np.int64
         ),

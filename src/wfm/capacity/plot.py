@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from wfm.capacity.planner import CapacityPlanResult
 from wfm.core.errors import missing_extra
 
+if TYPE_CHECKING:  # matplotlib is the optional ``plot`` extra
+    from matplotlib.figure import Figure
 
-def plot_capacity_plan(result: CapacityPlanResult, *, title: str | None = None) -> Any:
+
+def plot_capacity_plan(result: CapacityPlanResult, *, title: str | None = None) -> Figure:
     """Draw required vs available FTE (top) and the cost per period (bottom).
 
     The top panel shows required FTE, effective FTE on staff, effective FTE plus overtime,

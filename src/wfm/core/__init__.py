@@ -26,6 +26,15 @@ from wfm.core.frames import (
 from wfm.core.grid import IntervalGrid, make_interval_grid
 from wfm.core.tables import Table, TableColumn
 from wfm.core.targets import ServiceTarget
+from wfm.core.types import (
+    ExecutorLike,
+    HistoryFrame,
+    JsonValue,
+    PartitionedFrame,
+    PerQueue,
+    ShrinkageComponents,
+    TimestampLike,
+)
 
 __all__ = [
     "AHT_SECONDS",
@@ -34,17 +43,24 @@ __all__ = [
     "QUEUE",
     "REQUIRED_AGENTS",
     "VOLUME",
+    "ExecutorLike",
     "FlaggedRecordsWarning",
+    "HistoryFrame",
     "InfeasibleError",
     "InputError",
     "IntervalGrid",
+    "JsonValue",
     "MissingDependencyError",
     "NotFittedError",
+    "PartitionedFrame",
+    "PerQueue",
     "ServiceTarget",
+    "ShrinkageComponents",
     "SolverError",
     "Summary",
     "Table",
     "TableColumn",
+    "TimestampLike",
     "WfmError",
     "infer_interval_minutes",
     "make_interval_grid",

@@ -181,7 +181,7 @@ def _lines_for(arrival: float, agents: int, mu: float, theta: float, lines: floa
             )
 
 
-def _tagged_wait(
+def tagged_wait(
     agents: int, mu: float, theta: float, ahead_max: int, target: float, own_theta: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Fates of a waiting caller with i = 0..ahead_max callers ahead of it.
@@ -246,8 +246,8 @@ def _single(
     waiting_ahead = np.maximum(np.arange(size) - agents, 0)
     queued = np.arange(size) >= agents
     ahead_max = max(size - 1 - agents, 0)
-    served, by_target, time_served, _ = _tagged_wait(agents, mu, theta, ahead_max, target, theta)
-    _, virtual_by_target, _, _ = _tagged_wait(agents, mu, theta, ahead_max, target, 0.0)
+    served, by_target, time_served, _ = tagged_wait(agents, mu, theta, ahead_max, target, theta)
+    _, virtual_by_target, _, _ = tagged_wait(agents, mu, theta, ahead_max, target, 0.0)
     position = np.minimum(waiting_ahead, ahead_max)
     p_answered = np.where(queued, served[position], 1.0)
     p_answered_in_target = np.where(queued, by_target[position], 1.0)

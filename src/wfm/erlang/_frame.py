@@ -14,10 +14,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from wfm.core import InputError, infer_interval_minutes, validate_interval_frame
 from wfm.core.frames import AHT_SECONDS, INTERVAL_START, QUEUE, VOLUME, require_columns
+from wfm.core.types import ExecutorLike, PerQueue
 from wfm.erlang._checks import FloatArray
 from wfm.erlang.metrics import (
     abandon_rate,
@@ -84,19 +86,19 @@ def _resolve(value: Any, name: str, frame: pd.DataFrame) -> Any:
 def staff_intervals(
     frame: pd.DataFrame,
     *,
-    target_service_level: Any = 0.8,
-    target_seconds: Any = 20,
-    max_occupancy: Any = None,
-    max_asa_seconds: Any = None,
-    patience_seconds: Any = None,
-    max_abandon_rate: Any = None,
+    target_service_level: PerQueue | None = 0.8,
+    target_seconds: PerQueue = 20,
+    max_occupancy: PerQueue | None = None,
+    max_asa_seconds: PerQueue | None = None,
+    patience_seconds: PerQueue | None = None,
+    max_abandon_rate: PerQueue | None = None,
     service_level_definition: str | None = None,
-    min_agents: Any = 0,
-    shrinkage: Any = None,
+    min_agents: PerQueue = 0,
+    shrinkage: float | str | Mapping[str, npt.ArrayLike] | npt.ArrayLike | None = None,
     interval_minutes: int | None = None,
     offered_load: str = "interval",
     n_jobs: int = 1,
-    executor: Any = None,
+    executor: ExecutorLike | None = None,
 ) -> pd.DataFrame:
     """Size every interval of a long-format frame (the DataFrame entry point).
 

@@ -53,8 +53,8 @@ from wfm.core.frames import (
     validate_interval_frame,
 )
 from wfm.erlang._checks import as_float_array, broadcast_named, check_range
-from wfm.erlang._erlang_x import _tagged_wait
-from wfm.erlang.metrics import SERVICE_LEVEL_DEFINITIONS
+from wfm.erlang._erlang_x import tagged_wait
+from wfm.erlang.metrics import ERLANG_A_SERVICE_LEVEL_DEFINITIONS
 
 __all__ = [
     "ChatMetrics",
@@ -194,7 +194,7 @@ def chat_metrics(
     service_level_definition : str, default "answered_of_offered"
         With patience: ``"answered_of_offered"``, ``"answered_of_answered"`` or
         ``"answered_of_offered_excluding_early_abandons"`` (see
-        ``wfm.erlang.SERVICE_LEVEL_DEFINITIONS``); without patience they coincide.
+        ``wfm.erlang.ERLANG_A_SERVICE_LEVEL_DEFINITIONS``); without patience they coincide.
 
     Returns
     -------
@@ -221,10 +221,10 @@ def chat_metrics(
     volume_a, agents_a = broadcast_named({"volume": volume_a, "agents": agents_a})
     if patience_seconds is not None:
         _check_rates("patience_seconds", patience_seconds, positive=True)
-        if service_level_definition not in SERVICE_LEVEL_DEFINITIONS:
+        if service_level_definition not in ERLANG_A_SERVICE_LEVEL_DEFINITIONS:
             raise InputError(
                 f"service_level_definition={service_level_definition!r} is not one of "
-                f"{SERVICE_LEVEL_DEFINITIONS}."
+                f"{ERLANG_A_SERVICE_LEVEL_DEFINITIONS}."
             )
         return _chat_with_patience(
             volume_a / interval_seconds,
@@ -319,7 +319,7 @@ def _chat_with_patience(
         pi = np.exp(log_pi - log_pi.max())
         pi /= pi.sum()
         queued = pi[slots:]
-        served, by_target, time_served, abandoned_by_target = _tagged_wait(
+        served, by_target, time_served, abandoned_by_target = tagged_wait(
             1, full, theta, queued.size - 1, target, theta
         )
         free = float(pi[:slots].sum())

@@ -20,6 +20,7 @@ import pandas as pd
 
 from wfm.core import InputError, infer_interval_minutes, validate_interval_frame
 from wfm.core.frames import INTERVAL_START, REQUIRED_AGENTS, require_columns
+from wfm.core.types import ShrinkageComponents
 from wfm.erlang._checks import FloatArray, check_range
 
 SCHEDULED_AGENTS = "scheduled_agents"
@@ -33,7 +34,7 @@ def _check_shrinkage(value: Any, name: str) -> FloatArray:
     return check_range(value, name, low=0.0, high=1.0, high_inclusive=False)
 
 
-def combine_shrinkage(components: Mapping[str, Any] | Sequence[Any] | Any) -> FloatArray:
+def combine_shrinkage(components: ShrinkageComponents | npt.ArrayLike) -> FloatArray:
     """Combine independent shrinkage components: ``1 − Π (1 − s_i)``.
 
     Parameters
@@ -103,7 +104,9 @@ def apply_shrinkage(agents: npt.ArrayLike, shrinkage: npt.ArrayLike) -> FloatArr
     return np.asarray(needed / (1.0 - lost), dtype=np.float64)
 
 
-def resolve_shrinkage(shrinkage: npt.ArrayLike, frame: pd.DataFrame) -> FloatArray:
+def resolve_shrinkage(
+    shrinkage: npt.ArrayLike | Mapping[str, npt.ArrayLike], frame: pd.DataFrame
+) -> FloatArray:
     """Turn a shrinkage argument into one fraction per row of ``frame``.
 
     Parameters

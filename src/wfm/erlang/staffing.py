@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from wfm.core import InputError
 from wfm.core._parallel import check_executor, check_n_jobs, map_tasks, thread_map
+from wfm.core.types import ExecutorLike
 from wfm.erlang._checks import (
     BoolArray,
     FloatArray,
@@ -353,7 +354,7 @@ def _in_chunks(
     index: IntArray,
     make_job: Callable[[IntArray], _SizingJob],
     n_jobs: int = 1,
-    executor: Any = None,
+    executor: ExecutorLike | None = None,
 ) -> FloatArray:
     """Size cache-sized chunks of ``index``: here, on ``n_jobs`` threads, or on ``executor``.
 
@@ -391,7 +392,7 @@ def _solve(
     service_level_definition: str | None,
     continuous: bool,
     n_jobs: int = 1,
-    executor: Any = None,
+    executor: ExecutorLike | None = None,
 ) -> tuple[FloatArray, tuple[int, ...]]:
     """Shared driver of the staffing functions.
 
@@ -453,7 +454,7 @@ def required_agents(
     min_agents: npt.ArrayLike = 0,
     service_level_definition: str | None = None,
     n_jobs: int = 1,
-    executor: Any = None,
+    executor: ExecutorLike | None = None,
 ) -> IntArray:
     """Smallest whole number of agents per interval that meets every target at once.
 
@@ -539,7 +540,7 @@ def required_agents_continuous(
     min_agents: npt.ArrayLike = 0,
     service_level_definition: str | None = None,
     n_jobs: int = 1,
-    executor: Any = None,
+    executor: ExecutorLike | None = None,
 ) -> FloatArray:
     """Fractional agents per interval: the smallest real ``N`` meeting every target.
 

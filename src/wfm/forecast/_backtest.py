@@ -22,6 +22,7 @@ from wfm.core._parallel import TaskProgress
 from wfm.core._summary import Summary
 from wfm.core.errors import InputError
 from wfm.core.frames import QUEUE
+from wfm.core.types import ExecutorLike, TimestampLike
 from wfm.forecast._base import IntervalForecaster, check_horizon
 from wfm.forecast._calendar import adjust_days, fit_calendar, truncated
 from wfm.forecast._parallel import map_queue_jobs
@@ -66,7 +67,7 @@ class BacktestResult(ResultDisplay):
         return self.errors.copy()
 
     def table(
-        self, *, by_queue: bool = False, origins: Sequence[Any] | None = None
+        self, *, by_queue: bool = False, origins: Sequence[TimestampLike] | None = None
     ) -> pd.DataFrame:
         """WAPE and bias of each model per lead day (fractions).
 
@@ -140,7 +141,7 @@ def select_model(
     result: BacktestResult,
     *,
     max_lead_day: int | None = None,
-    origins: Sequence[Any] | None = None,
+    origins: Sequence[TimestampLike] | None = None,
     champion: str | None = None,
     margin: float = 0.0,
 ) -> dict[Hashable, str]:
@@ -322,7 +323,7 @@ def backtest_histories(
     calendar: EventCalendar | None = None,
     keep_forecasts: bool = False,
     n_jobs: int = 1,
-    executor: Any = None,
+    executor: ExecutorLike | None = None,
     progress: TaskProgress | None = None,
 ) -> BacktestResult:
     """Rolling-origin backtest on prepared slot histories (see module docstring).
@@ -377,7 +378,7 @@ def backtest(
     queues: Sequence[Hashable] | None = None,
     calendar: EventCalendar | None = None,
     n_jobs: int = 1,
-    executor: Any = None,
+    executor: ExecutorLike | None = None,
     progress: TaskProgress | None = None,
 ) -> BacktestResult:
     """Rolling-origin backtest of several models on a long-format history.
@@ -463,7 +464,7 @@ def best_models_for_histories(
     horizon_days: int = 7,
     n_jobs: int = 1,
     calendar: EventCalendar | None = None,
-    executor: Any = None,
+    executor: ExecutorLike | None = None,
     progress: TaskProgress | None = None,
 ) -> dict[Hashable, ModelSpec]:
     """Model per queue for ``model="auto"``: lowest backtest WAPE over lead days 1-7.

@@ -12,9 +12,10 @@ lifted when the job is done.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from wfm.core._parallel import TaskProgress, map_tasks
+from wfm.core.types import ExecutorLike
 
 JobT = TypeVar("JobT")
 ResultT = TypeVar("ResultT")
@@ -26,7 +27,7 @@ def map_queue_jobs(
     n_jobs: int = 1,
     *,
     queues: Sequence[Hashable] | None = None,
-    executor: Any = None,
+    executor: ExecutorLike | None = None,
     progress: TaskProgress | None = None,
     stage: str = "forecast",
 ) -> list[ResultT]:

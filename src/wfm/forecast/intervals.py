@@ -21,6 +21,7 @@ from wfm.core._parallel import TaskProgress
 from wfm.core._summary import Summary
 from wfm.core.errors import InputError
 from wfm.core.frames import AHT_SECONDS, INTERVAL_START, QUEUE, VOLUME
+from wfm.core.types import ExecutorLike, TimestampLike
 from wfm.forecast._base import (
     DEFAULT_LEVELS,
     IntervalForecaster,
@@ -477,7 +478,7 @@ def forecast_intervals(
     *,
     model: ModelSpec | Mapping[Hashable, ModelSpec] = "auto",
     horizon_days: int | None = None,
-    start: Any = None,
+    start: TimestampLike | None = None,
     levels: Sequence[float] = DEFAULT_LEVELS,
     interval_minutes: int | None = None,
     queues: Sequence[Hashable] | None = None,
@@ -487,7 +488,7 @@ def forecast_intervals(
     aht_weeks: int = 8,
     n_jobs: int = 1,
     horizon_open_days: int | None = None,
-    executor: Any = None,
+    executor: ExecutorLike | None = None,
     progress: TaskProgress | None = None,
 ) -> IntervalForecast:
     """Forecast volume (with prediction bands) and AHT per interval for many queues.
@@ -735,7 +736,7 @@ def _choose_models(
     backtest_origins: int,
     n_jobs: int,
     calendar: EventCalendar | None = None,
-    executor: Any = None,
+    executor: ExecutorLike | None = None,
     progress: TaskProgress | None = None,
 ) -> dict[Hashable, ModelSpec]:
     if isinstance(model, Mapping):

@@ -44,6 +44,7 @@ import pandas as pd
 from wfm.core.errors import InputError
 from wfm.core.frames import INTERVAL_START, QUEUE, VOLUME, require_columns
 from wfm.core.grid import to_local_timestamp
+from wfm.core.types import TimestampLike
 
 ReforecastMethod = Literal["ratio", "share_of_day", "bayes"]
 REFORECAST_METHODS: tuple[str, ...] = ("ratio", "share_of_day", "bayes")
@@ -85,7 +86,7 @@ def reforecast_intraday(
     forecast: pd.DataFrame,
     actuals: pd.DataFrame,
     *,
-    now: Any,
+    now: TimestampLike,
     method: ReforecastMethod = "bayes",
     history: pd.DataFrame | None = None,
     prior_cv: float = 0.1,

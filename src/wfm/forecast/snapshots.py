@@ -22,6 +22,7 @@ from wfm.core._summary import Summary
 from wfm.core.errors import InputError, missing_extra
 from wfm.core.frames import AHT_SECONDS, INTERVAL_START, QUEUE, VOLUME, require_columns
 from wfm.core.tables import Table
+from wfm.core.types import JsonValue
 from wfm.forecast.intervals import IntervalForecast
 from wfm.forecast.metrics import forecast_accuracy
 
@@ -77,7 +78,7 @@ def save_forecast_snapshot(
     forecast: IntervalForecast | pd.DataFrame,
     path: str | Path,
     *,
-    metadata: Mapping[str, Any] | None = None,
+    metadata: Mapping[str, JsonValue] | None = None,
 ) -> Path:
     """Write a forecast and its metadata to ``.parquet`` or ``.json``.
 

@@ -24,6 +24,9 @@ from wfm.schedule.models import ShiftTemplate
 DEFAULT_QUEUE = "all"
 """Queue name used when the requirement is a plain per-interval series."""
 
+RULE_PENALTY = 1.0e4
+"""Cost per unit of slack on a hard rule (elastic relaxation); dominates every real cost."""
+
 
 @dataclass(frozen=True)
 class Requirement:

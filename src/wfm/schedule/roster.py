@@ -23,7 +23,8 @@ import scipy.sparse as sp
 
 from wfm.core.errors import InputError, SolverError
 from wfm.core.frames import SEGMENT_COLUMNS
-from wfm.schedule._build import Requirement, ShiftSet, parse_requirement
+from wfm.schedule._assemble import Instances, decode_instances, finish_result
+from wfm.schedule._build import RULE_PENALTY, Requirement, ShiftSet, parse_requirement
 from wfm.schedule._solver import (
     SolveReport,
     add_rows,
@@ -34,15 +35,7 @@ from wfm.schedule._solver import (
 )
 from wfm.schedule.models import Agent, ScheduleRules, ShiftTemplate, SolverSettings
 from wfm.schedule.result import ScheduleResult
-from wfm.schedule.shifts import (
-    RULE_PENALTY,
-    Instances,
-    ShiftModel,
-    _finish_result,
-    build_shift_model,
-    decode_instances,
-    validate_inputs,
-)
+from wfm.schedule.shifts import ShiftModel, build_shift_model, validate_inputs
 from wfm.schedule.tour import add_tour_model, hand_to_agents, solve_tour_model
 
 _NOON = 12 * 60
@@ -945,7 +938,7 @@ def build_roster(
         agents,
     )
     agent_frame = _agent_frame(model, instances, keep, names, agents, rules, assignment)
-    return _finish_result(
+    return finish_result(
         model,
         instances,
         keep,

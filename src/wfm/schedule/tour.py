@@ -27,9 +27,11 @@ import pandas as pd
 import pulp
 from scipy.optimize import linear_sum_assignment
 
+from wfm.schedule._assemble import Instances
+from wfm.schedule._build import RULE_PENALTY
 from wfm.schedule._solver import SolveReport, relative_gap, solve, solve_relaxation
 from wfm.schedule.models import Agent, ScheduleRules, SolverSettings
-from wfm.schedule.shifts import RULE_PENALTY, Instances, ShiftModel, set_start_from_counts
+from wfm.schedule.shifts import ShiftModel, set_start_from_counts
 
 _NOON = 12 * 60
 _FORBIDDEN = 1.0e9

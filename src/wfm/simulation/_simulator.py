@@ -24,11 +24,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from wfm.core._deprecation import renamed_keyword
 from wfm.core._display import ResultDisplay, Summary, units_from_names
 from wfm.core.errors import InputError
 from wfm.core.frames import INTERVAL_START, QUEUE, VOLUME
 from wfm.core.grid import LOCALISE_ERRORS
-from wfm.erlang.metrics import SERVICE_LEVEL_DEFINITIONS
+from wfm.erlang.metrics import ERLANG_A_SERVICE_LEVEL_DEFINITIONS
 from wfm.simulation._distributions import (
     DeterministicTime,
     EmpiricalTime,
@@ -225,30 +226,51 @@ class SimulationResult(ResultDisplay):
         return offered
 
     def service_level_counts(
-        self, definition: str = "answered_of_offered"
+        self,
+        service_level_definition: str | None = None,
+        *,
+        definition: str | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Numerator and denominator of a service-level definition per (rep, queue, interval).
 
         Parameters
         ----------
-        definition : str, default "answered_of_offered"
-            One of :data:`SERVICE_LEVEL_DEFINITIONS`.
+        service_level_definition : str, default "answered_of_offered"
+            One of ``"answered_of_offered"``, ``"answered_of_answered"``,
+            ``"answered_of_offered_excluding_early_abandons"`` (the keyword of
+            :func:`wfm.erlang.service_level`).
+        definition : str, optional
+            Deprecated former name of ``service_level_definition`` (warns; removed in 0.3.0).
 
         Returns
         -------
         tuple of numpy.ndarray
             Contacts answered within the target, and the definition's denominator.
+
+        Raises
+        ------
+        InputError
+            On an unknown definition, or both ``definition`` and
+            ``service_level_definition``.
         """
+        chosen = renamed_keyword(
+            "service_level_counts",
+            "definition",
+            "service_level_definition",
+            definition,
+            service_level_definition,
+        )
+        chosen = "answered_of_offered" if chosen is None else chosen
         numerator = self.counts["answered_in_target"]
-        if definition == "answered_of_offered":
+        if chosen == "answered_of_offered":
             return numerator, self._offered()
-        if definition == "answered_of_answered":
+        if chosen == "answered_of_answered":
             return numerator, self.counts["answered"]
-        if definition == "answered_of_offered_excluding_early_abandons":
+        if chosen == "answered_of_offered_excluding_early_abandons":
             return numerator, self._offered() - self.counts["abandoned_in_target"]
         raise InputError(
-            f"definition={definition!r} is not a service-level definition. Fix: use one of "
-            f"{SERVICE_LEVEL_DEFINITIONS}."
+            f"service_level_definition={chosen!r} is not a service-level definition. Fix: use "
+            f"one of {ERLANG_A_SERVICE_LEVEL_DEFINITIONS}."
         )
 
     def to_frame(self, confidence: float = 0.95) -> pd.DataFrame:
@@ -281,7 +303,7 @@ class SimulationResult(ResultDisplay):
         ):
             columns[name] = values.mean(axis=0).ravel()
         metrics: list[tuple[str, np.ndarray, np.ndarray]] = []
-        for definition in SERVICE_LEVEL_DEFINITIONS:
+        for definition in ERLANG_A_SERVICE_LEVEL_DEFINITIONS:
             numerator, denominator = self.service_level_counts(definition)
             metrics.append((f"service_level_{definition}", numerator, denominator))
         metrics.append(
@@ -326,18 +348,43 @@ class SimulationResult(ResultDisplay):
             }
         )
 
-    def daily_service_level(self, definition: str = "answered_of_offered") -> pd.DataFrame:
+    def daily_service_level(
+        self,
+        service_level_definition: str | None = None,
+        *,
+        definition: str | None = None,
+    ) -> pd.DataFrame:
         """Service level per replication, queue and local calendar day.
 
         The spread of this column across replications is the distribution of daily
         service level that a planner can expect from the plan (not only its mean).
 
+        Parameters
+        ----------
+        service_level_definition : str, default "answered_of_offered"
+            As in :meth:`service_level_counts`.
+        definition : str, optional
+            Deprecated former name of ``service_level_definition`` (warns; removed in 0.3.0).
+
         Returns
         -------
         pandas.DataFrame
             Columns ``replication``, ``queue``, ``date``, ``offered``, ``service_level``.
+
+        Raises
+        ------
+        InputError
+            On an unknown definition, or both ``definition`` and
+            ``service_level_definition``.
         """
-        numerator, denominator = self.service_level_counts(definition)
+        chosen = renamed_keyword(
+            "daily_service_level",
+            "definition",
+            "service_level_definition",
+            definition,
+            service_level_definition,
+        )
+        numerator, denominator = self.service_level_counts(chosen)
         dates = pd.Index(self.interval_starts.date)
         unique_dates, day_of_interval = np.unique(np.asarray(dates), return_inverse=True)
         n_days = len(unique_dates)

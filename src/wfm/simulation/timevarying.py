@@ -101,7 +101,7 @@ def _simulated_levels(
     *,
     queues: Sequence[SimulationQueue] | None,
     target_seconds: float,
-    definition: str,
+    service_level_definition: str,
     replications: int,
     seed: int,
 ) -> np.ndarray:
@@ -121,7 +121,7 @@ def _simulated_levels(
         replications=replications,
         seed=seed,
     )
-    numerator, denominator = result.service_level_counts(definition)
+    numerator, denominator = result.service_level_counts(service_level_definition)
     total = denominator.sum(axis=0)
     levels: np.ndarray = np.where(
         total > 0, numerator.sum(axis=0) / np.where(total > 0, total, 1), 1.0
@@ -158,7 +158,8 @@ def staff_time_varying(
     patience_seconds : float, optional
         Mean patience in seconds (Erlang A and abandoning callers in the simulation).
     service_level_definition : str, optional
-        Required with ``patience_seconds``; one of ``wfm.erlang.SERVICE_LEVEL_DEFINITIONS``.
+        Required with ``patience_seconds``; one of
+        ``wfm.erlang.ERLANG_A_SERVICE_LEVEL_DEFINITIONS``.
     replications : int, default 8
         Simulation replications per iteration (``method="simulation"``).
     iterations : int, default 12
@@ -207,7 +208,7 @@ def staff_time_varying(
             target_service_level=target_service_level,
             target_seconds=target_seconds,
             patience_seconds=patience_seconds,
-            definition=service_level_definition or "answered_of_offered",
+            service_level_definition=service_level_definition or "answered_of_offered",
             replications=replications,
             iterations=iterations,
             trim_margin=trim_margin,
@@ -225,7 +226,7 @@ def _iterate_by_simulation(
     target_service_level: float,
     target_seconds: float,
     patience_seconds: float | None,
-    definition: str,
+    service_level_definition: str,
     replications: int,
     iterations: int,
     trim_margin: float,
@@ -243,7 +244,7 @@ def _iterate_by_simulation(
             candidate,
             queues=queues,
             target_seconds=target_seconds,
-            definition=definition,
+            service_level_definition=service_level_definition,
             replications=replications,
             seed=seed,
         )
@@ -341,7 +342,7 @@ def compare_time_varying_methods(
             agents,
             queues=queues,
             target_seconds=target_seconds,
-            definition=definition,
+            service_level_definition=definition,
             replications=evaluation_replications,
             seed=evaluation_seed,
         )
