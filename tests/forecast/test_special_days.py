@@ -369,14 +369,16 @@ def test_config_keys_for_month_position_and_observances(tmp_path: Path) -> None:
         'holiday_observances = ["optional"]\n'
     )
     calendar = load_config(path).forecast.event_calendar()
-    assert calendar is not None and calendar.special_days is not None
+    assert calendar is not None
+    assert calendar.special_days is not None
     assert calendar.special_days.month_position is False
     assert calendar.special_days.observances == ("optional",)
     # Purim 2023 (March 7) is an "optional" holiday in Israel: now an observance
     table = calendar.special_days.observance_table(dt.date(2023, 3, 1), dt.date(2023, 3, 31))
     assert dt.date(2023, 3, 7) in table
     default = ForecastConfig(holiday_country="IL").event_calendar()
-    assert default is not None and default.special_days is not None
+    assert default is not None
+    assert default.special_days is not None
     assert default.special_days.month_position is True
     assert default.special_days.observances == ()
     with pytest.raises(ModelInputError, match="needs holiday_country"):
