@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from wfm.forecast import EventCalendar, month_position
+from wfm.forecast import EventCalendar
 from wfm.forecast._backtest import backtest_histories
 from wfm.forecast._slots import weekday_of
 from wfm.forecast.intervals import split_histories
@@ -107,22 +107,15 @@ def test_month_position_evidence_gate_drops_noise_and_keeps_a_clear_effect() -> 
         base = 2000 * weekday_level[weekday_of(start, days)] * week_noise
         flat = rng.poisson(base).astype(np.float64)
         for gate in (True, False):
-            month_position.EVIDENCE_GATE = gate
-            try:
-                moved[gate] += np.abs(learn_month_factors(flat, start, flat > 0, 2.0) - 1).sum()
-            finally:
-                month_position.EVIDENCE_GATE = True
+            factors = learn_month_factors(flat, start, flat > 0, 2.0, evidence=gate)
+            moved[gate] += np.abs(factors - 1).sum()
     assert moved[True] < 0.6 * moved[False]
     effect = np.array([1.3, 1.15, 1.0, 0.9, 0.85, 0.8])
     clear = rng.poisson(base * effect[month_bins(start, days)]).astype(np.float64)
     factors = learn_month_factors(clear, start, clear > 0, shrinkage=0.0)
     open_bins = month_bins(start, days)[clear > 0]
     np.testing.assert_allclose(factors, effect / effect[open_bins].mean(), rtol=0.1)
-    month_position.EVIDENCE_GATE = False
-    try:
-        ungated = learn_month_factors(clear, start, clear > 0, shrinkage=0.0)
-    finally:
-        month_position.EVIDENCE_GATE = True
+    ungated = learn_month_factors(clear, start, clear > 0, shrinkage=0.0, evidence=False)
     np.testing.assert_allclose(factors, ungated, atol=0.02)  # a clear effect is kept
     # the weight itself: one month has no spread to measure; a big, steady ratio keeps ~all
     expected = np.full(6, 100.0)

@@ -94,8 +94,6 @@ def evidence_weight(
     gets weight 0 (no effect); a clear departure keeps nearly all of it. With one month
     there is no spread to measure and the weight is 0.
     """
-    if not EVIDENCE_GATE:
-        return 1.0
     labels, index = np.unique(months, return_inverse=True)
     if labels.size < 2 or raw == 1.0:
         return 0.0
@@ -104,12 +102,13 @@ def evidence_weight(
     return float(max(0.0, 1.0 - variance / (raw - 1.0) ** 2))
 
 
-EVIDENCE_GATE = True
-"""Apply :func:`evidence_weight` (switched off only to measure what it does)."""
-
-
 def learn_month_factors(
-    totals: FloatArray, first_date: np.datetime64, usable: BoolArray, shrinkage: float
+    totals: FloatArray,
+    first_date: np.datetime64,
+    usable: BoolArray,
+    shrinkage: float,
+    *,
+    evidence: bool = True,
 ) -> FloatArray:
     """``(BINS,)`` shrunk month-position factors of a daily-total history (module docstring).
 
@@ -123,6 +122,9 @@ def learn_month_factors(
         ``(n_days,)`` True for open, ordinary days (not special, positive total).
     shrinkage : float
         ``k`` of the weight ``n / (n + k)`` (``n`` distinct months seen in a part).
+    evidence : bool, default True
+        Also weight each part by :func:`evidence_weight` (False only to measure what it
+        does).
 
     Returns
     -------
@@ -145,9 +147,9 @@ def learn_month_factors(
             raw = totals[rows].sum() / expected[rows].sum()
             n_months = np.unique(months[rows]).size
             weight = n_months / (n_months + shrinkage) if n_months + shrinkage > 0 else 0.0
-            new[b] = 1.0 + weight * evidence_weight(
-                raw, totals[rows], expected[rows], months[rows]
-            ) * (raw - 1.0)
+            if evidence:
+                weight *= evidence_weight(raw, totals[rows], expected[rows], months[rows])
+            new[b] = 1.0 + weight * (raw - 1.0)
         scale = new[bins[usable]].mean() if usable.any() else 1.0
         factors = new / scale if scale > 0 else new
     return factors
