@@ -23,8 +23,10 @@ weekday before it (Friday); the medians of ordinary days leave past holidays and
 The library's forecasts use ``EventCalendar.for_country(country)`` (holidays, eves,
 after-days, bridges; effects learned from the history before each origin and shrunk with
 ``k = 2``), applied by the backtest exactly as ``forecast_intervals`` applies it. ``k``, the
-kinds and the priors were fixed before the first run; the profile estimator and the
-month-position effect were chosen on the development part only (below). Targets (issue
+kinds and the priors were fixed before the first run; the profile estimator, the
+month-position effect and its evidence weight were chosen on the development part only
+(below; the development part has no special day at lead 1, so no special-day setting could
+be chosen on it). Targets (issue
 16): Israeli overall WAPE >= 15% below the baseline, special-day WAPE <= 1.5 x ordinary-day
 WAPE, no loss against the baseline and the calendar-free forecast on the US series.
 Reference lines (not forecasts) spread each day's TRUE total by a weekday profile (the

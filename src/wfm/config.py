@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from wfm.adherence import AdherenceRules, ContactColumns, StateMapping
@@ -92,6 +93,13 @@ class ForecastConfig(WfmModel):
     horizon_open_days : int or None
         If set, forecast this many open days (from the next open day) instead of
         ``horizon_days`` calendar days.
+    month_position : bool
+        With a calendar, also learn how busy each part of the month is (paydays,
+        statements; ``wfm.forecast.month_position``), shrunk like the special days.
+    holiday_observances : list of str
+        Further categories of the ``holidays`` package whose dates become special days
+        of kind ``observance`` (e.g. ``["optional"]`` for Israel: Purim, Memorial Day;
+        ``["half_day"]`` for the US). Needs ``holiday_country``.
     """
 
     model_config = _FROZEN
@@ -105,6 +113,8 @@ class ForecastConfig(WfmModel):
     special_days_file: str | None = None
     special_day_shrinkage: float = Field(default=2.0, ge=0.0)
     horizon_open_days: int | None = Field(default=None, gt=0, le=300)
+    month_position: bool = True
+    holiday_observances: list[str] = Field(default_factory=list)
 
     @field_validator("holiday_country")
     @classmethod
@@ -112,6 +122,22 @@ class ForecastConfig(WfmModel):
         if value is not None:
             EventCalendar.for_country(value)  # raises for a code the holidays package lacks
         return value
+
+    @model_validator(mode="after")
+    def _observances_need_a_country(self) -> ForecastConfig:
+        if self.holiday_observances:
+            if self.holiday_country is None:
+                raise ValueError(
+                    f"holiday_observances={self.holiday_observances!r} needs holiday_country "
+                    "(the holidays package's categories belong to a country); set "
+                    "holiday_country or remove holiday_observances"
+                )
+            EventCalendar.for_country(
+                self.holiday_country,
+                subdiv=self.holiday_subdivision,
+                observances=tuple(self.holiday_observances),
+            )  # raises for a category the country lacks
+        return self
 
     def event_calendar(self) -> EventCalendar | None:
         """Return the special-day calendar these settings describe (None if none is set)."""
@@ -122,6 +148,8 @@ class ForecastConfig(WfmModel):
             subdiv=self.holiday_subdivision,
             special_days_file=self.special_days_file,
             shrinkage=self.special_day_shrinkage,
+            observances=tuple(self.holiday_observances),
+            month_position=self.month_position,
         )
 
     @field_validator("levels")

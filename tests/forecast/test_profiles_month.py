@@ -9,7 +9,7 @@ from wfm.forecast import EventCalendar
 from wfm.forecast._backtest import backtest_histories
 from wfm.forecast._slots import weekday_of
 from wfm.forecast.intervals import split_histories
-from wfm.forecast.month_position import BINS, learn_month_factors, month_bins
+from wfm.forecast.month_position import BINS, evidence_weight, learn_month_factors, month_bins
 from wfm.forecast.profiles import shrunk_profiles
 from wfm.forecast.special_days import SpecialDays
 
@@ -92,6 +92,37 @@ def test_month_position_without_effect_and_shrinkage() -> None:
     raw = learn_month_factors(short, start, short > 0, shrinkage=0.0)
     shrunk = learn_month_factors(short, start, short > 0, shrinkage=2.0)
     assert np.abs(shrunk - 1).sum() < np.abs(raw - 1).sum()
+
+
+def test_month_position_evidence_gate_drops_noise_and_keeps_a_clear_effect() -> None:
+    """Day noise that moves whole weeks (no month effect): the evidence weight switches the
+    parts off; a clear effect over the same noise is kept."""
+    start = np.datetime64("2023-01-02")
+    days = 120
+    weekday_level = np.array([1.0, 0.95, 0.9, 0.92, 0.8, 0.0, 0.0])
+    moved = {True: 0.0, False: 0.0}  # sum of |factor - 1| over 8 noise series
+    for seed in range(8):
+        rng = np.random.default_rng(seed)
+        week_noise = np.repeat(rng.lognormal(0.0, 0.08, days // 7 + 1), 7)[:days]
+        base = 2000 * weekday_level[weekday_of(start, days)] * week_noise
+        flat = rng.poisson(base).astype(np.float64)
+        for gate in (True, False):
+            factors = learn_month_factors(flat, start, flat > 0, 2.0, evidence=gate)
+            moved[gate] += np.abs(factors - 1).sum()
+    assert moved[True] < 0.6 * moved[False]
+    effect = np.array([1.3, 1.15, 1.0, 0.9, 0.85, 0.8])
+    clear = rng.poisson(base * effect[month_bins(start, days)]).astype(np.float64)
+    factors = learn_month_factors(clear, start, clear > 0, shrinkage=0.0)
+    open_bins = month_bins(start, days)[clear > 0]
+    np.testing.assert_allclose(factors, effect / effect[open_bins].mean(), rtol=0.1)
+    ungated = learn_month_factors(clear, start, clear > 0, shrinkage=0.0, evidence=False)
+    np.testing.assert_allclose(factors, ungated, atol=0.02)  # a clear effect is kept
+    # the weight itself: one month has no spread to measure; a big, steady ratio keeps ~all
+    expected = np.full(6, 100.0)
+    assert evidence_weight(1.2, 1.2 * expected, expected, np.zeros(6, dtype=np.int64)) == 0.0
+    steady = 1.2 * expected + np.array([1.0, -1.0, 1.0, -1.0, 0.5, -0.5])
+    months = np.array([0, 0, 1, 1, 2, 2])
+    assert evidence_weight(1.2, steady, expected, months) > 0.99
 
 
 def test_month_position_improves_the_backtest_through_the_calendar() -> None:

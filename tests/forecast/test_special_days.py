@@ -355,3 +355,33 @@ def test_special_days_metadata_survives_a_json_snapshot(tmp_path: Path) -> None:
     path = tmp_path / "snapshot.json"
     save_forecast_snapshot(result, path)
     assert load_forecast_snapshot(path).metadata["special_days"] == result.metadata["special_days"]
+
+
+def test_config_keys_for_month_position_and_observances(tmp_path: Path) -> None:
+    """`[forecast]` month_position and holiday_observances reach the calendar."""
+    pytest.importorskip("holidays")
+    from wfm.config import ForecastConfig, load_config
+
+    path = tmp_path / "plan.toml"
+    path.write_text(
+        '[site]\ntime_zone = "Asia/Jerusalem"\n'
+        '[forecast]\nholiday_country = "IL"\nmonth_position = false\n'
+        'holiday_observances = ["optional"]\n'
+    )
+    calendar = load_config(path).forecast.event_calendar()
+    assert calendar is not None
+    assert calendar.special_days is not None
+    assert calendar.special_days.month_position is False
+    assert calendar.special_days.observances == ("optional",)
+    # Purim 2023 (March 7) is an "optional" holiday in Israel: now an observance
+    table = calendar.special_days.observance_table(dt.date(2023, 3, 1), dt.date(2023, 3, 31))
+    assert dt.date(2023, 3, 7) in table
+    default = ForecastConfig(holiday_country="IL").event_calendar()
+    assert default is not None
+    assert default.special_days is not None
+    assert default.special_days.month_position is True
+    assert default.special_days.observances == ()
+    with pytest.raises(ModelInputError, match="needs holiday_country"):
+        ForecastConfig(holiday_observances=["optional"])
+    with pytest.raises(ModelInputError, match="nope"):
+        ForecastConfig(holiday_country="IL", holiday_observances=["nope"])

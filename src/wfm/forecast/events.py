@@ -147,6 +147,7 @@ class EventCalendar(WfmModel):
         special_days_file: str | None = None,
         shrinkage: float = 2.0,
         observances: tuple[str, ...] = (),
+        month_position: bool = True,
     ) -> EventCalendar:
         """Calendar of a country's holidays with eves, after-days and bridges.
 
@@ -163,6 +164,8 @@ class EventCalendar(WfmModel):
         observances : tuple of str, default ()
             Further categories of the ``holidays`` package marked as kind ``observance``
             (e.g. ``("optional",)`` for Israel: Purim, Remembrance Day).
+        month_position : bool, default True
+            Also learn month-position factors (``SpecialDays.month_position``).
 
         Returns
         -------
@@ -175,6 +178,7 @@ class EventCalendar(WfmModel):
             days=days,
             shrinkage=shrinkage,
             observances=tuple(observances),
+            month_position=month_position,
         )
         if country is not None:
             first = dt.date(2000, 1, 1)

@@ -12,10 +12,14 @@ after (days inside the history, open, ordinary; at least two of them), computed 
 with the current factors divided out. A part ``b`` of the month gets the ratio
 ``r_b = sum_{t in b} D_t / sum_{t in b} f_b E_t`` ... in closed form, ``f_b = sum D_t /
 sum E_t`` over its days, shrunk towards 1 by the number of distinct months ``n_b`` that
-contributed: ``f_b <- 1 + n_b / (n_b + k) (f_b - 1)`` (``k`` the special-day shrinkage,
-2 by default), and the factors are rescaled so their mean over the history's days is 1
-(the level stays with the models). Two passes (the second with the first pass's factors
-divided out of the neighbours) settle the estimate.
+contributed and by the evidence of the departure from 1:
+``f_b <- 1 + n_b / (n_b + k) * J_b * (f_b - 1)`` (``k`` the special-day shrinkage, 2 by
+default; ``J_b = max(0, 1 - se_b^2 / (f_b - 1)^2)`` the James-Stein weight of
+:func:`evidence_weight`, with ``se_b`` the month-clustered standard error of the ratio), so
+a part whose departure is within its own noise has no effect (on a weekday-only series
+with few months the raw factors are mostly noise), and the factors are rescaled so their
+mean over the history's days is 1 (the level stays with the models). Two passes (the
+second with the first pass's factors divided out of the neighbours) settle the estimate.
 
 For training, each day is divided by its factor; a forecast day is multiplied by it. Like
 the special days, this runs inside the calendar path, so backtests and ``model="auto"``
@@ -78,8 +82,33 @@ def _weekly_expectation(totals: FloatArray, usable: BoolArray) -> FloatArray:
     return expected
 
 
+def evidence_weight(
+    raw: float, totals: FloatArray, expected: FloatArray, months: IntArray
+) -> float:
+    """James-Stein weight ``max(0, 1 - se^2 / (raw - 1)^2)`` of one part's ratio.
+
+    ``se`` is the standard error of the ratio estimator ``raw = sum D / sum E``, clustered
+    by month (days of one part of one month move together):
+    ``se^2 = M / (M - 1) * sum_m (sum_{t in m} (D_t - raw E_t))^2 / (sum E)^2`` over the
+    ``M`` months that contributed. A part whose departure from 1 is within its own noise
+    gets weight 0 (no effect); a clear departure keeps nearly all of it. With one month
+    there is no spread to measure and the weight is 0.
+    """
+    labels, index = np.unique(months, return_inverse=True)
+    if labels.size < 2 or raw == 1.0:
+        return 0.0
+    residual = np.bincount(index, weights=totals - raw * expected)
+    variance = labels.size / (labels.size - 1) * float((residual**2).sum()) / expected.sum() ** 2
+    return float(max(0.0, 1.0 - variance / (raw - 1.0) ** 2))
+
+
 def learn_month_factors(
-    totals: FloatArray, first_date: np.datetime64, usable: BoolArray, shrinkage: float
+    totals: FloatArray,
+    first_date: np.datetime64,
+    usable: BoolArray,
+    shrinkage: float,
+    *,
+    evidence: bool = True,
 ) -> FloatArray:
     """``(BINS,)`` shrunk month-position factors of a daily-total history (module docstring).
 
@@ -93,6 +122,9 @@ def learn_month_factors(
         ``(n_days,)`` True for open, ordinary days (not special, positive total).
     shrinkage : float
         ``k`` of the weight ``n / (n + k)`` (``n`` distinct months seen in a part).
+    evidence : bool, default True
+        Also weight each part by :func:`evidence_weight` (False only to measure what it
+        does).
 
     Returns
     -------
@@ -115,6 +147,8 @@ def learn_month_factors(
             raw = totals[rows].sum() / expected[rows].sum()
             n_months = np.unique(months[rows]).size
             weight = n_months / (n_months + shrinkage) if n_months + shrinkage > 0 else 0.0
+            if evidence:
+                weight *= evidence_weight(raw, totals[rows], expected[rows], months[rows])
             new[b] = 1.0 + weight * (raw - 1.0)
         scale = new[bins[usable]].mean() if usable.any() else 1.0
         factors = new / scale if scale > 0 else new
