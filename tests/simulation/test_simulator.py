@@ -11,7 +11,7 @@ from scipy import stats
 
 from wfm.core import InputError, make_interval_grid
 from wfm.erlang.metrics import (
-    SERVICE_LEVEL_DEFINITIONS,
+    ERLANG_A_SERVICE_LEVEL_DEFINITIONS,
     abandon_rate,
     average_speed_of_answer,
     service_level,
@@ -69,7 +69,7 @@ def test_simulator_agrees_with_erlang_c_within_confidence_interval() -> None:
     assert abs(asa_mean - expected_asa) <= asa_half, (asa_mean, asa_half, expected_asa)
 
 
-@pytest.mark.parametrize("definition", SERVICE_LEVEL_DEFINITIONS)
+@pytest.mark.parametrize("definition", ERLANG_A_SERVICE_LEVEL_DEFINITIONS)
 def test_simulator_agrees_with_erlang_a_within_confidence_interval(definition: str) -> None:
     # overloaded without abandonment (18.3 Erlangs on 18 agents): patience 180 s keeps it stable
     forecast, staffing = _flat_day(110.0, 300.0, 18)
@@ -369,7 +369,7 @@ def test_every_contact_ends_in_exactly_one_outcome(
     result = simulate_centre(forecast, staffing=staffing, queues=[queue], replications=2)
     assert result.conservation_holds()
     frame = result.to_frame()
-    for definition in SERVICE_LEVEL_DEFINITIONS:
+    for definition in ERLANG_A_SERVICE_LEVEL_DEFINITIONS:
         values = frame[f"service_level_{definition}"].dropna()
         assert values.between(0, 1).all()
     if agents > 0:
