@@ -384,3 +384,23 @@ def test_former_threshold_keyword_still_works_with_a_deprecation_warning() -> No
     with pytest.warns(DeprecationWarning, match="target_seconds"):
         former = contact_kpis(tiny_records(), service_level_seconds=20).to_frame()
     pd.testing.assert_frame_equal(former, current)
+
+
+def test_former_definition_names_still_work_with_a_deprecation_warning() -> None:
+    canonical = contact_kpis(
+        tiny_records(), service_level_definition="answered_or_early_abandoned_of_offered"
+    )
+    with pytest.warns(DeprecationWarning, match="abandons_positive"):
+        former = contact_kpis(tiny_records(), service_level_definition="abandons_positive")
+    assert former.service_level_definition == "answered_or_early_abandoned_of_offered"
+    pd.testing.assert_frame_equal(former.frame, canonical.frame)
+    pd.testing.assert_series_equal(
+        canonical.frame["service_level"],
+        canonical.frame["service_level_answered_or_early_abandoned_of_offered"],
+        check_names=False,
+    )
+
+
+def test_unknown_definition_names_the_vocabulary() -> None:
+    with pytest.raises(InputError, match=r"'abandons_neutral'.*answered_of_offered"):
+        contact_kpis(tiny_records(), service_level_definition="abandons_neutral")

@@ -49,6 +49,7 @@ from wfm.forecast.metrics import forecast_accuracy
 
 NS = 1_000_000_000
 
+
 class ContactColumns(WfmModel):
     """Where each canonical contact field lives in a contact-record frame.
 

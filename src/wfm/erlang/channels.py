@@ -52,9 +52,9 @@ from wfm.core.frames import (
     VOLUME,
     validate_interval_frame,
 )
+from wfm.core.service_level import canonical_service_level_definition
 from wfm.erlang._checks import as_float_array, broadcast_named, check_range
 from wfm.erlang._erlang_x import tagged_wait
-from wfm.core.service_level import canonical_service_level_definition
 from wfm.erlang.metrics import ERLANG_A_SERVICE_LEVEL_DEFINITIONS
 
 __all__ = [
