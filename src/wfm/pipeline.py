@@ -553,22 +553,27 @@ def project_service(
     targets = np.array([config.staffing.target_for(q).target_seconds for q in queues], dtype=float)
     # no whole agent on the phones: not a 0% service level but unserved demand (below)
     rows = has_volume & (available > 0)
-    if rows.any():
+    # each queue's own definition (the one its requirement was sized for), not the default's
+    definitions = np.array(
+        [config.staffing.target_for(q).service_level_definition or "" for q in queues], dtype=object
+    )
+    for definition in np.unique(definitions[rows]).tolist():
+        group = rows & (definitions == definition)
         kwargs: dict[str, Any] = {"interval_seconds": config.site.interval_minutes * 60}
         if patience is not None:
-            kwargs["patience_seconds"] = patience[rows]
-            kwargs["service_level_definition"] = config.staffing.default.service_level_definition
-        projected[rows] = service_level(
-            volume[rows], aht[rows], available[rows], targets[rows], **kwargs
+            kwargs["patience_seconds"] = patience[group]
+            kwargs["service_level_definition"] = definition or None
+        projected[group] = service_level(
+            volume[group], aht[group], available[group], targets[group], **kwargs
         )
-        if patience is not None:
-            abandons[rows] = abandon_rate(
-                volume[rows],
-                aht[rows],
-                available[rows],
-                patience_seconds=patience[rows],
-                interval_seconds=config.site.interval_minutes * 60,
-            )
+    if patience is not None and rows.any():
+        abandons[rows] = abandon_rate(
+            volume[rows],
+            aht[rows],
+            available[rows],
+            patience_seconds=patience[rows],
+            interval_seconds=config.site.interval_minutes * 60,
+        )
     merged["projected_service_level"] = projected
     if patience is not None:
         merged["projected_abandon_rate"] = abandons
@@ -908,7 +913,11 @@ class PlanResult(ResultDisplay):
         if target.max_abandon_rate is not None:
             parts.append(f"abandonment at most {target.max_abandon_rate:.0%}")
         patience = self.patience_seconds.get(queue)
-        model = f"Erlang A (patience {patience:.0f} s)" if patience is not None else "Erlang C"
+        model = (
+            f"Erlang A (patience {patience:.0f} s, service level {target.service_level_definition})"
+            if patience is not None
+            else "Erlang C"
+        )
         return ", ".join(parts) + f"; {model}"
 
     def report(self, path: str | Path, *, title: str | None = None) -> Path:
