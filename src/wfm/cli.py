@@ -203,10 +203,11 @@ def example_history() -> None:
 
     `wfm example-history > history.csv` gives a file `wfm run` reads as is.
     """
+    from wfm.core.frames import INTERVAL_COLUMNS
     from wfm.datasets import israel_bank_intervals
 
     frame = israel_bank_intervals(30)
-    columns = ["queue", "interval_start", "volume", "aht_seconds", "abandoned", "wait_seconds"]
+    columns = [*INTERVAL_COLUMNS, "abandoned", "wait_seconds"]
     click.echo(frame[columns].to_csv(index=False), nl=False)
 
 

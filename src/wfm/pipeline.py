@@ -33,7 +33,16 @@ from wfm.core._models import WfmModel
 from wfm.core._parallel import TaskProgress
 from wfm.core._summary import Summary, units_from_names
 from wfm.core.errors import FlaggedRecordsWarning, InputError
-from wfm.core.frames import QUEUE, require_columns, validate_interval_frame
+from wfm.core.frames import (
+    AHT_SECONDS,
+    INTERVAL_COLUMNS,
+    INTERVAL_START,
+    QUEUE,
+    REQUIRED_AGENTS,
+    VOLUME,
+    require_columns,
+    validate_interval_frame,
+)
 from wfm.core.tables import Table
 from wfm.core.targets import ServiceTarget
 from wfm.core.types import ExecutorLike
@@ -522,10 +531,10 @@ def project_service(
     """
     from wfm.erlang import abandon_rate, service_level
 
-    merged = requirement[["queue", "interval_start", "volume", "aht_seconds", "required_agents"]]
+    merged = requirement[[*INTERVAL_COLUMNS, REQUIRED_AGENTS]]
     merged = merged.merge(
-        coverage[["queue", "interval_start", "scheduled_agents"]],
-        on=["queue", "interval_start"],
+        coverage[[QUEUE, INTERVAL_START, "scheduled_agents"]],
+        on=[QUEUE, INTERVAL_START],
         how="left",
         validate="one_to_one",
     )
@@ -1104,8 +1113,8 @@ class PlanOutput(WfmModel):
 
 def _forecast_columns(history: pd.DataFrame) -> list[str]:
     """Columns the forecaster reads (handle time only when the history has it)."""
-    columns = ["queue", "interval_start", "volume"]
-    return [*columns, "aht_seconds"] if "aht_seconds" in history.columns else columns
+    columns = [QUEUE, INTERVAL_START, VOLUME]
+    return [*INTERVAL_COLUMNS] if AHT_SECONDS in history.columns else columns
 
 
 def backtest_history(
