@@ -99,15 +99,16 @@ def test_early_abandons_counted_as_met_staffs_fewer_agents() -> None:
         service_level_definition="answered_or_early_abandoned_of_offered",
     )
     assert float(lenient) <= float(strict)
-    level = service_level(
+    # the requirement is the smallest count meeting the target under that definition
+    level, one_fewer = service_level(
         300,
         240,
-        lenient,
+        [float(lenient), float(lenient) - 1],
         20,
         service_level_definition="answered_or_early_abandoned_of_offered",
         patience_seconds=PATIENCE,
     )
-    assert float(level) >= 0.8
+    assert level >= 0.8 > one_fewer
 
 
 def test_service_target_stores_the_canonical_name() -> None:
