@@ -70,6 +70,10 @@ _SUBPACKAGES: tuple[str, ...] = (
 _EXPORTS: dict[str, str] = {
     # wfm.core
     "AHT_SECONDS": "wfm.core",
+    "DEPRECATED_SERVICE_LEVEL_DEFINITIONS": "wfm.core",
+    "MODELLED_SERVICE_LEVEL_DEFINITIONS": "wfm.core",
+    "SERVICE_LEVEL_DEFINITIONS": "wfm.core",
+    "ServiceLevelDefinition": "wfm.core",
     "ExecutorLike": "wfm.core",
     "FlaggedRecordsWarning": "wfm.core",
     "HistoryFrame": "wfm.core",
@@ -199,7 +203,6 @@ _EXPORTS: dict[str, str] = {
     "ContactColumns": "wfm.adherence",
     "ContactKpiResult": "wfm.adherence",
     "DEFAULT_STATE_ACTIVITIES": "wfm.adherence",
-    "SERVICE_LEVEL_DEFINITIONS": "wfm.adherence",
     "StateMapping": "wfm.adherence",
     "compute_adherence": "wfm.adherence",
     "contact_kpis": "wfm.adherence",

@@ -40,6 +40,7 @@ from pydantic import ValidationError
 
 from wfm._version import __version__
 from wfm.core.errors import FlaggedRecordsWarning, WfmError
+from wfm.core.service_level import SERVICE_LEVEL_DEFINITIONS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -203,10 +204,11 @@ def example_history() -> None:
 
     `wfm example-history > history.csv` gives a file `wfm run` reads as is.
     """
+    from wfm.core.frames import INTERVAL_COLUMNS
     from wfm.datasets import israel_bank_intervals
 
     frame = israel_bank_intervals(30)
-    columns = ["queue", "interval_start", "volume", "aht_seconds", "abandoned", "wait_seconds"]
+    columns = [*INTERVAL_COLUMNS, "abandoned", "wait_seconds"]
     click.echo(frame[columns].to_csv(index=False), nl=False)
 
 
@@ -588,6 +590,14 @@ def adherence(schedule_file: Path, events_file: Path, config_path: Path, output:
     help="Impossible records: stop with an error, or leave them out and list them in "
     "kpis_flagged_records.csv.",
 )
+@click.option(
+    "--service-level-definition",
+    type=click.Choice(list(SERVICE_LEVEL_DEFINITIONS)),
+    default="answered_of_offered",
+    show_default=True,
+    help="Definition copied to the service_level column (every one also has its own "
+    "service_level_<name> column); the names the plan's staffing targets use.",
+)
 @_friendly_errors
 def kpis(
     records: Path,
@@ -597,6 +607,7 @@ def kpis(
     threshold_seconds: float,
     israel_bank_columns: bool,
     on_bad: str,
+    service_level_definition: str,
 ) -> None:
     """Interval KPIs (offered, SL, ASA, abandonment, AHT, FCR) from contact RECORDS."""
     from wfm.adherence import ContactColumns, contact_kpis
@@ -613,6 +624,7 @@ def kpis(
             interval_minutes=interval_minutes,
             tz=tz,
             target_seconds=threshold_seconds,
+            service_level_definition=service_level_definition,
             on_bad="flag" if on_bad == "flag" else "raise",
         )
     path = write_frame(result.to_frame(), output / "kpis.csv")

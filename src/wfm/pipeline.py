@@ -33,7 +33,16 @@ from wfm.core._models import WfmModel
 from wfm.core._parallel import TaskProgress
 from wfm.core._summary import Summary, units_from_names
 from wfm.core.errors import FlaggedRecordsWarning, InputError
-from wfm.core.frames import QUEUE, require_columns, validate_interval_frame
+from wfm.core.frames import (
+    AHT_SECONDS,
+    INTERVAL_COLUMNS,
+    INTERVAL_START,
+    QUEUE,
+    REQUIRED_AGENTS,
+    VOLUME,
+    require_columns,
+    validate_interval_frame,
+)
 from wfm.core.tables import Table
 from wfm.core.targets import ServiceTarget
 from wfm.core.types import ExecutorLike
@@ -522,10 +531,10 @@ def project_service(
     """
     from wfm.erlang import abandon_rate, service_level
 
-    merged = requirement[["queue", "interval_start", "volume", "aht_seconds", "required_agents"]]
+    merged = requirement[[*INTERVAL_COLUMNS, REQUIRED_AGENTS]]
     merged = merged.merge(
-        coverage[["queue", "interval_start", "scheduled_agents"]],
-        on=["queue", "interval_start"],
+        coverage[[QUEUE, INTERVAL_START, "scheduled_agents"]],
+        on=[QUEUE, INTERVAL_START],
         how="left",
         validate="one_to_one",
     )
@@ -553,22 +562,27 @@ def project_service(
     targets = np.array([config.staffing.target_for(q).target_seconds for q in queues], dtype=float)
     # no whole agent on the phones: not a 0% service level but unserved demand (below)
     rows = has_volume & (available > 0)
-    if rows.any():
+    # each queue's own definition (the one its requirement was sized for), not the default's
+    definitions = np.array(
+        [config.staffing.target_for(q).service_level_definition or "" for q in queues], dtype=object
+    )
+    for definition in np.unique(definitions[rows]).tolist():
+        group = rows & (definitions == definition)
         kwargs: dict[str, Any] = {"interval_seconds": config.site.interval_minutes * 60}
         if patience is not None:
-            kwargs["patience_seconds"] = patience[rows]
-            kwargs["service_level_definition"] = config.staffing.default.service_level_definition
-        projected[rows] = service_level(
-            volume[rows], aht[rows], available[rows], targets[rows], **kwargs
+            kwargs["patience_seconds"] = patience[group]
+            kwargs["service_level_definition"] = definition or None
+        projected[group] = service_level(
+            volume[group], aht[group], available[group], targets[group], **kwargs
         )
-        if patience is not None:
-            abandons[rows] = abandon_rate(
-                volume[rows],
-                aht[rows],
-                available[rows],
-                patience_seconds=patience[rows],
-                interval_seconds=config.site.interval_minutes * 60,
-            )
+    if patience is not None and rows.any():
+        abandons[rows] = abandon_rate(
+            volume[rows],
+            aht[rows],
+            available[rows],
+            patience_seconds=patience[rows],
+            interval_seconds=config.site.interval_minutes * 60,
+        )
     merged["projected_service_level"] = projected
     if patience is not None:
         merged["projected_abandon_rate"] = abandons
@@ -908,7 +922,11 @@ class PlanResult(ResultDisplay):
         if target.max_abandon_rate is not None:
             parts.append(f"abandonment at most {target.max_abandon_rate:.0%}")
         patience = self.patience_seconds.get(queue)
-        model = f"Erlang A (patience {patience:.0f} s)" if patience is not None else "Erlang C"
+        model = (
+            f"Erlang A (patience {patience:.0f} s, service level {target.service_level_definition})"
+            if patience is not None
+            else "Erlang C"
+        )
         return ", ".join(parts) + f"; {model}"
 
     def report(self, path: str | Path, *, title: str | None = None) -> Path:
@@ -1095,8 +1113,8 @@ class PlanOutput(WfmModel):
 
 def _forecast_columns(history: pd.DataFrame) -> list[str]:
     """Columns the forecaster reads (handle time only when the history has it)."""
-    columns = ["queue", "interval_start", "volume"]
-    return [*columns, "aht_seconds"] if "aht_seconds" in history.columns else columns
+    columns = [QUEUE, INTERVAL_START, VOLUME]
+    return [*INTERVAL_COLUMNS] if AHT_SECONDS in history.columns else columns
 
 
 def backtest_history(

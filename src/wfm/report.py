@@ -907,9 +907,10 @@ def summary_sentences(summary: Mapping[str, Any]) -> str:
         lines.append(
             f"- Projected service level {float(projected):.1%}: the share of forecast contacts "
             "answered within the target time with the scheduled agents (weighted by forecast "
-            "contacts, over open intervals with at least one agent on the phones). Per-queue "
-            "targets are in "
-            "the table above."
+            "contacts, over open intervals with at least one agent on the phones), under the "
+            "service-level definition each queue was sized for (named with its queueing model "
+            "in the table above; wfm.core.SERVICE_LEVEL_DEFINITIONS gives the formulas, the "
+            "same names as the measured KPIs). Per-queue targets are in the table above."
         )
     unserved = summary.get("unserved_demand") or {}
     if unserved and float(unserved.get("contacts") or 0) > 0:

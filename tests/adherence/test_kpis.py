@@ -53,11 +53,13 @@ def test_hand_worked_interval() -> None:
     assert row["answered"] == 2
     assert row["abandoned"] == 2
     assert row["short_abandoned"] == 1
-    assert row["service_level_abandons_negative"] == pytest.approx(1 / 4)
-    assert row["service_level_abandons_ignored"] == pytest.approx(1 / 3)  # c3 abandoned within 20 s
-    assert row["service_level_abandons_positive"] == pytest.approx(2 / 4)
-    assert row["service_level_answered_only"] == pytest.approx(1 / 2)
-    assert row["service_level_short_abandons_excluded"] == pytest.approx(1 / 3)
+    assert row["service_level_answered_of_offered"] == pytest.approx(1 / 4)
+    # c3 abandoned within 20 s
+    excluding_early = row["service_level_answered_of_offered_excluding_early_abandons"]
+    assert excluding_early == pytest.approx(1 / 3)
+    assert row["service_level_answered_or_early_abandoned_of_offered"] == pytest.approx(2 / 4)
+    assert row["service_level_answered_of_answered"] == pytest.approx(1 / 2)
+    assert row["service_level_answered_of_offered_excluding_short_abandons"] == pytest.approx(1 / 3)
     assert row["asa_seconds"] == pytest.approx(25)
     assert row["aht_seconds"] == pytest.approx(150)
     assert row["abandon_rate"] == pytest.approx(0.5)
@@ -382,3 +384,23 @@ def test_former_threshold_keyword_still_works_with_a_deprecation_warning() -> No
     with pytest.warns(DeprecationWarning, match="target_seconds"):
         former = contact_kpis(tiny_records(), service_level_seconds=20).to_frame()
     pd.testing.assert_frame_equal(former, current)
+
+
+def test_former_definition_names_still_work_with_a_deprecation_warning() -> None:
+    canonical = contact_kpis(
+        tiny_records(), service_level_definition="answered_or_early_abandoned_of_offered"
+    )
+    with pytest.warns(DeprecationWarning, match="abandons_positive"):
+        former = contact_kpis(tiny_records(), service_level_definition="abandons_positive")
+    assert former.service_level_definition == "answered_or_early_abandoned_of_offered"
+    pd.testing.assert_frame_equal(former.frame, canonical.frame)
+    pd.testing.assert_series_equal(
+        canonical.frame["service_level"],
+        canonical.frame["service_level_answered_or_early_abandoned_of_offered"],
+        check_names=False,
+    )
+
+
+def test_unknown_definition_names_the_vocabulary() -> None:
+    with pytest.raises(InputError, match=r"'abandons_neutral'.*answered_of_offered"):
+        contact_kpis(tiny_records(), service_level_definition="abandons_neutral")

@@ -18,7 +18,7 @@ from wfm.erlang.channels import (
 )
 from wfm.erlang.kernels import erlang_c
 from wfm.erlang.metrics import (
-    SERVICE_LEVEL_DEFINITIONS,
+    ERLANG_A_SERVICE_LEVEL_DEFINITIONS,
     abandon_rate,
     average_speed_of_answer,
     service_level,
@@ -315,7 +315,7 @@ def test_email_business_hours_follow_the_wall_clock_on_dst_and_skip_holidays() -
     aht=st.floats(min_value=60.0, max_value=600.0),
     agents=st.integers(min_value=1, max_value=25),
     patience=st.floats(min_value=30.0, max_value=600.0),
-    definition=st.sampled_from(SERVICE_LEVEL_DEFINITIONS),
+    definition=st.sampled_from(ERLANG_A_SERVICE_LEVEL_DEFINITIONS),
 )
 def test_chat_with_concurrency_one_and_patience_is_erlang_a(
     volume: float, aht: float, agents: int, patience: float, definition: str

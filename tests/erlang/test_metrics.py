@@ -175,6 +175,7 @@ def test_erlang_a_matches_birth_death_chain(
         "answered_of_answered": chain.answered_within / served,
         "answered_of_offered_excluding_early_abandons": chain.answered_within
         / (1 - chain.abandoned_within),
+        "answered_or_early_abandoned_of_offered": chain.answered_within + chain.abandoned_within,
     }
     for definition, value in expected.items():
         computed = service_level(
@@ -264,6 +265,7 @@ def test_erlang_a_definitions_are_ordered() -> None:
     # answered/offered is the smallest; the other two divide by fewer contacts
     assert levels["answered_of_offered"] < levels["answered_of_offered_excluding_early_abandons"]
     assert levels["answered_of_offered"] < levels["answered_of_answered"]
+    assert levels["answered_of_offered"] < levels["answered_or_early_abandoned_of_offered"]
 
 
 def test_erlang_a_requires_a_definition() -> None:

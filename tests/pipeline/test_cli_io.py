@@ -128,6 +128,30 @@ def test_cli_kpis_on_bundled_records(tmp_path: Path) -> None:
     kpis = pd.read_csv(tmp_path / "k" / "kpis.csv")
     assert kpis["offered"].sum() > 0
     assert json.dumps(int(kpis["offered"].sum()))
+    chosen = CliRunner().invoke(
+        main,
+        [
+            "kpis",
+            str(records),
+            "-o",
+            str(tmp_path / "k2"),
+            "--tz",
+            "Asia/Jerusalem",
+            "--israel-bank-columns",
+            "--service-level-definition",
+            "answered_of_answered",
+        ],
+    )
+    assert chosen.exit_code == 0, chosen.output
+    answered = pd.read_csv(tmp_path / "k2" / "kpis.csv")
+    pd.testing.assert_series_equal(
+        answered["service_level"],
+        answered["service_level_answered_of_answered"],
+        check_names=False,
+    )
+    pd.testing.assert_series_equal(
+        kpis["service_level"], kpis["service_level_answered_of_offered"], check_names=False
+    )
 
 
 def test_cli_capacity_plan_from_json(tmp_path: Path) -> None:

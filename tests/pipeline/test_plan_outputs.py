@@ -18,6 +18,7 @@ from wfm.pipeline import (
     opening_mask,
     plan,
     prepare_output_folder,
+    project_service,
     template_reach,
 )
 
@@ -307,3 +308,40 @@ def test_state_events_are_checked_before_any_stage(history: pd.DataFrame) -> Non
     with pytest.raises(InputError, match=r"no column\(s\) \['state', 'start'\]"):
         plan(history, _config(), state_events=events, run_backtest=False, progress=steps.append)
     assert steps == []
+
+
+def test_projection_uses_each_queues_own_service_level_definition() -> None:
+    # the default names one definition, the queue (sized with another) overrides it: the
+    # projected service level must be the queue's, the ratio its requirement was sized for
+    data = demo_config().model_dump(mode="json")
+    data["staffing"]["queues"] = {
+        "q": {
+            "target_service_level": 0.8,
+            "target_seconds": 20.0,
+            "patience_seconds": 120.0,
+            "service_level_definition": "answered_of_answered",
+        }
+    }
+    config = PlanConfig.model_validate(data)
+    starts = pd.date_range("2024-01-08 09:00", periods=3, freq="30min", tz=TZ)
+    requirement = pd.DataFrame(
+        {
+            "queue": "q",
+            "interval_start": starts,
+            "volume": [60.0, 90.0, 120.0],
+            "aht_seconds": 240.0,
+            "required_agents": 10,
+        }
+    )
+    coverage = pd.DataFrame({"queue": "q", "interval_start": starts, "scheduled_agents": 12.0})
+    projection = project_service(requirement, coverage, config, patience_seconds={"q": 120.0})
+    agents = np.floor(12.0 * 0.95 + 1e-9)
+    expected = service_level(
+        requirement["volume"].to_numpy(),
+        240.0,
+        agents,
+        20.0,
+        patience_seconds=120.0,
+        service_level_definition="answered_of_answered",
+    )
+    np.testing.assert_allclose(projection["projected_service_level"], expected)

@@ -11,7 +11,7 @@ from scipy import stats
 
 from wfm.core import InputError, make_interval_grid
 from wfm.erlang.metrics import (
-    SERVICE_LEVEL_DEFINITIONS,
+    ERLANG_A_SERVICE_LEVEL_DEFINITIONS,
     abandon_rate,
     average_speed_of_answer,
     service_level,
@@ -69,7 +69,7 @@ def test_simulator_agrees_with_erlang_c_within_confidence_interval() -> None:
     assert abs(asa_mean - expected_asa) <= asa_half, (asa_mean, asa_half, expected_asa)
 
 
-@pytest.mark.parametrize("definition", SERVICE_LEVEL_DEFINITIONS)
+@pytest.mark.parametrize("definition", ERLANG_A_SERVICE_LEVEL_DEFINITIONS)
 def test_simulator_agrees_with_erlang_a_within_confidence_interval(definition: str) -> None:
     # overloaded without abandonment (18.3 Erlangs on 18 agents): patience 180 s keeps it stable
     forecast, staffing = _flat_day(110.0, 300.0, 18)
@@ -369,7 +369,7 @@ def test_every_contact_ends_in_exactly_one_outcome(
     result = simulate_centre(forecast, staffing=staffing, queues=[queue], replications=2)
     assert result.conservation_holds()
     frame = result.to_frame()
-    for definition in SERVICE_LEVEL_DEFINITIONS:
+    for definition in ERLANG_A_SERVICE_LEVEL_DEFINITIONS:
         values = frame[f"service_level_{definition}"].dropna()
         assert values.between(0, 1).all()
     if agents > 0:
@@ -405,3 +405,21 @@ def test_former_definition_keyword_still_works_with_a_deprecation_warning() -> N
         result.daily_service_level(definition=name, service_level_definition=name)
     with pytest.raises(InputError, match="service_level_definition='answered'"):
         result.service_level_counts("answered")
+
+
+def test_service_level_counts_name_the_definitions_the_simulator_supports() -> None:
+    forecast, staffing = _flat_day(60.0, 300.0, 12, hours=1)
+    queue = SimulationQueue("a", patience_seconds=120.0)
+    result = simulate_centre(forecast, staffing=staffing, queues=[queue], replications=1, seed=2)
+    name = "answered_of_offered_excluding_short_abandons"
+    with pytest.raises(InputError, match=f"{name}.*cannot be computed by the simulator"):
+        result.service_level_counts(name)
+    with pytest.warns(DeprecationWarning, match="abandons_positive"):
+        former = result.service_level_counts("abandons_positive")
+    numerator, denominator = result.service_level_counts("answered_or_early_abandoned_of_offered")
+    np.testing.assert_array_equal(former[0], numerator)
+    np.testing.assert_array_equal(former[1], denominator)
+    # counting early abandons as met adds exactly the abandons within the target
+    answered_within, offered = result.service_level_counts("answered_of_offered")
+    np.testing.assert_array_equal(numerator - answered_within, result.counts["abandoned_in_target"])
+    np.testing.assert_array_equal(denominator, offered)

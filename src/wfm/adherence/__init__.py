@@ -12,7 +12,6 @@
 
 from wfm.adherence.batch import AdherenceResult, compute_adherence
 from wfm.adherence.kpis import (
-    SERVICE_LEVEL_DEFINITIONS,
     ContactColumns,
     ContactKpiResult,
     contact_kpis,
@@ -23,10 +22,13 @@ from wfm.adherence.mapping import DEFAULT_STATE_ACTIVITIES, StateMapping
 from wfm.adherence.rules import ADHERENCE_DEFINITIONS, AdherenceRules
 from wfm.adherence.tracker import AdherenceTracker
 
+# the service-level vocabulary lives in wfm.core (one name for one concept in every stage);
+# this attribute stays for code that imported it from here
+from wfm.core.service_level import SERVICE_LEVEL_DEFINITIONS as SERVICE_LEVEL_DEFINITIONS
+
 __all__ = [
     "ADHERENCE_DEFINITIONS",
     "DEFAULT_STATE_ACTIVITIES",
-    "SERVICE_LEVEL_DEFINITIONS",
     "AdherenceResult",
     "AdherenceRules",
     "AdherenceTracker",

@@ -39,27 +39,15 @@ from wfm.core.frames import (
     validate_interval_frame,
 )
 from wfm.core.grid import IntervalGrid, check_time_zone, to_local_timestamp
+from wfm.core.service_level import (
+    SERVICE_LEVEL_DEFINITIONS,
+    ServiceLevelDefinition,
+    canonical_service_level_definition,
+)
 from wfm.core.validate import check_durations, check_number, check_span
 from wfm.forecast.metrics import forecast_accuracy
 
 NS = 1_000_000_000
-
-ServiceLevelDefinition = Literal[
-    "abandons_negative",
-    "abandons_ignored",
-    "abandons_positive",
-    "answered_only",
-    "short_abandons_excluded",
-]
-
-SERVICE_LEVEL_DEFINITIONS: dict[str, str] = {
-    "abandons_negative": "answered_within / offered",
-    "abandons_ignored": "answered_within / (offered - abandoned_within)",
-    "abandons_positive": "(answered_within + abandoned_within) / offered",
-    "answered_only": "answered_within / answered",
-    "short_abandons_excluded": "answered_within / (offered - short_abandoned)",
-}
-"""Service-level definitions by name: formula (fraction 0 to 1)."""
 
 
 class ContactColumns(WfmModel):
@@ -246,11 +234,17 @@ def _ratios(
     within = sums["answered_within_threshold"]
     abandoned_within = sums["abandoned_within_threshold"]
     levels = {
-        "service_level_abandons_negative": _divide(within, offered),
-        "service_level_abandons_ignored": _divide(within, offered - abandoned_within),
-        "service_level_abandons_positive": _divide(within + abandoned_within, offered),
-        "service_level_answered_only": _divide(within, answered),
-        "service_level_short_abandons_excluded": _divide(within, offered - sums["short_abandoned"]),
+        "service_level_answered_of_offered": _divide(within, offered),
+        "service_level_answered_of_answered": _divide(within, answered),
+        "service_level_answered_of_offered_excluding_early_abandons": _divide(
+            within, offered - abandoned_within
+        ),
+        "service_level_answered_or_early_abandoned_of_offered": _divide(
+            within + abandoned_within, offered
+        ),
+        "service_level_answered_of_offered_excluding_short_abandons": _divide(
+            within, offered - sums["short_abandoned"]
+        ),
     }
     out: dict[str, npt.NDArray[np.float64]] = {
         "service_level": levels[f"service_level_{definition}"]
@@ -311,7 +305,7 @@ def contact_kpis(
     tz: str | None = None,
     target_seconds: float | None = None,
     short_abandon_seconds: float = 5.0,
-    service_level_definition: ServiceLevelDefinition = "abandons_negative",
+    service_level_definition: ServiceLevelDefinition | str = "answered_of_offered",
     fcr_window_seconds: float = 86_400.0,
     staffed: pd.DataFrame | None = None,
     queue_name: str = "all",
@@ -338,9 +332,12 @@ def contact_kpis(
         wait <= T (the same keyword as in :func:`wfm.erlang.required_agents`).
     short_abandon_seconds : float, default 5
         Abandons with a wait < this many seconds are short abandons.
-    service_level_definition : str, default "abandons_negative"
+    service_level_definition : str, default "answered_of_offered"
         Definition copied to the ``service_level`` column (every definition also has its
-        own column); see :data:`SERVICE_LEVEL_DEFINITIONS`.
+        own column ``service_level_<name>``); one of
+        :data:`wfm.core.SERVICE_LEVEL_DEFINITIONS`, the names the queueing models, the
+        simulator and the plan config use. The former names (``"abandons_negative"`` ...)
+        still work with a ``DeprecationWarning``.
     fcr_window_seconds : float, default 86400
         Repeat window for first-contact resolution (seconds; 86400 = 24 h).
     staffed : pandas.DataFrame, optional
@@ -382,11 +379,7 @@ def contact_kpis(
     )
     threshold_seconds = 20.0 if chosen is None else chosen
     columns = columns if columns is not None else ContactColumns()
-    if service_level_definition not in SERVICE_LEVEL_DEFINITIONS:
-        raise InputError(
-            f"service_level_definition={service_level_definition!r} is not known. Fix: use "
-            f"one of {sorted(SERVICE_LEVEL_DEFINITIONS)}."
-        )
+    definition = canonical_service_level_definition(service_level_definition)
     for name, value in (
         ("target_seconds", threshold_seconds),
         ("short_abandon_seconds", short_abandon_seconds),
@@ -581,7 +574,7 @@ def contact_kpis(
     frame[INTERVAL_START] = pd.DatetimeIndex(frame[INTERVAL_START]).tz_convert(zone)
     for name in _COUNT_COLUMNS:
         frame[name] = sums[name]
-    for ratio_name, ratio in _ratios(sums, service_level_definition).items():
+    for ratio_name, ratio in _ratios(sums, definition).items():
         frame[ratio_name] = ratio
     # a local day without any offered contact is unknown (a gap in the records), not zero
     day_codes, _ = pd.factorize(grid.local_dates())
@@ -591,7 +584,7 @@ def contact_kpis(
     frame = frame[np.tile(keep_interval, len(queues))].reset_index(drop=True)
     return ContactKpiResult(
         frame=frame,
-        service_level_definition=service_level_definition,
+        service_level_definition=definition,
         ignored_records=int(ignored.sum()),
         not_offered=not_offered,
         flagged=flagged,

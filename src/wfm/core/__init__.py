@@ -24,6 +24,12 @@ from wfm.core.frames import (
     validate_interval_frame,
 )
 from wfm.core.grid import IntervalGrid, make_interval_grid
+from wfm.core.service_level import (
+    DEPRECATED_SERVICE_LEVEL_DEFINITIONS,
+    MODELLED_SERVICE_LEVEL_DEFINITIONS,
+    SERVICE_LEVEL_DEFINITIONS,
+    ServiceLevelDefinition,
+)
 from wfm.core.tables import Table, TableColumn
 from wfm.core.targets import ServiceTarget
 from wfm.core.types import (
@@ -38,10 +44,13 @@ from wfm.core.types import (
 
 __all__ = [
     "AHT_SECONDS",
+    "DEPRECATED_SERVICE_LEVEL_DEFINITIONS",
     "INTERVAL_COLUMNS",
     "INTERVAL_START",
+    "MODELLED_SERVICE_LEVEL_DEFINITIONS",
     "QUEUE",
     "REQUIRED_AGENTS",
+    "SERVICE_LEVEL_DEFINITIONS",
     "VOLUME",
     "ExecutorLike",
     "FlaggedRecordsWarning",
@@ -54,6 +63,7 @@ __all__ = [
     "NotFittedError",
     "PartitionedFrame",
     "PerQueue",
+    "ServiceLevelDefinition",
     "ServiceTarget",
     "ShrinkageComponents",
     "SolverError",

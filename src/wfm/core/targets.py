@@ -8,6 +8,11 @@ from typing import Literal, Self
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from wfm.core._models import WfmModel, fix, located_error
+from wfm.core.errors import InputError
+from wfm.core.service_level import (
+    MODELLED_SERVICE_LEVEL_DEFINITIONS,
+    canonical_service_level_definition,
+)
 
 
 class ServiceTarget(WfmModel):
@@ -39,9 +44,10 @@ class ServiceTarget(WfmModel):
         Erlang C (no abandonment).
     service_level_definition : str or None
         Which service level Erlang A targets (required with ``patience_seconds``, since
-        abandons make the definitions differ), one of the names
-        :func:`wfm.erlang.required_agents` accepts, e.g. ``"answered_of_offered"``
-        (see ``docs/erlang.md``).
+        abandons make the definitions differ), one of
+        :data:`wfm.core.MODELLED_SERVICE_LEVEL_DEFINITIONS`, e.g. ``"answered_of_offered"``
+        (see ``docs/concepts.md``); a deprecated former name is stored as its canonical
+        name, so the plan's projected and measured service levels name the same ratio.
     min_agents : int
         Minimum agents in every open interval (e.g. 1 so a queue is never unmanned), >= 0.
     """
@@ -93,6 +99,21 @@ class ServiceTarget(WfmModel):
                 "seconds, or leave it out for Erlang C"
             )
         return value
+
+    @field_validator("service_level_definition")
+    @classmethod
+    def _known_definition(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return canonical_service_level_definition(
+                value,
+                supported=MODELLED_SERVICE_LEVEL_DEFINITIONS,
+                stage="staffing (Erlang A and the simulator)",
+                stacklevel=2,
+            )
+        except InputError as error:  # pydantic locates it; drop the final full stop
+            raise ValueError(str(error).rstrip(".")) from error
 
     @model_validator(mode="after")
     def _definition_with_patience(self) -> Self:

@@ -52,6 +52,7 @@ from wfm.core.frames import (
     VOLUME,
     validate_interval_frame,
 )
+from wfm.core.service_level import canonical_service_level_definition
 from wfm.erlang._checks import as_float_array, broadcast_named, check_range
 from wfm.erlang._erlang_x import tagged_wait
 from wfm.erlang.metrics import ERLANG_A_SERVICE_LEVEL_DEFINITIONS
@@ -192,9 +193,10 @@ def chat_metrics(
         Mean (exponential) patience of a waiting session in seconds; waiting sessions then
         also leave at rate ``(n - N k) / patience`` (the chat analogue of Erlang A).
     service_level_definition : str, default "answered_of_offered"
-        With patience: ``"answered_of_offered"``, ``"answered_of_answered"`` or
-        ``"answered_of_offered_excluding_early_abandons"`` (see
-        ``wfm.erlang.ERLANG_A_SERVICE_LEVEL_DEFINITIONS``); without patience they coincide.
+        With patience: one of ``wfm.erlang.ERLANG_A_SERVICE_LEVEL_DEFINITIONS``
+        (``"answered_of_offered"``, ``"answered_of_answered"``,
+        ``"answered_of_offered_excluding_early_abandons"``,
+        ``"answered_or_early_abandoned_of_offered"``); without patience they coincide.
 
     Returns
     -------
@@ -221,11 +223,11 @@ def chat_metrics(
     volume_a, agents_a = broadcast_named({"volume": volume_a, "agents": agents_a})
     if patience_seconds is not None:
         _check_rates("patience_seconds", patience_seconds, positive=True)
-        if service_level_definition not in ERLANG_A_SERVICE_LEVEL_DEFINITIONS:
-            raise InputError(
-                f"service_level_definition={service_level_definition!r} is not one of "
-                f"{ERLANG_A_SERVICE_LEVEL_DEFINITIONS}."
-            )
+        service_level_definition = canonical_service_level_definition(
+            service_level_definition,
+            supported=ERLANG_A_SERVICE_LEVEL_DEFINITIONS,
+            stage="the chat model with patience",
+        )
         return _chat_with_patience(
             volume_a / interval_seconds,
             agents_a.astype(np.int64),
@@ -330,6 +332,8 @@ def _chat_with_patience(
             level = in_target
         elif definition == "answered_of_answered":
             level = in_target / answered if answered > 0 else 0.0
+        elif definition == "answered_or_early_abandoned_of_offered":
+            level = in_target + early
         else:
             level = in_target / (1 - early) if early < 1 else 0.0
         asa = float(queued @ time_served) / answered if answered > 0 else np.inf

@@ -21,14 +21,18 @@ Conventions for degenerate intervals (documented, never silent):
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from wfm.core import InputError
-from wfm.core._deprecation import renamed_keyword
+from wfm.core._deprecation import REMOVED_IN, renamed_keyword
+from wfm.core.service_level import (
+    MODELLED_SERVICE_LEVEL_DEFINITIONS,
+    canonical_service_level_definition,
+)
 from wfm.erlang._checks import (
     BoolArray,
     FloatArray,
@@ -47,20 +51,22 @@ from wfm.erlang.kernels import (
     log_erlang_c,
 )
 
-ServiceLevelDefinition = Literal[
-    "answered_of_offered",
-    "answered_of_answered",
-    "answered_of_offered_excluding_early_abandons",
-]
-"""The three service-level definitions accepted under Erlang A."""
+ERLANG_A_SERVICE_LEVEL_DEFINITIONS: tuple[str, ...] = MODELLED_SERVICE_LEVEL_DEFINITIONS
+"""The service-level definitions Erlang A computes (names of :mod:`wfm.core.service_level`)."""
 
-ERLANG_A_SERVICE_LEVEL_DEFINITIONS: tuple[str, ...] = (
-    "answered_of_offered",
-    "answered_of_answered",
-    "answered_of_offered_excluding_early_abandons",
-)
-SERVICE_LEVEL_DEFINITIONS = ERLANG_A_SERVICE_LEVEL_DEFINITIONS
-"""Module-level alias (``wfm.erlang`` exports the prefixed name to avoid a clash)."""
+
+def __getattr__(name: str) -> object:
+    if name == "SERVICE_LEVEL_DEFINITIONS":
+        warnings.warn(
+            "wfm.erlang.metrics.SERVICE_LEVEL_DEFINITIONS is deprecated and goes in wfm "
+            f"{REMOVED_IN}; use wfm.erlang.ERLANG_A_SERVICE_LEVEL_DEFINITIONS (what Erlang A "
+            "computes) or wfm.core.SERVICE_LEVEL_DEFINITIONS (every definition) instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return ERLANG_A_SERVICE_LEVEL_DEFINITIONS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _PERCENTILE_BISECTION_STEPS = 60
 
@@ -154,12 +160,12 @@ def check_definition(definition: str | None) -> str:
     Parameters
     ----------
     definition : str or None
-        One of :data:`ERLANG_A_SERVICE_LEVEL_DEFINITIONS`.
+        One of :data:`ERLANG_A_SERVICE_LEVEL_DEFINITIONS` (a deprecated former name warns).
 
     Returns
     -------
     str
-        The same name.
+        The canonical name.
 
     Raises
     ------
@@ -169,17 +175,16 @@ def check_definition(definition: str | None) -> str:
     if definition is None:
         raise InputError(
             "service-level definition is required with patience_seconds (Erlang A), because "
-            "abandoned contacts make the three usual definitions differ. Fix: pass "
+            "abandoned contacts make the usual definitions differ. Fix: pass "
             f"service_level_definition= as one of "
             f"{list(ERLANG_A_SERVICE_LEVEL_DEFINITIONS)}."
         )
-    if definition not in ERLANG_A_SERVICE_LEVEL_DEFINITIONS:
-        raise InputError(
-            f"service_level_definition={definition!r} is not a known service-level definition. "
-            "Fix: use one "
-            f"of {list(ERLANG_A_SERVICE_LEVEL_DEFINITIONS)}."
-        )
-    return definition
+    return canonical_service_level_definition(
+        definition,
+        supported=ERLANG_A_SERVICE_LEVEL_DEFINITIONS,
+        stage="Erlang A (its exponential patience has no short-abandon threshold)",
+        stacklevel=4,
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -254,7 +259,7 @@ def erlang_a_served(state: ErlangAState) -> FloatArray:
 def erlang_a_service_level(
     q: QueueInputs, target_seconds: FloatArray, definition: str
 ) -> FloatArray:
-    """Service level under Erlang A for one of the three definitions."""
+    """Service level under Erlang A for one of :data:`ERLANG_A_SERVICE_LEVEL_DEFINITIONS`."""
     state, positive, _ = _erlang_a(q)
     patience = q.patience_seconds[positive]  # type: ignore[index]
     target = np.broadcast_to(target_seconds, q.traffic.shape)[positive]
@@ -266,6 +271,8 @@ def erlang_a_service_level(
             level = answered_within
         elif definition == "answered_of_answered":
             level = np.where(served > 0, 1.0 - served_later / served, 0.0)
+        elif definition == "answered_or_early_abandoned_of_offered":
+            level = answered_within + abandoned_early
         else:
             denominator = 1.0 - abandoned_early
             level = np.where(denominator > 0, answered_within / denominator, 0.0)
@@ -390,7 +397,12 @@ def service_level(
         - ``"answered_of_offered"``: answered within T / offered;
         - ``"answered_of_answered"``: answered within T / answered;
         - ``"answered_of_offered_excluding_early_abandons"``: answered within T /
-          (offered − abandoned within T).
+          (offered − abandoned within T);
+        - ``"answered_or_early_abandoned_of_offered"``: (answered within T + abandoned
+          within T) / offered.
+
+        (see :data:`wfm.core.SERVICE_LEVEL_DEFINITIONS`; the fifth,
+        ``answered_of_offered_excluding_short_abandons``, is measured only).
 
         The same keyword as in :func:`required_agents` and :func:`staff_intervals`.
     definition : str, optional

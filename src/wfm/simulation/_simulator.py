@@ -29,6 +29,7 @@ from wfm.core._display import ResultDisplay, Summary, units_from_names
 from wfm.core.errors import InputError
 from wfm.core.frames import INTERVAL_START, QUEUE, VOLUME
 from wfm.core.grid import LOCALISE_ERRORS
+from wfm.core.service_level import canonical_service_level_definition
 from wfm.erlang.metrics import ERLANG_A_SERVICE_LEVEL_DEFINITIONS
 from wfm.simulation._distributions import (
     DeterministicTime,
@@ -236,9 +237,8 @@ class SimulationResult(ResultDisplay):
         Parameters
         ----------
         service_level_definition : str, default "answered_of_offered"
-            One of ``"answered_of_offered"``, ``"answered_of_answered"``,
-            ``"answered_of_offered_excluding_early_abandons"`` (the keyword of
-            :func:`wfm.erlang.service_level`).
+            One of ``wfm.erlang.ERLANG_A_SERVICE_LEVEL_DEFINITIONS`` (the keyword of
+            :func:`wfm.erlang.service_level`; see :data:`wfm.core.SERVICE_LEVEL_DEFINITIONS`).
         definition : str, optional
             Deprecated former name of ``service_level_definition`` (warns; removed in 0.3.0).
 
@@ -260,18 +260,19 @@ class SimulationResult(ResultDisplay):
             definition,
             service_level_definition,
         )
-        chosen = "answered_of_offered" if chosen is None else chosen
+        chosen = canonical_service_level_definition(
+            "answered_of_offered" if chosen is None else chosen,
+            supported=ERLANG_A_SERVICE_LEVEL_DEFINITIONS,
+            stage="the simulator (it has no short-abandon threshold)",
+        )
         numerator = self.counts["answered_in_target"]
-        if chosen == "answered_of_offered":
-            return numerator, self._offered()
         if chosen == "answered_of_answered":
             return numerator, self.counts["answered"]
         if chosen == "answered_of_offered_excluding_early_abandons":
             return numerator, self._offered() - self.counts["abandoned_in_target"]
-        raise InputError(
-            f"service_level_definition={chosen!r} is not a service-level definition. Fix: use "
-            f"one of {ERLANG_A_SERVICE_LEVEL_DEFINITIONS}."
-        )
+        if chosen == "answered_or_early_abandoned_of_offered":
+            return numerator + self.counts["abandoned_in_target"], self._offered()
+        return numerator, self._offered()
 
     def to_frame(self, confidence: float = 0.95) -> pd.DataFrame:
         """Per (queue, interval) means across replications with confidence intervals.
