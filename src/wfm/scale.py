@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeGuard, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeGuard, TypeVar
 from urllib.parse import quote, unquote
 
 import pandas as pd
@@ -117,8 +117,30 @@ class _PartitionOutput:
     failures: list[TaskFailure]
 
 
+class _Failures:
+    """``ok`` and ``raise_on_failure`` for results that keep the failed tasks by name."""
+
+    failures: list[TaskFailure]
+    _failed_what: ClassVar[str]
+    _failed_whose: ClassVar[str]
+
+    @property
+    def ok(self) -> bool:
+        """Whether every task succeeded."""
+        return not self.failures
+
+    def raise_on_failure(self) -> None:
+        """Raise :class:`InputError` listing every failed task (nothing if none failed)."""
+        if self.failures:
+            lines = "\n".join(f"  {failure}" for failure in self.failures)
+            raise InputError(
+                f"{len(self.failures)} {self._failed_what} failed; the others' results are "
+                f"kept:\n{lines}\nFix: correct those {self._failed_whose} input and rerun them."
+            )
+
+
 @dataclass(frozen=True, repr=False)
-class ScaleResult(ResultDisplay):
+class ScaleResult(_Failures, ResultDisplay):
     """What :func:`plan_queues` produced.
 
     Attributes
@@ -154,19 +176,8 @@ class ScaleResult(ResultDisplay):
     written: list[Path] = field(default_factory=list)
     seconds: float = 0.0
 
-    @property
-    def ok(self) -> bool:
-        """Whether every queue succeeded."""
-        return not self.failures
-
-    def raise_on_failure(self) -> None:
-        """Raise :class:`InputError` listing every failed queue (nothing if all succeeded)."""
-        if self.failures:
-            lines = "\n".join(f"  {failure}" for failure in self.failures)
-            raise InputError(
-                f"{len(self.failures)} queue task(s) failed; the other queues' results are "
-                f"kept:\n{lines}\nFix: correct those queues' input and rerun them."
-            )
+    _failed_what = "queue task(s)"
+    _failed_whose = "queues'"
 
     def stats_frame(self) -> pd.DataFrame:
         """Per-queue cost as a frame (``queue``, ``seconds``, ``history_rows``, ...)."""
@@ -648,7 +659,7 @@ PartT = TypeVar("PartT")
 
 
 @dataclass(frozen=True, repr=False)
-class PartitionResult(ResultDisplay, Generic[PartT]):
+class PartitionResult(_Failures, ResultDisplay, Generic[PartT]):
     """Results of independent partitions (sites or teams) and the partitions that failed.
 
     Attributes
@@ -665,19 +676,8 @@ class PartitionResult(ResultDisplay, Generic[PartT]):
     failures: list[TaskFailure]
     seconds: float = 0.0
 
-    @property
-    def ok(self) -> bool:
-        """Whether every partition succeeded."""
-        return not self.failures
-
-    def raise_on_failure(self) -> None:
-        """Raise :class:`InputError` listing every failed partition (nothing if none)."""
-        if self.failures:
-            lines = "\n".join(f"  {failure}" for failure in self.failures)
-            raise InputError(
-                f"{len(self.failures)} partition(s) failed; the others' results are kept:\n"
-                f"{lines}\nFix: correct those partitions' input and rerun them."
-            )
+    _failed_what = "partition(s)"
+    _failed_whose = "partitions'"
 
     def to_frame(self) -> pd.DataFrame:
         """One row per partition: ``partition``, ``ok``, ``error_type`` and ``message``.
