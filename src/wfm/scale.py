@@ -656,6 +656,7 @@ def _assemble(
 
 
 PartT = TypeVar("PartT")
+JobT = TypeVar("JobT")
 
 
 @dataclass(frozen=True, repr=False)
@@ -763,6 +764,39 @@ def _templates_of(config: PlanConfig, queues: set[str]) -> PlanConfig:
     return config.model_copy(update={"schedule": schedule})
 
 
+def _run_partitions(
+    task: Callable[[JobT], PartT],
+    jobs: Sequence[JobT],
+    names: list[str],
+    failures: list[TaskFailure],
+    n_jobs: int,
+    executor: ExecutorLike | None,
+    progress: TaskProgress | None,
+    stage: str,
+    began: float,
+) -> PartitionResult[PartT]:
+    """Run one task per named partition, keep the failures by name, and time the run.
+
+    ``failures`` are partitions already refused before any task ran; the result lists
+    them with the tasks' failures, in name order.
+    """
+    outcome = run_tasks(
+        task,
+        jobs,
+        keys=names,
+        n_jobs=n_jobs,
+        executor=executor,
+        progress=progress,
+        stage=stage,
+        on_error="collect",
+        jobs_per_task=1,
+    )
+    pairs = zip(names, outcome.results, strict=True)
+    results = {name: result for name, result in pairs if result is not None}
+    every_failure = sorted([*failures, *outcome.failures], key=lambda failure: failure.key)
+    return PartitionResult(results, every_failure, time.perf_counter() - began)
+
+
 def schedule_by_site(
     requirement: pd.DataFrame,
     config: PlanConfig | Mapping[str, PlanConfig],
@@ -825,21 +859,9 @@ def schedule_by_site(
             site_config = _templates_of(config, set(rows[QUEUE].astype(str)))
         names.append(name)
         jobs.append((rows.drop(columns=[SITE], errors="ignore"), site_config))
-    outcome = run_tasks(
-        _ScheduleSite(),
-        jobs,
-        keys=names,
-        n_jobs=n_jobs,
-        executor=executor,
-        progress=progress,
-        stage="sites",
-        on_error="collect",
-        jobs_per_task=1,
+    return _run_partitions(
+        _ScheduleSite(), jobs, names, missing, n_jobs, executor, progress, "sites", began
     )
-    pairs = zip(names, outcome.results, strict=True)
-    results = {name: result for name, result in pairs if result is not None}
-    failures = sorted([*missing, *outcome.failures], key=lambda failure: failure.key)
-    return PartitionResult(results, failures, time.perf_counter() - began)
 
 
 @dataclass(frozen=True)
@@ -955,23 +977,7 @@ def adherence_by_team(
     for team, rows in schedule.groupby(teams.astype(str), sort=True):
         names.append(str(team))
         jobs.append((rows, events[event_team == str(team)]))
-    outcome = run_tasks(
-        task,
-        jobs,
-        keys=names,
-        n_jobs=n_jobs,
-        executor=executor,
-        progress=progress,
-        stage="teams",
-        on_error="collect",
-        jobs_per_task=1,
-    )
-    results = {
-        name: result
-        for name, result in zip(names, outcome.results, strict=True)
-        if result is not None
-    }
-    failures = list(outcome.failures)
+    failures: list[TaskFailure] = []
     orphans = event_team.isna()
     if orphans.any():
         agents = sorted(events.loc[orphans, AGENT].astype(str).unique())
@@ -984,8 +990,7 @@ def adherence_by_team(
                 "events.",
             )
         )
-    failures.sort(key=lambda failure: failure.key)
-    return PartitionResult(results, failures, time.perf_counter() - began)
+    return _run_partitions(task, jobs, names, failures, n_jobs, executor, progress, "teams", began)
 
 
 LEAN_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
