@@ -31,7 +31,9 @@ be chosen on it). Targets (issue
 WAPE, no loss against the baseline and the calendar-free forecast on the US series.
 Reference lines (not forecasts) spread each day's TRUE total by a weekday profile (the
 plain 8-week one and the library's shrunk one): the error left when the daily total is
-known; a Poisson noise floor is printed too. Every table is printed for the whole run,
+known; the hindsight bound (special days exact, ordinary days at the level of their weekday
+six weeks either side, future included) says whether the 15% target is reachable at all;
+a Poisson noise floor is printed too. Every table is printed for the whole run,
 the development part (origins whose 7 forecast days fall before ISRAEL_SPLIT / US_SPLIT,
 the only part used to choose the intraday profile estimator and the month-position
 effect) and the held-out part (origins from those dates, scored once after the choice).
@@ -67,6 +69,7 @@ BASELINE_WEEKS = 5
 ISRAEL_SPLIT = "1999-04-01"  # development: forecasts of January-March; held out: April-June
 US_SPLIT = "2003-05-15"  # development: forecasts of March to mid-May; held out: the rest
 PROBLEMS: list[str] = []
+BOUND = "(bound: hindsight level, special exact)"
 
 
 def day_kinds(history: QueueHistory, country: str, n_days: int) -> tuple[np.ndarray, np.ndarray]:
@@ -139,6 +142,47 @@ def oracle_total_forecast(
         day = origin + lead
         total = np.where(history.observed[day], history.volume[day], 0.0).sum()
         out[lead] = total * profiles[weekdays[day]]
+    return out
+
+
+def hindsight_bound_forecast(
+    history: QueueHistory, origin: int, special: np.ndarray, weeks: int = 6
+) -> np.ndarray:
+    """Reference, not a forecast: what a forecaster told the future of the level could score.
+
+    Special days get their TRUE counts (zero error). An ordinary day gets the mean total of
+    its weekday over the ordinary days up to ``weeks`` weeks before *and after* it (the day
+    itself left out), divided by and then multiplied by month-position factors learned on the
+    whole series (in-sample), spread by the library's shrunk weekday profile from the
+    ordinary days before the origin. It uses the future twice (the level and the month
+    factors), so no day-ahead forecast of the same kind can be expected to beat it: if its
+    WAPE is above a target, the target is out of reach on this series.
+    """
+    volume = np.where(history.observed, history.volume, 0.0)
+    weekdays = weekday_of(history.first_date, history.n_days)
+    totals = volume.sum(axis=1)
+    usable = ~special & (totals > 0)
+    factors = day_factors(
+        learn_month_factors(totals, history.first_date, usable, 2.0),
+        history.first_date,
+        totals.size,
+    )
+    adjusted = totals / factors
+    profiles = shrunk_profiles(history.volume[:origin], weekdays[:origin], usable=~special[:origin])
+    out = np.zeros((HORIZON, history.volume.shape[1]))
+    for lead in range(min(HORIZON, history.n_days - origin)):
+        day = origin + lead
+        if special[day]:
+            out[lead] = volume[day]
+            continue
+        near = [
+            d
+            for w in range(1, weeks + 1)
+            for d in (day - 7 * w, day + 7 * w)
+            if 0 <= d < history.n_days and usable[d]
+        ]
+        level = adjusted[near].mean() * factors[day] if near else totals[day]
+        out[lead] = level * profiles[weekdays[day]]
     return out
 
 
@@ -290,6 +334,7 @@ def run(
     forecasts["(true daily total x shrunk profile)"] = {
         o: oracle_total_forecast(history, o, special, shrunk=True) for o in origin_days
     }
+    forecasts[BOUND] = {o: hindsight_bound_forecast(history, o, special) for o in origin_days}
     calendar = EventCalendar.for_country(country)
     assert calendar.special_days is not None
     no_month = calendar.model_copy(
@@ -383,6 +428,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"{base[f'all {lead}']:.3f} ({gain:+.1%}; target >= +15%: "
                 f"{'MET' if gain >= 0.15 else 'NOT MET'}); special/ordinary {ratio:.2f} "
                 f"(target <= 1.5: {'MET' if ratio <= 1.5 else 'NOT MET'})"
+            )
+            bound, wanted = israel[part][BOUND][f"all {lead}"], 0.85 * base[f"all {lead}"]
+            print(
+                f"    15% below the baseline is {wanted:.3f}; the hindsight bound (future level,"
+                f" in-sample month factors, special days exact) scores {bound:.3f}: "
+                f"{'reachable in principle' if bound <= wanted else 'OUT OF REACH on this series'}"
             )
             us_ours, us_plain = us[part]["combination + calendar"], us[part]["combination"]
             us_base = us[part]["holiday-aware median"]
