@@ -20,7 +20,7 @@ from wfm.forecast import (
     forecast_accuracy,
     forecast_intervals,
 )
-from wfm.forecast.special_days import KINDS, learn_effects
+from wfm.forecast.special_days import KINDS, effects_table, learn_effects
 
 from .conftest import daily_profile
 
@@ -75,11 +75,14 @@ def test_learned_ratio_is_exact_without_noise_and_shrinkage_formula() -> None:
     )
     kind, n, ratio, shape = effects.by_name["Holiday A"]
     assert (kind, n) == ("holiday", 2)
-    assert ratio == pytest.approx(0.3, rel=1e-12)
+    # learned relative to the analogue weekday (Sunday, 0.2 of a Wednesday): 0.3 / 0.2
+    assert effects.reference("holiday", 2) == 6
+    assert ratio == pytest.approx(0.3 / 0.2, rel=1e-12)
     assert shape is not None
     np.testing.assert_allclose(shape, profile)
     np.testing.assert_allclose(cleaned[23], 1000.0 * profile)  # training sees a normal day
-    # future Wednesday: w = n / (n + k) = 0.5 for both levels; prior = Sunday / Wednesday
+    # future Wednesday: w = n / (n + k) = 0.5 for both levels; prior = Sunday / Wednesday;
+    # on the same weekday as the past days the relative and the plain scale agree
     shrunk, _, weight = effects.effect("holiday", "Holiday A", 2)
     prior = 0.2
     assert weight == pytest.approx(0.5)
@@ -88,6 +91,47 @@ def test_learned_ratio_is_exact_without_noise_and_shrinkage_formula() -> None:
     other, _, other_weight = effects.effect("holiday", "Holiday B", 2)
     assert other_weight == 0.0
     assert other == pytest.approx(0.5 * 0.3 + 0.5 * prior)
+    # on a Saturday (0.5 of a Wednesday) it is 1.5 x a Sunday, shrunk towards 1 x a Sunday
+    saturday, _, _ = effects.effect("holiday", "Holiday A", 5)
+    assert saturday == pytest.approx((0.2 / 0.5) * (0.5 * 1.5 + 0.5 * (0.5 * 1.5 + 0.5)))
+
+
+def test_eve_on_the_short_day_is_forecast_like_the_short_day() -> None:
+    # Sunday-Thursday centre, short Friday (0.35), quiet Saturday evening (0.12); every
+    # eve behaves like a Friday and every holiday like a Saturday, whatever its weekday
+    slots = 48
+    profile = daily_profile(slots)
+    level = np.array([1.0, 1.0, 1.0, 1.0, 0.35, 0.12, 1.0])  # Monday = 0
+    weeks = 14
+    days = np.tile((1000.0 * level)[:, None], (weeks, 1)) * profile
+    holidays = {
+        dt.date(2024, 1, 18): "Spring Day",  # Thursday; eve Wednesday
+        dt.date(2024, 2, 7): "Harvest",  # Wednesday; eve Tuesday
+        dt.date(2024, 3, 5): "Lights",  # Tuesday; eve Monday
+    }
+    special = SpecialDays(
+        days=tuple(SpecialDay(date=d, name=n, kind="holiday") for d, n in holidays.items()),
+        after_days=False,
+        bridges=False,
+    )
+    for day in holidays:
+        row = (day - dt.date(2024, 1, 1)).days
+        days[row] = 1000.0 * level[5] * profile  # like a Saturday
+        days[row - 1] = 1000.0 * level[4] * profile  # like a Friday
+    labels = special.label(MONDAY, days.shape[0], np.array([False] * 5 + [True, False]))
+    assert _kinds(labels).count("eve") == 3
+    _, effects = learn_effects(days, np.ones_like(days, dtype=bool), MONDAY, labels, 2.0)
+    assert effects.by_kind["eve"][1] == pytest.approx(1.0)  # 1 x a Friday
+    assert effects.by_kind["holiday"][1] == pytest.approx(1.0)  # 1 x a Saturday
+    # a future eve on a Friday is a Friday, a future holiday on a Saturday a Saturday,
+    # and mid-week ones keep their analogue's level
+    assert effects.effect("eve", "eve of New Day", 4)[0] == pytest.approx(1.0)
+    assert effects.effect("holiday", "New Day", 5)[0] == pytest.approx(1.0)
+    assert effects.effect("eve", "eve of Harvest", 1)[0] == pytest.approx(0.35)
+    assert effects.effect("holiday", "Harvest", 6)[0] == pytest.approx(0.12)
+    # the report names the scale
+    table = effects_table("q", MONDAY, labels, effects)
+    assert set(table.loc[table["kind"] == "eve", "relative_to"]) == {"Friday"}
 
 
 def _history_with_special_days(
@@ -142,7 +186,10 @@ def test_synthetic_holiday_and_eve_effects_recovered() -> None:
     assert holiday["past_occurrences"] == 4
     assert eve["past_occurrences"] == 4
     assert holiday["learned_ratio"] == pytest.approx(0.25, abs=0.03)
-    assert eve["learned_ratio"] == pytest.approx(0.6, abs=0.04)
+    # an eve is learned relative to its analogue, the Friday (0.9 of a Tuesday): 0.6 / 0.9
+    assert eve["relative_to"] == "Friday"
+    assert eve["learned_ratio"] == pytest.approx(0.6 / 0.9, abs=0.045)
+    assert holiday["relative_to"] == "Wednesday"  # the analogue (Saturday) is closed
     # name and kind coincide here: w = 4/6 twice, prior (Saturday: closed) = 0
     assert holiday["ratio"] == pytest.approx(
         (4 / 6) * holiday["learned_ratio"] * (1 + 2 / 6), rel=1e-9

@@ -66,7 +66,8 @@ class HistoryReport(ResultDisplay):
         Queue -> name of the model actually fitted (after any short-history fallback).
     special_days : pandas.DataFrame
         One row per queue and forecast special day (``calendar.special_days``): ``date``,
-        ``kind``, ``name``, ``past_occurrences``, ``learned_ratio``, ``kind_past_days``,
+        ``kind``, ``name``, ``past_occurrences``, ``relative_to`` (the weekday the learned ratios
+        are measured against), ``learned_ratio``, ``kind_past_days``,
         ``kind_ratio``, ``prior_ratio``, ``name_weight`` and the ``ratio`` applied to the
         day's ordinary total (see ``wfm.forecast.special_days``).
     event_multipliers : dict

@@ -44,6 +44,14 @@ day (the short day); after-days, bridges and custom days have prior ratio 1. Wit
 ``T(w)`` the mean ordinary total of weekday ``w`` over the last 8 weeks,
 ``r0_holiday(w) = T(rest) / T(w)`` and ``r0_eve(w) = T(rest - 1) / T(w)``.
 
+Ratios are learned against the analogue day: when the analogue weekday has calls, each
+past holiday's or eve's expectation is multiplied by ``T(analogue) / T(w_d)`` before the
+ratios are pooled (so ``r_g`` reads "1.1 x a Friday"), the prior on that scale is 1, and the
+shrunk value is multiplied by ``r0(w)`` for the future day's weekday. An eve that falls on
+the short day is then forecast like the short day, whatever weekdays past eves fell on.
+With a closed analogue (no calls on the rest day) the ratios stay relative to the day's
+own weekday with prior ``r0 = 0``. :func:`reference_weekday` says which scale applies.
+
 The intraday profile of a special day is shrunk with the same weights: the name's past
 profile (share of the day in each slot), the kind's pooled profile and the analogue
 weekday's profile (the weekday's own profile for kinds without analogue).
@@ -73,6 +81,7 @@ from wfm.forecast._slots import BoolArray, FloatArray, IntArray, weekday_of
 SpecialKind = Literal["holiday", "custom", "eve", "after", "bridge", "observance"]
 KINDS: tuple[str, ...] = ("holiday", "custom", "eve", "after", "bridge", "observance")
 _ORDINARY = -1
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 PRIOR_WEEKS = 8
 
 
@@ -373,26 +382,28 @@ class SpecialEffects:
     weekday_profiles: FloatArray
     shrinkage: float
 
-    def _analogue(self, kind: str, weekday: int) -> int:
-        if kind not in ("holiday", "eve"):
-            return weekday
-        totals = np.where(np.isfinite(self.weekday_totals), self.weekday_totals, np.inf)
-        rest = int(np.argmin(totals))
-        return rest if kind == "holiday" else (rest - 1) % 7
+    def reference(self, kind: str, weekday: int) -> int:
+        """Weekday whose ordinary total the learned ratios of ``kind`` are relative to."""
+        return reference_weekday(self.weekday_totals, kind, weekday)
 
     def prior(self, kind: str, weekday: int) -> tuple[float, FloatArray]:
         """Analogue-day prior ratio and profile for a day of ``kind`` on ``weekday``."""
-        analogue = self._analogue(kind, weekday)
-        own = self.weekday_totals[weekday]
-        ratio = float(self.weekday_totals[analogue] / own) if own > 0 else 1.0
-        profile = self.weekday_profiles[analogue]
+        analogue = analogue_weekday(self.weekday_totals, kind)
+        ratio = prior_ratio(self.weekday_totals, kind, weekday)
+        profile = self.weekday_profiles[weekday if analogue is None else analogue]
         if profile.sum() <= 0:  # a closed analogue has no shape: keep the day's own
             profile = self.weekday_profiles[weekday]
         return ratio, profile
 
     def effect(self, kind: str, name: str, weekday: int) -> tuple[float, FloatArray, float]:
-        """Shrunk ratio, profile and the name's weight ``w_g`` for one future day."""
-        ratio, profile = self.prior(kind, weekday)
+        """Shrunk ratio, profile and the name's weight ``w_g`` for one future day.
+
+        The learned ratios are relative to the reference weekday (:meth:`reference`), so
+        they are shrunk on that scale and converted to the day's own weekday at the end.
+        """
+        prior, profile = self.prior(kind, weekday)
+        scale = reference_scale(self.weekday_totals, kind, weekday)
+        ratio = prior / scale  # 1 when relative to an open analogue; the prior otherwise
         k = self.shrinkage
         n_kind, kind_ratio, kind_profile = self.by_kind.get(kind, (0, 1.0, None))
         if n_kind > 0:
@@ -411,7 +422,52 @@ class SpecialEffects:
         total = profile.sum()
         if total > 0:
             profile = profile / total
-        return ratio, profile, name_weight
+        return scale * ratio, profile, name_weight
+
+
+def analogue_weekday(weekday_totals: FloatArray, kind: str) -> int | None:
+    """Return the analogue weekday of ``kind`` (Monday = 0), or None for kinds without one.
+
+    A holiday is like the centre's quietest weekday (its weekly rest day), an eve like the
+    weekday before that (the short day); ``weekday_totals`` are mean ordinary daily totals.
+    """
+    if kind not in ("holiday", "eve"):
+        return None
+    totals = np.where(np.isfinite(weekday_totals), weekday_totals, np.inf)
+    rest = int(np.argmin(totals))
+    return rest if kind == "holiday" else (rest - 1) % 7
+
+
+def prior_ratio(weekday_totals: FloatArray, kind: str, weekday: int) -> float:
+    """Analogue prior ``r0(w) = T(analogue) / T(w)``; 1 for kinds without an analogue."""
+    analogue = analogue_weekday(weekday_totals, kind)
+    own = weekday_totals[weekday]
+    if analogue is None or not own > 0:
+        return 1.0
+    return float(weekday_totals[analogue] / own)
+
+
+def reference_weekday(weekday_totals: FloatArray, kind: str, weekday: int) -> int:
+    """Return the weekday the learned ratios of ``kind`` are measured against on ``weekday``.
+
+    The analogue weekday when it has calls (an eve is learned as "x times a Friday", so an
+    eve that falls on a Friday is not mistaken for a weekday eve); otherwise (no analogue,
+    a closed analogue or a closed own weekday) the day's own weekday.
+    """
+    analogue = analogue_weekday(weekday_totals, kind)
+    if analogue is None or not weekday_totals[weekday] > 0:
+        return weekday
+    if not weekday_totals[analogue] > 0:
+        return weekday
+    return analogue
+
+
+def reference_scale(weekday_totals: FloatArray, kind: str, weekday: int) -> float:
+    """``T(reference) / T(w)``: converts a ratio to the reference weekday to the day's own."""
+    reference = reference_weekday(weekday_totals, kind, weekday)
+    if reference == weekday:
+        return 1.0
+    return float(weekday_totals[reference] / weekday_totals[weekday])
 
 
 def ordinary_expectation(days: FloatArray, ordinary: BoolArray) -> FloatArray:
@@ -497,6 +553,12 @@ def learn_effects(
     actual_sum = np.where(observed, days, 0.0).sum(axis=1)
     expected_sum = np.where(observed, np.nan_to_num(expected), 0.0).sum(axis=1)
     usable &= expected_sum > 0
+    # each past day's expectation on its reference weekday's scale (see reference_weekday)
+    scales = np.ones(n_days)
+    for row in np.flatnonzero(usable):
+        kind_name = KINDS[int(labels.kinds[row])]
+        scales[row] = reference_scale(weekday_totals, kind_name, int(weekdays[row]))
+    expected_sum = expected_sum * scales
     complete = usable & (observed | (days == 0)).all(axis=1) & (totals > 0)
     by_name: dict[str, tuple[str, int, float, FloatArray | None]] = {}
     by_kind: dict[str, tuple[int, float, FloatArray | None]] = {}
@@ -552,6 +614,7 @@ def effects_table(
         name = str(labels.names[row])
         ratio, _, name_weight = effects.effect(kind, name, int(weekdays[row]))
         prior, _ = effects.prior(kind, int(weekdays[row]))
+        reference = effects.reference(kind, int(weekdays[row]))
         entry = effects.by_name.get(name)
         n_kind, kind_ratio, _ = effects.by_kind.get(kind, (0, np.nan, None))
         rows.append(
@@ -561,6 +624,7 @@ def effects_table(
                 "kind": kind,
                 "name": name,
                 "past_occurrences": 0 if entry is None else entry[1],
+                "relative_to": WEEKDAY_NAMES[reference],
                 "learned_ratio": np.nan if entry is None or entry[1] == 0 else entry[2],
                 "kind_past_days": n_kind,
                 "kind_ratio": kind_ratio if n_kind else np.nan,
@@ -578,6 +642,7 @@ EFFECT_COLUMNS = [
     "kind",
     "name",
     "past_occurrences",
+    "relative_to",
     "learned_ratio",
     "kind_past_days",
     "kind_ratio",
