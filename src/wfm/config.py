@@ -89,7 +89,11 @@ class ForecastConfig(WfmModel):
         CSV file of custom special days (``date,name[,kind]``), read from the working
         directory if relative.
     special_day_shrinkage : float
-        ``k`` of the shrinkage weight ``n / (n + k)`` of learned special-day effects.
+        ``k`` of the shrinkage weight ``n / (n + k)`` of learned special-day effects (the
+        fallback when ``estimate_special_day_shrinkage`` finds too few repeated days).
+    estimate_special_day_shrinkage : bool
+        Estimate ``k`` per queue from holidays seen in several years (Buhlmann
+        credibility; docs/forecast.md, "Special days").
     horizon_open_days : int or None
         If set, forecast this many open days (from the next open day) instead of
         ``horizon_days`` calendar days.
@@ -112,6 +116,7 @@ class ForecastConfig(WfmModel):
     holiday_subdivision: str | None = None
     special_days_file: str | None = None
     special_day_shrinkage: float = Field(default=2.0, ge=0.0)
+    estimate_special_day_shrinkage: bool = True
     horizon_open_days: int | None = Field(default=None, gt=0, le=300)
     month_position: bool = True
     holiday_observances: list[str] = Field(default_factory=list)
@@ -148,6 +153,7 @@ class ForecastConfig(WfmModel):
             subdiv=self.holiday_subdivision,
             special_days_file=self.special_days_file,
             shrinkage=self.special_day_shrinkage,
+            estimate_shrinkage=self.estimate_special_day_shrinkage,
             observances=tuple(self.holiday_observances),
             month_position=self.month_position,
         )

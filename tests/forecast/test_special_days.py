@@ -20,7 +20,14 @@ from wfm.forecast import (
     forecast_accuracy,
     forecast_intervals,
 )
-from wfm.forecast.special_days import KINDS, effects_table, learn_effects
+from wfm.forecast.special_days import (
+    KINDS,
+    MAX_SHRINKAGE,
+    credibility_shrinkage,
+    effects_table,
+    holiday_name,
+    learn_effects,
+)
 
 from .conftest import daily_profile
 
@@ -46,6 +53,9 @@ def test_eve_after_and_bridge_rules() -> None:
     # Tuesday holiday: Monday bridge (after a weekend), Wednesday after-day
     assert kinds[21:24] == ["bridge", "holiday", "after"]
     assert labels.names[23] == "day after Harvest"
+    # a bridge is named after its holiday, so Black Friday is learned apart from others
+    assert labels.names[11] == "bridge day after Founders Day"
+    assert labels.names[21] == "bridge day before Harvest"
     assert kinds.count("") == 28 - 6
     no_rules = SpecialDays(days=(holiday,), eves=False, after_days=False, bridges=False)
     assert _kinds(no_rules.label(MONDAY, 28, rest)).count("") == 27
@@ -432,3 +442,63 @@ def test_config_keys_for_month_position_and_observances(tmp_path: Path) -> None:
         ForecastConfig(holiday_observances=["optional"])
     with pytest.raises(ModelInputError, match="nope"):
         ForecastConfig(holiday_country="IL", holiday_observances=["nope"])
+
+
+def test_observed_and_estimated_holidays_share_the_holiday_name() -> None:
+    assert holiday_name("Christmas Day (observed)") == "Christmas Day"
+    assert holiday_name("Eid al-Fitr (observed, estimated)") == "Eid al-Fitr"
+    assert holiday_name("New Year's Day; Some Other Day") == "New Year's Day"
+    assert holiday_name("Day of the (Observed) Sea") == "Day of the (Observed) Sea"
+    pytest.importorskip("holidays")
+    table = SpecialDays(country="US").holiday_table(dt.date(2021, 12, 20), dt.date(2022, 12, 31))
+    assert table[dt.date(2021, 12, 24)] == table[dt.date(2022, 12, 26)] == "Christmas Day"
+
+
+def test_credibility_shrinkage_matches_the_balanced_anova_estimate() -> None:
+    # three holidays seen twice each: MSW = 0.02, MSB = 2, a = (MSB - MSW) / n = 0.99
+    ratios = np.array([1.0, 1.2, 2.0, 2.2, 3.0, 3.2])
+    kinds = np.zeros(6, dtype=np.int64)
+    names = np.array(["a", "a", "b", "b", "c", "c"], dtype=object)
+    assert credibility_shrinkage(ratios, kinds, names) == pytest.approx(0.02 / 0.99)
+    # holidays that do not differ: no evidence for their own effects, k at its cap
+    same = np.array([1.0, 1.2, 1.2, 1.0, 1.1, 1.1])
+    assert credibility_shrinkage(same, kinds, names) == MAX_SHRINKAGE
+    # too little repetition: the configured k is kept
+    assert credibility_shrinkage(ratios[:4], kinds[:4], names[:4]) is None
+
+
+def _us_centre_days(years: tuple[int, ...], ratio_of: dict[str, float], seed: int) -> tuple:
+    """Monday-Friday Poisson centre over whole years; holidays at their own ratio."""
+    pytest.importorskip("holidays")
+    start = np.datetime64(f"{years[0]}-01-01", "D")
+    n_days = int((np.datetime64(f"{years[-1] + 1}-01-01", "D") - start).astype(np.int64))
+    weekdays = (np.arange(n_days) + (start.astype(np.int64) + 3) % 7) % 7
+    level = np.where(weekdays < 5, 3000.0, 0.0)
+    special = SpecialDays(country="US", eves=False, after_days=False, bridges=False)
+    rest = np.array([False] * 5 + [True, True])
+    labels = special.label(start, n_days, rest)
+    for row in np.flatnonzero(labels.special):
+        level[row] *= ratio_of.get(str(labels.names[row]), 0.5)
+    rng = np.random.default_rng(seed)
+    profile = daily_profile(48)
+    days = rng.poisson(level[:, None] * profile).astype(float)
+    return days, start, labels
+
+
+def test_holidays_seen_in_several_years_are_trusted_when_they_differ() -> None:
+    ratio_of = {"Thanksgiving Day": 0.1, "Christmas Day": 0.02, "Columbus Day": 0.9}
+    days, start, labels = _us_centre_days((2020, 2021, 2022), ratio_of, seed=3)
+    observed = np.ones_like(days, dtype=bool)
+    _, fixed = learn_effects(days, observed, start, labels, 2.0)
+    _, estimated = learn_effects(days, observed, start, labels, 2.0, estimate_shrinkage=True)
+    assert fixed.shrinkage == 2.0
+    assert estimated.shrinkage < 0.1  # names differ far more than their years do
+    for name, truth in ratio_of.items():
+        weekday = 3 if name == "Thanksgiving Day" else 0
+        assert estimated.effect("holiday", name, weekday)[0] == pytest.approx(truth, abs=0.02)
+    # with k = 2 Thanksgiving is pulled towards the other holidays (most at 0.5)
+    assert fixed.effect("holiday", "Thanksgiving Day", 3)[0] > 0.15
+    # holidays that all behave alike are pooled instead
+    days, start, labels = _us_centre_days((2020, 2021, 2022), {}, seed=4)
+    _, alike = learn_effects(days, observed, start, labels, 2.0, estimate_shrinkage=True)
+    assert alike.shrinkage > 5.0

@@ -87,6 +87,7 @@ def fit_calendar(
         history.first_date,
         labels.window(history.first_date, history.n_days),
         special.shrinkage,
+        special.estimate_shrinkage,
     )
     if not special.month_position:
         return CalendarFit(cleaned, multipliers, effects, labels)

@@ -146,6 +146,7 @@ class EventCalendar(WfmModel):
         subdiv: str | None = None,
         special_days_file: str | None = None,
         shrinkage: float = 2.0,
+        estimate_shrinkage: bool = True,
         observances: tuple[str, ...] = (),
         month_position: bool = True,
     ) -> EventCalendar:
@@ -160,7 +161,9 @@ class EventCalendar(WfmModel):
         special_days_file : str, optional
             CSV file of custom days (``date,name[,kind]``).
         shrinkage : float, default 2.0
-            ``k`` of the shrinkage weight ``n / (n + k)``.
+            ``k`` of the shrinkage weight ``n / (n + k)`` (the fallback when estimated).
+        estimate_shrinkage : bool, default True
+            Estimate ``k`` from repeated special days (``SpecialDays.estimate_shrinkage``).
         observances : tuple of str, default ()
             Further categories of the ``holidays`` package marked as kind ``observance``
             (e.g. ``("optional",)`` for Israel: Purim, Remembrance Day).
@@ -177,6 +180,7 @@ class EventCalendar(WfmModel):
             subdiv=subdiv,
             days=days,
             shrinkage=shrinkage,
+            estimate_shrinkage=estimate_shrinkage,
             observances=tuple(observances),
             month_position=month_position,
         )

@@ -38,9 +38,12 @@ with ``n_c`` past days and pooled ratio ``r_c``, the ratio used for a future day
 ``m = w_g r_g + (1 - w_g) [w_c r_c + (1 - w_c) r0_c(w)]``,  ``w_x = n_x / (n_x + k)``
 
 with ``k = shrinkage`` (default 2: a holiday's own history gets half the weight after two
-occurrences). The prior ``r0`` is the analogue-day rule planners use: a holiday is like the
-centre's quietest weekday (its weekly rest day), an eve like the weekday before that rest
-day (the short day); after-days, bridges and custom days have prior ratio 1. With
+occurrences), or, with ``estimate_shrinkage`` (the default) once holidays repeat over the
+years, ``k`` estimated from the history by Buhlmann credibility
+(:func:`credibility_shrinkage`). The prior ``r0`` is the analogue-day rule planners use: a
+holiday is like the centre's quietest weekday (its weekly rest day), an eve like the
+weekday before that rest day (the short day); after-days, bridges and custom days have
+prior ratio 1. With
 ``T(w)`` the mean ordinary total of weekday ``w`` over the last 8 weeks,
 ``r0_holiday(w) = T(rest) / T(w)`` and ``r0_eve(w) = T(rest - 1) / T(w)``.
 
@@ -66,6 +69,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -121,7 +125,13 @@ class SpecialDays(WfmModel):
         Derive eve, after-day and bridge days from the holidays.
     shrinkage : float, default 2.0
         ``k`` of the shrinkage weight ``n / (n + k)`` (past occurrences ``n``); 0 uses the
-        raw learned ratios as soon as there is one occurrence.
+        raw learned ratios as soon as there is one occurrence. With ``estimate_shrinkage``
+        it is the fallback for histories whose special days do not repeat enough.
+    estimate_shrinkage : bool, default True
+        Estimate ``k`` per queue from the history's repeated special days (Buhlmann
+        credibility, :func:`credibility_shrinkage`): once holidays have been seen in
+        several years, a holiday that behaves the same every year is trusted and one that
+        does not is pooled. A half-year history has no repeats and keeps ``shrinkage``.
     observances : tuple of str, default ()
         Further categories of the ``holidays`` package whose dates are special days of kind
         ``observance`` (e.g. ``("optional",)`` for Israel, ``("unofficial",)`` or
@@ -140,6 +150,7 @@ class SpecialDays(WfmModel):
     after_days: bool = True
     bridges: bool = True
     shrinkage: float = Field(default=2.0, ge=0.0)
+    estimate_shrinkage: bool = True
     observances: tuple[str, ...] = ()
     month_position: bool = True
 
@@ -230,10 +241,16 @@ class SpecialDays(WfmModel):
             prev_rest[1:] = is_rest[:-1]
             next_rest = np.zeros(dates.size, dtype=bool)
             next_rest[:-1] = is_rest[1:]
-            bridge = free & ((after & next_rest) | (before & prev_rest))
-            kinds[bridge] = KINDS.index("bridge")
-            names[bridge] = "bridge day"
-            free &= ~bridge
+            bridge_after = free & after & next_rest
+            bridge_before = free & before & prev_rest & ~bridge_after
+            kinds[bridge_after | bridge_before] = KINDS.index("bridge")
+            names[1:][bridge_after[1:]] = [
+                "bridge day after " + n for n in names[:-1][bridge_after[1:]]
+            ]
+            names[:-1][bridge_before[:-1]] = [
+                "bridge day before " + n for n in names[1:][bridge_before[:-1]]
+            ]
+            free &= ~(bridge_after | bridge_before)
         if self.eves:
             eve = free & before
             kinds[eve] = KINDS.index("eve")
@@ -295,7 +312,20 @@ def _country_table(
             f"the holidays package lists for {country!r} (e.g. 'optional', 'unofficial')."
         ) from exc
     # the package joins several names of one date with "; "; keep the first
-    return tuple((day, str(name).split("; ")[0]) for day, name in sorted(table.items()))
+    return tuple((day, holiday_name(str(name))) for day, name in sorted(table.items()))
+
+
+_NAME_SUFFIX = re.compile(r"\s*\((?:observed|estimated)(?:,\s*(?:observed|estimated))*\)\s*$", re.I)
+
+
+def holiday_name(name: str) -> str:
+    """Return the name a holiday's effect is learned under.
+
+    The first of several names joined by ``"; "``, without the ``holidays`` package's
+    ``" (observed)"`` / ``" (estimated)"`` suffixes: Christmas Day observed on Friday the 24th
+    is the same closure as Christmas Day, so both years teach one effect.
+    """
+    return _NAME_SUFFIX.sub("", name.split("; ")[0]) or name
 
 
 def read_special_days_csv(path: str | Path) -> tuple[SpecialDay, ...]:
@@ -509,6 +539,7 @@ def learn_effects(
     start_date: np.datetime64,
     labels: DayLabels,
     shrinkage: float,
+    estimate_shrinkage: bool = False,
 ) -> tuple[FloatArray, SpecialEffects]:
     """De-effected training days and the learned effects of one queue's history.
 
@@ -523,7 +554,10 @@ def learn_effects(
     labels : DayLabels
         Labels of the same ``n_days`` dates.
     shrinkage : float
-        ``k`` of ``n / (n + k)``.
+        ``k`` of ``n / (n + k)`` (with ``estimate_shrinkage``: the fallback).
+    estimate_shrinkage : bool, default False
+        Estimate ``k`` from the history's repeated special days
+        (:func:`credibility_shrinkage`) when they allow it.
 
     Returns
     -------
@@ -582,11 +616,78 @@ def learn_effects(
             by_kind[kind] = (n, ratio, profile)
         else:
             by_name[name] = (kind, n, ratio, profile)
+    if estimate_shrinkage:
+        estimated = credibility_shrinkage(
+            actual_sum[usable] / expected_sum[usable],
+            labels.kinds[usable],
+            labels.names[usable],
+        )
+        if estimated is not None:
+            shrinkage = estimated
     cleaned = days.copy()
     replace = special & np.isfinite(expected).all(axis=1)
     cleaned[replace] = expected[replace]
     effects = SpecialEffects(by_name, by_kind, weekday_totals, weekday_profiles, shrinkage)
     return cleaned, effects
+
+
+MAX_SHRINKAGE = 50.0
+
+
+def credibility_shrinkage(ratios: FloatArray, kinds: IntArray, names: np.ndarray) -> float | None:
+    """Estimate ``k`` of ``n / (n + k)`` from past special days (Buhlmann credibility).
+
+    One-way random-effects analysis of the per-day ratios grouped by name within kind:
+    ``s2`` is the pooled within-name variance (year-to-year noise of one holiday), ``a`` the
+    variance of the names' true ratios about their kind's (how different holidays really
+    are), estimated without bias for unequal group sizes,
+
+    ``a = (sum_g n_g (mean_g - mean_c)^2 - (G - C) s2) / sum_c (N_c - sum_g n_g^2 / N_c)``,
+
+    and ``k = s2 / a`` (Buhlmann & Straub 1970; Klugman, Panjer & Willmot, *Loss Models*,
+    ch. on empirical Bayes credibility). Names that repeat consistently and differ from each
+    other get a small ``k`` (their own history is trusted); names that do not differ get a
+    large one (capped at :data:`MAX_SHRINKAGE`).
+
+    Parameters
+    ----------
+    ratios : numpy.ndarray
+        Ratio of each usable past special day's total to its expectation (fractions).
+    kinds, names : numpy.ndarray
+        Kind index and name of each of those days.
+
+    Returns
+    -------
+    float or None
+        The estimate, or None when there is too little repetition (fewer than three
+        within-name and two between-name degrees of freedom): use the configured ``k``.
+    """
+    within_squares = 0.0
+    within_df = 0
+    between_squares = 0.0
+    between_df = 0
+    denominator = 0.0
+    for kind in np.unique(kinds):
+        of_kind = kinds == kind
+        kind_mean = float(ratios[of_kind].mean())
+        sizes = []
+        for name in np.unique(names[of_kind]):
+            values = ratios[of_kind & (names == name)]
+            mean = float(values.mean())
+            within_squares += float(((values - mean) ** 2).sum())
+            within_df += values.size - 1
+            between_squares += values.size * (mean - kind_mean) ** 2
+            sizes.append(values.size)
+        total = float(sum(sizes))
+        between_df += len(sizes) - 1
+        denominator += total - sum(size * size for size in sizes) / total
+    if within_df < 3 or between_df < 2 or denominator <= 0:
+        return None
+    within = within_squares / within_df
+    between = (between_squares - between_df * within) / denominator
+    if between <= 0:
+        return MAX_SHRINKAGE
+    return float(min(within / between, MAX_SHRINKAGE))
 
 
 def apply_effects(
@@ -630,6 +731,7 @@ def effects_table(
                 "kind_ratio": kind_ratio if n_kind else np.nan,
                 "prior_ratio": prior,
                 "name_weight": name_weight,
+                "shrinkage": effects.shrinkage,
                 "ratio": ratio,
             }
         )
@@ -648,5 +750,6 @@ EFFECT_COLUMNS = [
     "kind_ratio",
     "prior_ratio",
     "name_weight",
+    "shrinkage",
     "ratio",
 ]
