@@ -789,6 +789,10 @@ class PlanResult(ResultDisplay):
     missing_intervals : pandas.DataFrame or None
         History intervals absent from the history file (``queue``, ``interval_start``)
         that the forecaster imputed for training.
+    special_days : pandas.DataFrame or None
+        Special days of the forecast horizon with their learned, shrunk effects (the
+        forecast report's ``special_days``; None without a holiday calendar or when the
+        horizon has none).
     """
 
     config: PlanConfig
@@ -802,6 +806,7 @@ class PlanResult(ResultDisplay):
     models: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     missing_intervals: pd.DataFrame | None = None
+    special_days: pd.DataFrame | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """Return the requirement table (forecast plus required agents per interval; a copy)."""
@@ -851,6 +856,7 @@ class PlanResult(ResultDisplay):
             "missing_history_intervals": len(self.missing_intervals)
             if self.missing_intervals is not None
             else 0,
+            "special_days": len(self.special_days) if self.special_days is not None else 0,
             "timings_seconds": {k: round(v, 3) for k, v in self.timings.items()},
         }
         out["opening_hours"] = {
@@ -967,6 +973,8 @@ class PlanResult(ResultDisplay):
             tables["projected_service"] = self.projection
         if self.missing_intervals is not None and len(self.missing_intervals):
             tables["missing_intervals"] = self.missing_intervals
+        if self.special_days is not None and len(self.special_days):
+            tables["special_days"] = self.special_days
         if self.adherence is not None:
             tables["adherence_by_agent"] = self.adherence.aggregate("agent")
             tables["adherence_by_interval"] = self.adherence.aggregate("interval")
@@ -1362,6 +1370,9 @@ def plan(
         models=models,
         timings=timings,
         missing_intervals=missing.copy() if len(missing) else None,
+        special_days=forecast.report.special_days.copy()
+        if len(forecast.report.special_days)
+        else None,
     )
 
 

@@ -1028,6 +1028,45 @@ AGENT_COLUMNS = (
 """Columns of the per-agent table shown in the report (agents.csv holds them all)."""
 
 
+SPECIAL_DAY_ROWS = 30
+
+
+def special_days_section(special: pd.DataFrame) -> ReportSection:
+    """Report section listing the horizon's special days and the effects applied to them.
+
+    ``special`` is the forecast report's ``special_days`` table (or ``special_days.csv``).
+    """
+    columns = [
+        c
+        for c in (
+            "queue",
+            "date",
+            "kind",
+            "name",
+            "past_occurrences",
+            "relative_to",
+            "learned_ratio",
+            "prior_ratio",
+            "ratio",
+        )
+        if c in special.columns
+    ]
+    shown = special[columns].head(SPECIAL_DAY_ROWS)
+    more = len(special) - len(shown)
+    text = (
+        f"{len(special)} special day(s) in the forecast horizon (holidays, eves, after-days, "
+        "bridges and custom days of the calendar). 'ratio' is what the day's ordinary forecast "
+        "was multiplied by: its own history ('learned_ratio', measured against the weekday "
+        "in 'relative_to', from 'past_occurrences' earlier days) shrunk towards the other days "
+        "of its kind and the analogue-day prior ('prior_ratio': a holiday like the weekly rest "
+        "day, an eve like the short day). A day seen once or never rests mostly on the prior: "
+        "check it against what you know of the day."
+    )
+    if more > 0:
+        text += f" The first {len(shown)} are shown; every day is in special_days.csv."
+    return ReportSection("Special days", text, tables=[shown])
+
+
 def plan_report(
     tables: Mapping[str, pd.DataFrame],
     summary: Mapping[str, Any],
@@ -1106,6 +1145,9 @@ def plan_report(
             ],
         )
     )
+    special = tables.get("special_days")
+    if special is not None and len(special):
+        sections.append(special_days_section(special))
     backtest = tables.get("backtest")
     if backtest is not None and len(backtest):
         models = summary.get("models") or {}

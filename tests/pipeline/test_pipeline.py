@@ -1,5 +1,7 @@
 """End-to-end pipeline on the bundled real centre, checking the chain's invariants."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -177,3 +179,25 @@ def test_estimate_without_abandonment_columns_is_a_named_error(history: pd.DataF
     bare = history[["queue", "interval_start", "volume", "aht_seconds"]]
     with pytest.raises(InputError, match=r"patience_seconds = 'estimate'.*needs history column"):
         plan(bare, _small_config(), run_backtest=False)
+
+
+def test_special_days_reach_the_plan_tables_and_the_report(tmp_path: Path) -> None:
+    from wfm.report import plan_report
+
+    events = tmp_path / "special_days.csv"
+    events.write_text("date,name,kind\n1999-01-26,Company Day,holiday\n", encoding="utf-8")
+    data = demo_config().model_dump(mode="json")
+    data["forecast"].update(horizon_days=2, special_days_file=str(events))
+    data["schedule"]["templates"] = []
+    config = PlanConfig.model_validate(data)
+    frame = israel_bank_intervals(30)
+    history = frame[frame["interval_start"] < pd.Timestamp("1999-01-25", tz=TZ)]
+    with pytest.warns(UserWarning, match="absent from the history"):
+        result = plan(history, config, run_backtest=False)
+    special = result.tables()["special_days"]
+    assert list(special["kind"]) == ["eve", "holiday"]  # Monday 25 and Tuesday 26 January
+    assert list(special["name"]) == ["eve of Company Day", "Company Day"]
+    assert result.summary()["special_days"] == 2
+    html = plan_report(result.tables(), result.summary().to_dict())
+    assert "Special days" in html
+    assert "eve of Company Day" in html
