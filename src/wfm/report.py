@@ -1036,22 +1036,10 @@ def special_days_section(special: pd.DataFrame) -> ReportSection:
 
     ``special`` is the forecast report's ``special_days`` table (or ``special_days.csv``).
     """
-    columns = [
-        c
-        for c in (
-            "queue",
-            "date",
-            "kind",
-            "name",
-            "past_occurrences",
-            "relative_to",
-            "learned_ratio",
-            "prior_ratio",
-            "ratio",
-        )
-        if c in special.columns
-    ]
-    shown = special[columns].head(SPECIAL_DAY_ROWS)
+    # the kind-level and shrinkage columns stay in special_days.csv; the report keeps the
+    # day, its own history, the prior and the ratio applied
+    detail = {"kind_past_days", "kind_ratio", "name_weight", "shrinkage"}
+    shown = special[[c for c in special.columns if c not in detail]].head(SPECIAL_DAY_ROWS)
     more = len(special) - len(shown)
     text = (
         f"{len(special)} special day(s) in the forecast horizon (holidays, eves, after-days, "
