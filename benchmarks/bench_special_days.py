@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/bench_special_days.py [--full]   # both series, 3 models, ~2-3 min
+    python benchmarks/bench_special_days.py [--full]   # both series, 4 models + the GLM pair
     python benchmarks/bench_special_days.py --quick    # combination only, every 3rd origin
 
 Series (30-minute intervals, tests/data): the Israeli bank's arrivals, January-June 1999
@@ -59,6 +59,7 @@ from bench_forecast import load_israel_bank, load_us_bank
 from wfm.forecast import EventCalendar, MissingIntervalsWarning
 from wfm.forecast._backtest import backtest_histories
 from wfm.forecast._slots import QueueHistory, weekday_of
+from wfm.forecast.combination import CombinedForecaster
 from wfm.forecast.intervals import split_histories
 from wfm.forecast.month_position import day_factors, learn_month_factors
 from wfm.forecast.profiles import shrunk_profiles
@@ -344,6 +345,9 @@ def run(
     runs = [("", None, models), (" + calendar", calendar, models)]
     runs.append((" + calendar, no month position", no_month, ["combination"]))
     runs.append((f" + calendar + {'/'.join(observances)}", with_observances, ["combination"]))
+    if "top_down_glm" in models:  # the daily GLM and the pair tried as the default combination
+        pair = CombinedForecaster(members=["top_down", "top_down_glm"])
+        runs.append((" + calendar", calendar, {"top_down + top_down_glm": pair}))
     for suffix, used, run_models in runs:
         started = time.perf_counter()
         result = backtest_histories(
@@ -405,7 +409,11 @@ def main(argv: list[str] | None = None) -> int:
     size.add_argument("--quick", action="store_true", help="combination only")
     size.add_argument("--full", action="store_true", help="all models (the default)")
     args = parser.parse_args(argv)
-    models = ["combination"] if args.quick else ["weighted_average_8w", "top_down", "combination"]
+    models = (
+        ["combination"]
+        if args.quick
+        else ["weighted_average_8w", "top_down", "top_down_glm", "combination"]
+    )
     step = 3 if args.quick else 1
     israel = run(
         "Israeli bank 1999 H1", load_israel_bank(), "IL", models, ISRAEL_SPLIT, ("optional",), step

@@ -133,3 +133,48 @@ def test_top_down_multiplicative_weekdays_scale_with_the_level() -> None:
         TopDownDaily(method="sarima", seasonal="mul").fit(days)
     with pytest.raises(InputError, match="seasonal"):
         TopDownDaily(seasonal="log").fit(days)  # type: ignore[arg-type]
+
+
+def test_daily_glm_recovers_weekday_levels_and_a_log_linear_trend_exactly() -> None:
+    from wfm.forecast.top_down import fit_weekday_trend_glm
+
+    weeks = 8
+    days = np.arange(7 * weeks)
+    weekdays = days % 7  # the series starts on a Monday
+    levels = np.array([1300.0, 1100.0, 1000.0, 1000.0, 900.0, 0.0, 0.0])  # closed weekend
+    growth = 0.02  # +2% a week
+    totals = levels[weekdays] * np.exp(growth * (days - days[-1]) / 7)
+    glm = fit_weekday_trend_glm(totals, weekdays, weeks=weeks)
+    assert glm.trend_per_week == pytest.approx(growth, abs=1e-6)
+    np.testing.assert_allclose(np.exp(glm.weekday_effects[:5]), levels[:5], rtol=1e-6)
+    ahead = np.arange(days[-1] + 1, days[-1] + 15)
+    truth = levels[ahead % 7] * np.exp(growth * (ahead - days[-1]) / 7)
+    np.testing.assert_allclose(glm.forecast(14), truth, rtol=1e-6)
+    assert (glm.forecast(14)[[5, 6, 12, 13]] == 0).all()  # closed days stay closed
+    flat = fit_weekday_trend_glm(totals, weekdays, weeks=weeks, trend=False)
+    assert flat.trend_per_week == 0.0
+
+
+def test_top_down_glm_by_name_follows_a_trend() -> None:
+    truth_days = 84 + 7
+    _, truth = expected_volume(
+        truth_days, start="2024-01-01", daily_total=5000.0, trend_per_day=30.0
+    )
+    history = np.random.default_rng(8).poisson(truth[:84]).astype(float)
+    model = TopDownDaily(method="glm").fit(history, start_date="2024-01-01")
+    forecast = model.predict(7 * 48).mean.reshape(7, 48)
+    assert wape(truth[84:].ravel(), forecast.ravel()) < 0.04
+    frame = synthetic_history(days=70, trend_per_day=10.0, seed=3)
+    result = forecast_intervals(frame, model="top_down_glm", horizon_days=7)
+    assert result.report.models["sales"] == "top_down_glm"
+    assert (result.frame["volume"] >= 0).all()
+
+
+def test_daily_glm_edge_cases() -> None:
+    from wfm.forecast.top_down import fit_weekday_trend_glm
+
+    weekdays = np.arange(28) % 7
+    silent = fit_weekday_trend_glm(np.zeros(28), weekdays, weeks=4)
+    assert (silent.forecast(7) == 0).all()
+    with pytest.raises(InputError, match="glm_weeks"):
+        fit_weekday_trend_glm(np.ones(28), weekdays, weeks=1)
