@@ -7,8 +7,8 @@ Usage::
 
 A synthetic Monday-Friday centre (30-minute Poisson counts, US public holidays of
 2020-2022 from the ``holidays`` package, America/New_York) in which every holiday has its
-own ratio to an ordinary day, varying from year to year by a few percent (the truth is
-drawn with a fixed seed, not tuned). Black Friday (the bridge day after Thanksgiving) is at
+own ratio to an ordinary day, each year's ratio off by a normal error of s.d. 0.03 (the
+truth is drawn with a fixed seed, not tuned). Black Friday (the bridge day after Thanksgiving) is at
 60% and the first working day after a holiday at 130%. Every special day of 2022 is
 forecast from the history before it with ``weighted_average_8w`` and
 ``EventCalendar.for_country("US")``, once with ``k = 2`` fixed and once with ``k``
@@ -31,24 +31,32 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from wfm.forecast import EventCalendar, forecast_intervals
+from wfm.forecast import EventCalendar, SpecialDays, forecast_intervals
+from wfm.forecast.special_days import holiday_name
 
 TZ = "America/New_York"
 START, END = dt.date(2020, 1, 6), dt.date(2022, 12, 30)
 WEEK = np.array([1.2, 1.0, 1.0, 1.0, 0.9, 0.0, 0.0])  # Monday = 0
-DISTINCT = {
-    "Thanksgiving Day": 0.1,
-    "Christmas Day": 0.0,
-    "New Year's Day": 0.2,
-    "Independence Day": 0.3,
-    "Memorial Day": 0.4,
-    "Labor Day": 0.4,
-    "Martin Luther King Jr. Day": 0.8,
-    "Washington's Birthday": 0.8,
-    "Veterans Day": 0.9,
-    "Columbus Day": 0.9,
-    "Juneteenth National Independence Day": 0.9,
+DISTINCT_BY_2022_DATE = {
+    dt.date(2022, 11, 24): 0.1,  # Thanksgiving
+    dt.date(2022, 12, 26): 0.0,  # Christmas Day (observed)
+    dt.date(2022, 1, 1): 0.2,  # New Year's Day
+    dt.date(2022, 7, 4): 0.3,  # Independence Day
+    dt.date(2022, 5, 30): 0.4,  # Memorial Day
+    dt.date(2022, 9, 5): 0.4,  # Labor Day
+    dt.date(2022, 1, 17): 0.8,  # Martin Luther King Jr. Day
+    dt.date(2022, 2, 21): 0.8,  # Washington's Birthday
+    dt.date(2022, 11, 11): 0.9,  # Veterans Day
+    dt.date(2022, 10, 10): 0.9,  # Columbus Day
+    dt.date(2022, 6, 20): 0.9,  # Juneteenth (observed)
 }
+"""Each holiday's ratio, keyed by a 2022 date so the names are the holidays package's own."""
+
+
+def distinct_ratios() -> dict[str, float]:
+    """Holiday name (as the installed holidays package spells it) -> ratio."""
+    table = SpecialDays(country="US").holiday_table(dt.date(2022, 1, 1), dt.date(2022, 12, 31))
+    return {table[day]: ratio for day, ratio in DISTINCT_BY_2022_DATE.items()}
 
 
 def profile(slots: int = 48) -> np.ndarray:
@@ -67,8 +75,10 @@ def synthetic_centre(ratios: dict[str, float], seed: int) -> tuple[pd.DataFrame,
     table = holidays.country_holidays("US", years=range(START.year, END.year + 1))
     multiplier = np.ones(len(dates))
     what = [""] * len(dates)
-    names = {d: str(n).replace(" (observed)", "") for d, n in table.items()}
-    year_noise = {(n, y): rng.normal(0.0, 0.03) for n in set(names.values()) for y in (0, 1, 2)}
+    names = {d: holiday_name(str(n)) for d, n in table.items()}
+    year_noise = {
+        (n, y): rng.normal(0.0, 0.03) for n in sorted(set(names.values())) for y in (0, 1, 2)
+    }
     for row, day in enumerate(dates.date):
         name = names.get(day)
         if name is not None:
@@ -81,8 +91,9 @@ def synthetic_centre(ratios: dict[str, float], seed: int) -> tuple[pd.DataFrame,
         before = names.get(day - dt.timedelta(days=1))
         if what[row] or WEEK[day.weekday()] == 0 or before is None:
             continue
-        multiplier[row] = 0.6 if before == "Thanksgiving Day" else 1.3
-        what[row] = "Black Friday" if before == "Thanksgiving Day" else f"after {before}"
+        black_friday = day.month == 11 and day.weekday() == 4 and 23 <= day.day <= 29
+        multiplier[row] = 0.6 if black_friday else 1.3
+        what[row] = "Black Friday" if black_friday else f"after {before}"
     expected = 3000.0 * WEEK[dates.day_of_week] * multiplier
     means = expected[:, None] * profile()
     grid = pd.date_range(
@@ -154,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     size.add_argument("--full", action="store_true", help="both scenarios (the default)")
     args = parser.parse_args(argv)
     problems = []
-    distinct = run("distinct holidays", DISTINCT, holidays_only=args.quick)
+    distinct = run("distinct holidays", distinct_ratios(), holidays_only=args.quick)
     if not all(np.isfinite(v) for v in distinct.values()):
         problems.append("NaN forecast")
     if distinct["estimated"] > distinct["k=2"]:
