@@ -510,3 +510,44 @@ def test_holidays_seen_in_several_years_are_trusted_when_they_differ() -> None:
     days, start, labels = _us_centre_days((2020, 2021, 2022), {}, seed=4)
     _, alike = learn_effects(days, observed, start, labels, 2.0, estimate_shrinkage=True)
     assert alike.shrinkage > 5.0
+
+
+def test_share_of_day_update_keeps_a_special_days_shape() -> None:
+    from wfm.forecast import reforecast_intraday
+
+    past = [dt.date(2023, 2, 15), dt.date(2023, 3, 22), dt.date(2023, 5, 10)]
+    frame, special = _history_with_special_days(14, [*past, dt.date(2023, 4, 12)])
+    history = frame[frame["interval_start"].dt.date < dt.date(2023, 4, 10)]
+    result = forecast_intervals(
+        history,
+        model="weighted_average_8w",
+        horizon_days=3,
+        calendar=EventCalendar(special_days=special),
+    )
+    eve = dt.date(2023, 4, 11)  # shaped like a short morning day
+    forecast = result.frame
+    now = pd.Timestamp("2023-04-11 10:00", tz=TZ)
+    actual = forecast[forecast["interval_start"] < now].copy()
+    day = forecast["interval_start"].dt.tz_convert(TZ).dt.date == eve
+    afternoon = day & (forecast["interval_start"].dt.tz_convert(TZ).dt.hour >= 13)
+    # the eve's forecast is mostly a morning (its learned shape, shrunk towards the Friday's)
+    assert forecast.loc[afternoon, "volume"].sum() < 0.2 * forecast.loc[day, "volume"].sum()
+    plain = reforecast_intraday(forecast, actual, now=now, method="share_of_day", history=history)
+    aware = reforecast_intraday(
+        forecast,
+        actual,
+        now=now,
+        method="share_of_day",
+        history=history,
+        special_days=result.report.special_days,
+    )
+
+    def afternoon_of(frame: pd.DataFrame) -> float:
+        local = frame["interval_start"].dt.tz_convert(TZ)
+        return float(frame.loc[local.dt.hour >= 13, "volume"].sum())
+
+    # the ordinary weekday profile spreads the eve over a whole day; the forecast's own
+    # (short-day) shape keeps the afternoon near empty, as the ratio update does
+    assert afternoon_of(plain) > 3 * afternoon_of(aware)
+    ratio = reforecast_intraday(forecast, actual, now=now, method="ratio")
+    np.testing.assert_allclose(aware["volume"], ratio["volume"])

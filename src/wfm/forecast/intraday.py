@@ -9,7 +9,8 @@ original forecast of those same intervals:
     the day total is estimated as ``A / P``, with ``P`` the share of the day's volume that
     normally arrives before ``now`` according to the weekday intraday profile learned from
     ``history`` (last ``profile_weeks`` same weekdays); each remaining interval gets
-    ``(A / P) * p_i``. Without ``history`` the profile is the forecast's own shape (and the
+    ``(A / P) * p_i``. Without ``history``, or on a day listed in ``special_days`` (whose
+    shape is not the ordinary weekday's), the profile is the forecast's own shape (and the
     method equals ``ratio``).
 ``bayes``
     a gamma-Poisson update of the day's level: prior multiplier ``theta ~ Gamma(k, k)`` (mean
@@ -94,6 +95,7 @@ def reforecast_intraday(
     profile_weeks: int = 8,
     factor_range: tuple[float, float] | None = None,
     outside: GuardAction = "clip",
+    special_days: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Re-forecast the rest of ``now``'s local day for every queue.
 
@@ -124,6 +126,11 @@ def reforecast_intraday(
     outside : {"clip", "keep"}, default "clip"
         With ``factor_range``: ``"clip"`` bounds the factor to the range, ``"keep"`` leaves
         the plan unchanged (factor 1) for an alerted queue.
+    special_days : pandas.DataFrame, optional
+        ``queue`` and ``date`` of special days, e.g. the forecast report's
+        ``special_days``. On those days ``share_of_day`` spreads the day by the forecast's
+        own shape (which carries the special day's profile, e.g. an eve's short day)
+        instead of the ordinary weekday profile of ``history``.
 
     Returns
     -------
@@ -177,6 +184,8 @@ def reforecast_intraday(
     # closed intervals (forecast 0) may be absent from the actuals: they count as 0
     merged["_actual"] = merged["_actual"].where(~(absent & closed), 0.0)
     bands = [c for c in merged.columns if c.startswith("volume_lo_") or c.startswith("volume_hi_")]
+    day = day_start.date()
+    special = _special_pairs(special_days)
     parts = []
     for queue, rows in merged.groupby(QUEUE, sort=False):
         rows = rows.sort_values(INTERVAL_START)
@@ -186,7 +195,7 @@ def reforecast_intraday(
         factor = _factor(method, actual_so_far, forecast_so_far, prior_cv, dispersion)
         updated = rows.copy()
         after = ~before
-        if method == "share_of_day" and history is not None:
+        if method == "share_of_day" and history is not None and (queue, day) not in special:
             share = _profile_share(
                 history, queue, pd.DatetimeIndex(rows[INTERVAL_START]), profile_weeks
             )
@@ -212,6 +221,15 @@ def reforecast_intraday(
         updated.loc[before, VOLUME] = rows.loc[before, "_actual"]
         parts.append(updated.drop(columns="_actual"))
     return pd.concat(parts, ignore_index=True)
+
+
+def _special_pairs(special_days: pd.DataFrame | None) -> set[tuple[Hashable, object]]:
+    """``(queue, local date)`` pairs of a special-days table (empty for None)."""
+    if special_days is None:
+        return set()
+    require_columns(special_days, [QUEUE, "date"], name="special_days")
+    dates = pd.to_datetime(special_days["date"]).dt.date
+    return set(zip(special_days[QUEUE], dates, strict=True))
 
 
 def _check_guard(factor_range: tuple[float, float] | None, outside: str) -> None:
