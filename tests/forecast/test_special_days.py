@@ -499,8 +499,9 @@ def test_holidays_seen_in_several_years_are_trusted_when_they_differ() -> None:
     observed = np.ones_like(days, dtype=bool)
     _, fixed = learn_effects(days, observed, start, labels, 2.0)
     _, estimated = learn_effects(days, observed, start, labels, 2.0, estimate_shrinkage=True)
-    assert fixed.shrinkage == 2.0
-    assert estimated.shrinkage < 0.1  # names differ far more than their years do
+    assert fixed.name_k == 2.0
+    assert estimated.name_k < 0.1  # names differ far more than their years do
+    assert estimated.shrinkage == 2.0  # a kind is still weighed against its prior with k = 2
     for name, truth in ratio_of.items():
         weekday = 3 if name == thanksgiving else 0
         assert estimated.effect("holiday", name, weekday)[0] == pytest.approx(truth, abs=0.02)
@@ -509,7 +510,11 @@ def test_holidays_seen_in_several_years_are_trusted_when_they_differ() -> None:
     # holidays that all behave alike are pooled instead
     days, start, labels = _us_centre_days((2020, 2021, 2022), {}, seed=4)
     _, alike = learn_effects(days, observed, start, labels, 2.0, estimate_shrinkage=True)
-    assert alike.shrinkage > 5.0
+    assert alike.name_k > 5.0
+    # ... towards their kind, which keeps its own ratio (0.5), not the closed analogue's 0
+    for name in ratio_of:
+        weekday = 3 if name == thanksgiving else 0
+        assert alike.effect("holiday", name, weekday)[0] == pytest.approx(0.5, abs=0.05)
 
 
 def test_share_of_day_update_keeps_a_special_days_shape() -> None:

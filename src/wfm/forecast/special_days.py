@@ -38,14 +38,14 @@ with ``n_c`` past days and pooled ratio ``r_c``, the ratio used for a future day
 ``m = w_g r_g + (1 - w_g) [w_c r_c + (1 - w_c) r0_c(w)]``,  ``w_x = n_x / (n_x + k)``
 
 with ``k = shrinkage`` (default 2: a holiday's own history gets half the weight after two
-occurrences), or, with ``estimate_shrinkage`` (the default) once holidays repeat over the
-years, ``k`` estimated from the history by Buhlmann credibility
-(:func:`credibility_shrinkage`). The prior ``r0`` is the analogue-day rule planners use: a
-holiday is like the centre's quietest weekday (its weekly rest day), an eve like the
-weekday before that rest day (the short day); after-days, bridges and custom days have
-prior ratio 1. With
-``T(w)`` the mean ordinary total of weekday ``w`` over the last 8 weeks,
-``r0_holiday(w) = T(rest) / T(w)`` and ``r0_eve(w) = T(rest - 1) / T(w)``.
+occurrences). With ``estimate_shrinkage`` (the default), once holidays repeat over the
+years, the name level's ``k`` (in ``w_g``) is estimated from the history by Buhlmann
+credibility (:func:`credibility_shrinkage`); the kind level keeps ``k = shrinkage``. The
+prior ``r0`` is the analogue-day rule planners use: a holiday is like the centre's quietest
+weekday (its weekly rest day), an eve like the weekday before that rest day (the short
+day); after-days, bridges and custom days have prior ratio 1. With ``T(w)`` the mean
+ordinary total of weekday ``w`` over the last 8 weeks, ``r0_holiday(w) = T(rest) / T(w)``
+and ``r0_eve(w) = T(rest - 1) / T(w)``.
 
 Ratios are learned against the analogue day: when the analogue weekday has calls, each
 past holiday's or eve's expectation is multiplied by ``T(analogue) / T(w_d)`` before the
@@ -128,10 +128,12 @@ class SpecialDays(WfmModel):
         raw learned ratios as soon as there is one occurrence. With ``estimate_shrinkage``
         it is the fallback for histories whose special days do not repeat enough.
     estimate_shrinkage : bool, default True
-        Estimate ``k`` per queue from the history's repeated special days (Buhlmann
-        credibility, :func:`credibility_shrinkage`): once holidays have been seen in
-        several years, a holiday that behaves the same every year is trusted and one that
-        does not is pooled. A half-year history has no repeats and keeps ``shrinkage``.
+        Estimate the name level's ``k`` per queue from the history's repeated special days
+        (Buhlmann credibility, :func:`credibility_shrinkage`): once holidays have been seen
+        in several years, a holiday that behaves the same every year is trusted and
+        holidays that do not differ are pooled into their kind. The kind level (a kind
+        against its analogue prior) keeps ``shrinkage``. A half-year history has no
+        repeats and keeps ``shrinkage`` at both levels.
     observances : tuple of str, default ()
         Further categories of the ``holidays`` package whose dates are special days of kind
         ``observance`` (e.g. ``("optional",)`` for Israel, ``("unofficial",)`` or
@@ -403,7 +405,10 @@ class SpecialEffects:
     weekday_profiles : numpy.ndarray
         ``(7, slots)`` share of the day per slot per weekday (rows sum to 1 or 0).
     shrinkage : float
-        ``k`` of ``n / (n + k)``.
+        ``k`` of ``n / (n + k)`` between a kind's pooled ratio and the analogue prior.
+    name_shrinkage : float or None
+        ``k`` between a name's own ratio and its kind's (estimated by
+        :func:`credibility_shrinkage` when the history allows it); None: :attr:`shrinkage`.
     """
 
     by_name: dict[str, tuple[str, int, float, FloatArray | None]]
@@ -411,6 +416,12 @@ class SpecialEffects:
     weekday_totals: FloatArray
     weekday_profiles: FloatArray
     shrinkage: float
+    name_shrinkage: float | None = None
+
+    @property
+    def name_k(self) -> float:
+        """``k`` of the name level (the estimate, else :attr:`shrinkage`)."""
+        return self.shrinkage if self.name_shrinkage is None else self.name_shrinkage
 
     def reference(self, kind: str, weekday: int) -> int:
         """Weekday whose ordinary total the learned ratios of ``kind`` are relative to."""
@@ -445,7 +456,7 @@ class SpecialEffects:
         entry = self.by_name.get(name)
         if entry is not None and entry[1] > 0:
             _, n_name, name_ratio, name_profile = entry
-            name_weight = n_name / (n_name + k)
+            name_weight = n_name / (n_name + self.name_k)
             ratio = name_weight * name_ratio + (1 - name_weight) * ratio
             if name_profile is not None:
                 profile = name_weight * name_profile + (1 - name_weight) * profile
@@ -616,18 +627,19 @@ def learn_effects(
             by_kind[kind] = (n, ratio, profile)
         else:
             by_name[name] = (kind, n, ratio, profile)
-    if estimate_shrinkage:
-        estimated = credibility_shrinkage(
+    name_shrinkage = None
+    if estimate_shrinkage:  # the name level only: a kind is still weighed against its prior
+        name_shrinkage = credibility_shrinkage(
             actual_sum[usable] / expected_sum[usable],
             labels.kinds[usable],
             labels.names[usable],
         )
-        if estimated is not None:
-            shrinkage = estimated
     cleaned = days.copy()
     replace = special & np.isfinite(expected).all(axis=1)
     cleaned[replace] = expected[replace]
-    effects = SpecialEffects(by_name, by_kind, weekday_totals, weekday_profiles, shrinkage)
+    effects = SpecialEffects(
+        by_name, by_kind, weekday_totals, weekday_profiles, shrinkage, name_shrinkage
+    )
     return cleaned, effects
 
 
@@ -731,7 +743,7 @@ def effects_table(
                 "kind_ratio": kind_ratio if n_kind else np.nan,
                 "prior_ratio": prior,
                 "name_weight": name_weight,
-                "shrinkage": effects.shrinkage,
+                "shrinkage": effects.name_k,
                 "ratio": ratio,
             }
         )
