@@ -48,7 +48,7 @@ from wfm.core._display import ResultDisplay
 from wfm.core._parallel import TaskFailure, TaskProgress, run_tasks
 from wfm.core._summary import Summary
 from wfm.core.errors import InputError, MissingDependencyError
-from wfm.core.frames import INTERVAL_START, QUEUE, require_columns
+from wfm.core.frames import AGENT, INTERVAL_START, QUEUE, require_columns
 from wfm.core.types import ExecutorLike, HistoryFrame
 
 if TYPE_CHECKING:
@@ -58,7 +58,6 @@ if TYPE_CHECKING:
 _TABLES = ("forecast", "requirement", "backtest")
 SITE = "site"
 TEAM = "team"
-AGENT = "agent"
 
 
 @dataclass(frozen=True)
@@ -738,14 +737,8 @@ def _site_of_queues(requirement: pd.DataFrame, sites: Mapping[str, str] | None) 
                 f"the requirement has no {SITE!r} column and no sites mapping was given. Fix: "
                 f"pass sites={{queue: site}} or add a {SITE!r} column."
             )
-        site = requirement[SITE]
-        if site.isna().any():
-            queues = sorted(requirement.loc[site.isna(), QUEUE].astype(str).unique())
-            raise InputError(
-                f"requirement[{SITE!r}] is empty for queue(s) {queues[:10]}. Fix: give "
-                "every queue a site."
-            )
-        return site.astype(str)
+        _require_filled(requirement, SITE, QUEUE, name="requirement", noun="site")
+        return requirement[SITE].astype(str)
     queue_of_row: pd.Series = requirement[QUEUE].astype(str)
     unknown = sorted(set(queue_of_row) - set(sites))
     if unknown:
@@ -795,6 +788,17 @@ def _run_partitions(
     results = {name: result for name, result in pairs if result is not None}
     every_failure = sorted([*failures, *outcome.failures], key=lambda failure: failure.key)
     return PartitionResult(results, every_failure, time.perf_counter() - began)
+
+
+def _require_filled(frame: pd.DataFrame, column: str, owner: str, *, name: str, noun: str) -> None:
+    """Raise naming the ``owner`` values (queues, agents) whose ``column`` is empty."""
+    empty = frame[column].isna()
+    if empty.any():
+        owners = sorted(frame.loc[empty, owner].astype(str).unique())
+        raise InputError(
+            f"{name}[{column!r}] is empty for {owner}(s) {owners[:10]}. Fix: give every "
+            f"{owner} a {noun}."
+        )
 
 
 def schedule_by_site(
@@ -950,13 +954,7 @@ def adherence_by_team(
     began = time.perf_counter()
     require_columns(schedule, [AGENT, team_column], name="schedule")
     require_columns(events, [AGENT], name="events")
-    teams = schedule[team_column]
-    if teams.isna().any():
-        agents = sorted(schedule.loc[teams.isna(), AGENT].astype(str).unique())
-        raise InputError(
-            f"schedule[{team_column!r}] is empty for agent(s) {agents[:10]}. Fix: give "
-            "every agent a team."
-        )
+    _require_filled(schedule, team_column, AGENT, name="schedule", noun="team")
     team_of = schedule.groupby(AGENT, sort=False)[team_column].unique()
     several = team_of[team_of.map(len) > 1]
     if len(several):
@@ -974,7 +972,7 @@ def adherence_by_team(
     event_team = events[AGENT].map(agent_team)
     names: list[str] = []
     jobs: list[tuple[pd.DataFrame, pd.DataFrame]] = []
-    for team, rows in schedule.groupby(teams.astype(str), sort=True):
+    for team, rows in schedule.groupby(schedule[team_column].astype(str), sort=True):
         names.append(str(team))
         jobs.append((rows, events[event_team == str(team)]))
     failures: list[TaskFailure] = []

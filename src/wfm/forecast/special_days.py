@@ -496,9 +496,7 @@ def reference_weekday(weekday_totals: FloatArray, kind: str, weekday: int) -> in
     a closed analogue or a closed own weekday) the day's own weekday.
     """
     analogue = analogue_weekday(weekday_totals, kind)
-    if analogue is None or not weekday_totals[weekday] > 0:
-        return weekday
-    if not weekday_totals[analogue] > 0:
+    if analogue is None or not (weekday_totals[weekday] > 0 and weekday_totals[analogue] > 0):
         return weekday
     return analogue
 
